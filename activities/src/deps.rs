@@ -1,0 +1,46 @@
+//! Everything an activity needs, built once per worker and shared (`Arc<Deps>`).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::sources::http::SourceClient;
+use crate::sources::SourceConfig;
+use crate::storage::{RawStore, Warehouse};
+
+/// Where the data lives and where the sources answer.
+#[derive(Debug, Clone)]
+pub struct DepsConfig {
+    /// The SQLite warehouse file.
+    pub warehouse_path: PathBuf,
+    /// The raw payload store's root folder.
+    pub raw_store_root: PathBuf,
+    pub sources: SourceConfig,
+}
+
+impl DepsConfig {
+    /// The standard layout under one data folder: `warehouse.sqlite` and `raw/`.
+    pub fn under(data_dir: &Path, sources: SourceConfig) -> Self {
+        Self {
+            warehouse_path: data_dir.join("warehouse.sqlite"),
+            raw_store_root: data_dir.join("raw"),
+            sources,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Deps {
+    pub warehouse: Warehouse,
+    pub raw: RawStore,
+    pub sources: SourceClient,
+}
+
+impl Deps {
+    pub async fn open(config: &DepsConfig) -> Result<Self> {
+        Ok(Self {
+            warehouse: Warehouse::open(&config.warehouse_path).await?,
+            raw: RawStore::local(&config.raw_store_root)?,
+            sources: SourceClient::new(config.sources.clone())?,
+        })
+    }
+}

@@ -1,0 +1,24 @@
+//! The work of nbaprops: sources, processors, models and storage, as plain async Rust.
+//!
+//! Layout follows the pipeline: `sources/` (Phase 1), `raw/` (2), `analytics/` (3),
+//! `precompute/` (4), `predict/` (5). Only `sources/` and `storage/` do I/O; each processor is
+//! a pure `transform` from typed rows to typed rows plus a short `run` that loads and writes
+//! through storage. `runner` maps registry names to code; `temporal` exposes it as activities.
+
+pub mod analytics;
+pub mod deps;
+pub mod error;
+pub mod hashing;
+pub mod lines;
+pub mod names;
+pub mod precompute;
+pub mod predict;
+pub mod raw;
+pub mod result;
+pub mod runner;
+pub mod sources;
+pub mod storage;
+pub mod temporal;
+
+pub use deps::{Deps, DepsConfig};
+pub use error::{PipelineError, Result, RetryClass};

@@ -1,0 +1,100 @@
+//! Choosing the line a player is judged against: each bookmaker's latest snapshot at or
+//! before the cut-off, then the first bookmaker in a fixed preference order. Shared by the
+//! game summary (the pre-game line) and the predictions (today's line).
+
+use std::collections::BTreeMap;
+
+use crate::raw::oddsa_player_props::PropLineRow;
+
+/// Bookmakers in the order their line is preferred; any other comes after, alphabetically.
+pub const PREFERRED_BOOKS: &[&str] = &["draftkings", "fanduel"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChosenLine {
+    pub player_lookup: String,
+    pub player_name: String,
+    pub line: f64,
+    pub bookmaker: String,
+    pub snapshot_time: String,
+    pub over_price: Option<i64>,
+    pub under_price: Option<i64>,
+}
+
+fn book_rank(book: &str) -> (usize, String) {
+    let pos = PREFERRED_BOOKS
+        .iter()
+        .position(|b| *b == book)
+        .unwrap_or(PREFERRED_BOOKS.len());
+    (pos, book.to_string())
+}
+
+/// The chosen line per player lookup. `cutoff` (UTC RFC 3339) drops later snapshots: a
+/// prediction never sees a line captured after its cut-off.
+pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<String, ChosenLine> {
+    // Latest snapshot per (player, book).
+    let mut latest: BTreeMap<(String, (usize, String)), &PropLineRow> = BTreeMap::new();
+    for r in rows {
+        if cutoff.is_some_and(|c| r.snapshot_time.as_str() > c) {
+            continue;
+        }
+        let key = (r.player_lookup.clone(), book_rank(&r.bookmaker));
+        match latest.get(&key) {
+            Some(prev) if prev.snapshot_time >= r.snapshot_time => {}
+            _ => {
+                latest.insert(key, r);
+            }
+        }
+    }
+    // BTreeMap order puts each player's preferred book first.
+    let mut out = BTreeMap::new();
+    for ((lookup, _), r) in latest {
+        out.entry(lookup.clone()).or_insert_with(|| ChosenLine {
+            player_lookup: lookup,
+            player_name: r.player_name.clone(),
+            line: r.line,
+            bookmaker: r.bookmaker.clone(),
+            snapshot_time: r.snapshot_time.clone(),
+            over_price: r.over_price,
+            under_price: r.under_price,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(book: &str, snapshot: &str, line: f64) -> PropLineRow {
+        PropLineRow {
+            game_date: "2025-11-28".into(),
+            event_id: "e".into(),
+            bookmaker: book.into(),
+            player_name: "A B".into(),
+            player_lookup: "ab".into(),
+            snapshot_time: snapshot.into(),
+            line,
+            over_price: None,
+            under_price: None,
+            commence_time: "c".into(),
+            home_team: "h".into(),
+            away_team: "a".into(),
+        }
+    }
+
+    #[test]
+    fn latest_snapshot_of_the_preferred_book_before_the_cutoff() {
+        let rows = vec![
+            row("betmgm", "2025-11-28T18:00:00Z", 30.5),
+            row("fanduel", "2025-11-28T16:00:00Z", 29.5),
+            row("draftkings", "2025-11-28T15:00:00Z", 27.5),
+            row("draftkings", "2025-11-28T17:00:00Z", 28.5),
+        ];
+        assert_eq!(current_lines(&rows, None)["ab"].line, 28.5);
+        let early = current_lines(&rows, Some("2025-11-28T16:30:00Z"));
+        assert_eq!(early["ab"].line, 27.5);
+        assert_eq!(early["ab"].bookmaker, "draftkings");
+        let only_others = current_lines(&rows[..2], None);
+        assert_eq!(only_others["ab"].bookmaker, "fanduel");
+    }
+}

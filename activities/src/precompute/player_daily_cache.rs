@@ -1,0 +1,209 @@
+//! `player_daily_cache`: for each player, his scoring as of the morning of a game date:
+//! last-5, last-10 and season averages, last-10 spread and minutes. Point in time: only games
+//! before the date, of the same season, are read.
+
+use std::collections::BTreeMap;
+
+use nbaprops_proto::{ProcessorRequest, ProcessorResult};
+
+use crate::analytics::player_game_summary::{entity_scope, GameSummaryRow};
+use crate::error::Result;
+use crate::hashing;
+use crate::storage::warehouse::{EntityKind, WriteMeta};
+use crate::storage::{TableDef, TableRow, Value};
+use crate::Deps;
+
+pub const NAME: &str = "player_daily_cache";
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DailyCacheRow {
+    pub cache_date: String,
+    pub player_id: i64,
+    pub games_played: i64,
+    pub last_game_date: String,
+    pub points_avg_l5: f64,
+    pub points_avg_l10: f64,
+    pub points_avg_season: f64,
+    pub points_std_l10: f64,
+    pub minutes_avg_l10: Option<f64>,
+}
+
+pub static TABLE: TableDef = TableDef {
+    name: "player_daily_cache",
+    partition_column: "cache_date",
+    key_columns: &["player_id"],
+    columns: &[
+        "cache_date",
+        "player_id",
+        "games_played",
+        "last_game_date",
+        "points_avg_l5",
+        "points_avg_l10",
+        "points_avg_season",
+        "points_std_l10",
+        "minutes_avg_l10",
+    ],
+    entities: &[("player_id", EntityKind::Player)],
+    mode: crate::storage::WriteMode::Replace,
+};
+
+impl TableRow for DailyCacheRow {
+    const TABLE: &'static TableDef = &TABLE;
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.cache_date.clone().into(),
+            self.player_id.into(),
+            self.games_played.into(),
+            self.last_game_date.clone().into(),
+            self.points_avg_l5.into(),
+            self.points_avg_l10.into(),
+            self.points_avg_season.into(),
+            self.points_std_l10.into(),
+            self.minutes_avg_l10.into(),
+        ]
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Population standard deviation.
+fn std_dev(xs: &[f64]) -> f64 {
+    let m = mean(xs);
+    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
+}
+
+/// The first day of the NBA season a date belongs to (seasons turn over on August 1).
+pub fn season_start(date: &str) -> Result<String> {
+    use chrono::Datelike;
+    let d = crate::sources::parse_date(date)?;
+    let year = if d.month() >= 8 {
+        d.year()
+    } else {
+        d.year() - 1
+    };
+    Ok(format!("{year}-08-01"))
+}
+
+/// One row per player from his games before `date` (the caller passes only those).
+pub fn transform(date: &str, games: &[GameSummaryRow]) -> Vec<DailyCacheRow> {
+    let mut by_player: BTreeMap<i64, Vec<&GameSummaryRow>> = BTreeMap::new();
+    for g in games.iter().filter(|g| g.game_date.as_str() < date) {
+        by_player.entry(g.player_id).or_default().push(g);
+    }
+    by_player
+        .into_iter()
+        .map(|(player_id, mut gs)| {
+            // Newest first; game id breaks ties so the order never depends on load order.
+            gs.sort_by(|a, b| (&b.game_date, &b.game_id).cmp(&(&a.game_date, &a.game_id)));
+            let points: Vec<f64> = gs.iter().map(|g| g.points as f64).collect();
+            let l5 = &points[..points.len().min(5)];
+            let l10 = &points[..points.len().min(10)];
+            let minutes: Vec<f64> = gs.iter().take(10).filter_map(|g| g.minutes).collect();
+            DailyCacheRow {
+                cache_date: date.to_string(),
+                player_id,
+                games_played: gs.len() as i64,
+                last_game_date: gs[0].game_date.clone(),
+                points_avg_l5: round4(mean(l5)),
+                points_avg_l10: round4(mean(l10)),
+                points_avg_season: round4(mean(&points)),
+                points_std_l10: round4(std_dev(l10)),
+                minutes_avg_l10: (!minutes.is_empty()).then(|| round4(mean(&minutes))),
+            }
+        })
+        .collect()
+}
+
+pub async fn run(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+    meta: &WriteMeta,
+) -> Result<ProcessorResult> {
+    let start = season_start(date)?;
+    let games: Vec<GameSummaryRow> = deps
+        .warehouse
+        .select(
+            "game_date >= ? AND game_date < ?",
+            &[start.into(), date.into()],
+        )
+        .await?;
+    let input_hash = hashing::combine(
+        games
+            .iter()
+            .map(|r| hashing::row_hash(&r.values()))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    );
+    let mut rows = transform(date, &games);
+    let scope = entity_scope(req);
+    if let Some(scope) = &scope {
+        rows.retain(|r| scope.values.contains(&Value::Int(r.player_id)));
+    }
+    let stats = deps
+        .warehouse
+        .write_partition(date, scope.as_ref(), &rows, meta)
+        .await?;
+    Ok(crate::result::processor_result(
+        NAME,
+        date,
+        games.len(),
+        input_hash,
+        stats,
+        vec![],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn game(date: &str, player_id: i64, points: i64) -> GameSummaryRow {
+        GameSummaryRow {
+            game_date: date.into(),
+            game_id: format!("00224{date}"),
+            player_id,
+            player_name: "p".into(),
+            team: "BOS".into(),
+            opponent: "NYK".into(),
+            home: 1,
+            minutes: Some(30.0),
+            points,
+            ts_pct: None,
+            efg_pct: None,
+            line: None,
+            line_result: None,
+        }
+    }
+
+    #[test]
+    fn averages_by_hand_and_never_the_day_itself() {
+        // Twelve games scoring 1..=12 on consecutive days, then a 99 on the cache date.
+        let mut games: Vec<GameSummaryRow> = (1..=12)
+            .map(|d| game(&format!("2025-01-{d:02}"), 7, d))
+            .collect();
+        games.push(game("2025-01-13", 7, 99));
+        let rows = transform("2025-01-13", &games);
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(r.games_played, 12);
+        assert_eq!(r.last_game_date, "2025-01-12");
+        assert_eq!(r.points_avg_l5, 10.0); // (12+11+10+9+8)/5
+        assert_eq!(r.points_avg_l10, 7.5); // (12+...+3)/10
+        assert_eq!(r.points_avg_season, 6.5); // (1+...+12)/12
+        assert_eq!(r.points_std_l10, 2.8723); // sqrt(8.25)
+    }
+
+    #[test]
+    fn seasons_start_in_august() {
+        assert_eq!(season_start("2025-03-15").unwrap(), "2024-08-01");
+        assert_eq!(season_start("2025-10-22").unwrap(), "2025-08-01");
+    }
+}

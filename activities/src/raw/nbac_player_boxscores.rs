@@ -1,0 +1,211 @@
+//! `raw_nbac_player_boxscores`: one row per player-game of a date, and the player registry
+//! (NBA id, name, normalized lookup) that later joins sportsbook names to ids.
+
+use nbaprops_proto::{ProcessorRequest, ProcessorResult};
+
+use crate::error::Result;
+use crate::names::player_lookup;
+use crate::sources::nbac_player_boxscore::{self, PlayerGameLog};
+use crate::storage::warehouse::{EntityKind, WriteMeta};
+use crate::storage::{TableDef, TableRow, Value};
+use crate::Deps;
+
+pub const NAME: &str = "raw_nbac_player_boxscores";
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct BoxScoreRow {
+    pub game_date: String,
+    pub game_id: String,
+    pub player_id: i64,
+    pub player_name: String,
+    pub team_id: i64,
+    pub team: String,
+    pub opponent: String,
+    pub home: i64,
+    pub minutes: Option<f64>,
+    pub fgm: Option<i64>,
+    pub fga: Option<i64>,
+    pub fg3m: Option<i64>,
+    pub fg3a: Option<i64>,
+    pub ftm: Option<i64>,
+    pub fta: Option<i64>,
+    pub reb: Option<i64>,
+    pub ast: Option<i64>,
+    pub tov: Option<i64>,
+    pub points: i64,
+    pub plus_minus: Option<i64>,
+}
+
+pub static TABLE: TableDef = TableDef {
+    name: "raw_nbac_player_boxscores",
+    partition_column: "game_date",
+    key_columns: &["game_id", "player_id"],
+    columns: &[
+        "game_date",
+        "game_id",
+        "player_id",
+        "player_name",
+        "team_id",
+        "team",
+        "opponent",
+        "home",
+        "minutes",
+        "fgm",
+        "fga",
+        "fg3m",
+        "fg3a",
+        "ftm",
+        "fta",
+        "reb",
+        "ast",
+        "tov",
+        "points",
+        "plus_minus",
+    ],
+    entities: &[
+        ("player_id", EntityKind::Player),
+        ("team", EntityKind::Team),
+        ("game_id", EntityKind::Game),
+    ],
+    mode: crate::storage::WriteMode::Replace,
+};
+
+impl TableRow for BoxScoreRow {
+    const TABLE: &'static TableDef = &TABLE;
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.game_date.clone().into(),
+            self.game_id.clone().into(),
+            self.player_id.into(),
+            self.player_name.clone().into(),
+            self.team_id.into(),
+            self.team.clone().into(),
+            self.opponent.clone().into(),
+            self.home.into(),
+            self.minutes.into(),
+            self.fgm.into(),
+            self.fga.into(),
+            self.fg3m.into(),
+            self.fg3a.into(),
+            self.ftm.into(),
+            self.fta.into(),
+            self.reb.into(),
+            self.ast.into(),
+            self.tov.into(),
+            self.points.into(),
+            self.plus_minus.into(),
+        ]
+    }
+}
+
+/// Rows of the date; a row dated otherwise is a source error worth a warning, not a crash.
+pub fn transform(logs: Vec<PlayerGameLog>, date: &str) -> (Vec<BoxScoreRow>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut rows = Vec::with_capacity(logs.len());
+    for l in logs {
+        if l.game_date != date {
+            warnings.push(format!(
+                "{} in game {} is dated {}, not {date}: skipped",
+                l.player_name, l.game_id, l.game_date
+            ));
+            continue;
+        }
+        rows.push(BoxScoreRow {
+            game_date: date.to_string(),
+            home: l.is_home() as i64,
+            opponent: l.opponent(),
+            game_id: l.game_id,
+            player_id: l.player_id,
+            player_name: l.player_name,
+            team_id: l.team_id,
+            team: l.team,
+            minutes: l.minutes,
+            fgm: l.fgm,
+            fga: l.fga,
+            fg3m: l.fg3m,
+            fg3a: l.fg3a,
+            ftm: l.ftm,
+            fta: l.fta,
+            reb: l.reb,
+            ast: l.ast,
+            tov: l.tov,
+            points: l.points,
+            plus_minus: l.plus_minus,
+        });
+    }
+    (rows, warnings)
+}
+
+pub async fn run(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+    meta: &WriteMeta,
+) -> Result<ProcessorResult> {
+    let payloads = super::payloads_of(req, nbac_player_boxscore::SOURCE, date)?;
+    let latest = payloads.last().expect("at least one");
+    let body = deps.raw.get(&latest.object_key).await?;
+    let logs = super::reparse(nbac_player_boxscore::parse(&body), latest)?;
+    let read = logs.len();
+    let (rows, warnings) = transform(logs, date);
+    let stats = deps
+        .warehouse
+        .write_partition(date, None, &rows, meta)
+        .await?;
+    upsert_players(deps, &rows).await?;
+    Ok(crate::result::processor_result(
+        NAME,
+        date,
+        read,
+        super::payload_hash(&[latest]),
+        stats,
+        warnings,
+    ))
+}
+
+/// Keeps the name registry current: the newest game date wins a player's name and team.
+async fn upsert_players(deps: &Deps, rows: &[BoxScoreRow]) -> Result<()> {
+    let mut tx = deps.warehouse.pool().begin_with("BEGIN IMMEDIATE").await?;
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO players (player_id, player_name, player_lookup, team, last_game_date) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET \
+             player_name = excluded.player_name, player_lookup = excluded.player_lookup, \
+             team = excluded.team, last_game_date = excluded.last_game_date \
+             WHERE excluded.last_game_date >= players.last_game_date",
+        )
+        .bind(r.player_id)
+        .bind(&r.player_name)
+        .bind(player_lookup(&r.player_name))
+        .bind(&r.team)
+        .bind(&r.game_date)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_the_recorded_game_log() {
+        let body =
+            std::fs::read("../../shared/data/samples/nbac_player_boxscore/raw_2ad17718.json")
+                .unwrap();
+        let logs = nbac_player_boxscore::parse(&body).unwrap();
+        let n = logs.len();
+        let (rows, warnings) = transform(logs, "2025-03-15");
+        assert_eq!(rows.len(), n);
+        assert!(warnings.is_empty());
+        let mcconnell = rows.iter().find(|r| r.player_id == 204456).unwrap();
+        assert_eq!(mcconnell.home, 0);
+        assert_eq!(mcconnell.opponent, "MIL");
+        assert_eq!(mcconnell.fta, Some(0));
+        let (rows, warnings) = transform(nbac_player_boxscore::parse(&body).unwrap(), "2025-03-16");
+        assert!(rows.is_empty());
+        assert_eq!(warnings.len(), n);
+    }
+}

@@ -1,0 +1,118 @@
+//! `raw_nbac_schedule`: the date's games from the season schedule.
+
+use nbaprops_proto::{ProcessorRequest, ProcessorResult};
+
+use crate::error::Result;
+use crate::sources::nbac_schedule::{self, ScheduledGame};
+use crate::storage::warehouse::{EntityKind, WriteMeta};
+use crate::storage::{TableDef, TableRow, Value};
+use crate::Deps;
+
+pub const NAME: &str = "raw_nbac_schedule";
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ScheduleRow {
+    pub game_date: String,
+    pub game_id: String,
+    pub home_team_id: i64,
+    pub home_team: String,
+    pub away_team_id: i64,
+    pub away_team: String,
+    pub start_time_utc: String,
+    pub game_status: i64,
+}
+
+pub static TABLE: TableDef = TableDef {
+    name: "raw_nbac_schedule",
+    partition_column: "game_date",
+    key_columns: &["game_id"],
+    columns: &[
+        "game_date",
+        "game_id",
+        "home_team_id",
+        "home_team",
+        "away_team_id",
+        "away_team",
+        "start_time_utc",
+        "game_status",
+    ],
+    entities: &[("game_id", EntityKind::Game)],
+    mode: crate::storage::WriteMode::Replace,
+};
+
+impl TableRow for ScheduleRow {
+    const TABLE: &'static TableDef = &TABLE;
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.game_date.clone().into(),
+            self.game_id.clone().into(),
+            self.home_team_id.into(),
+            self.home_team.clone().into(),
+            self.away_team_id.into(),
+            self.away_team.clone().into(),
+            self.start_time_utc.clone().into(),
+            self.game_status.into(),
+        ]
+    }
+}
+
+/// The date's games as rows.
+pub fn transform(games: Vec<ScheduledGame>, date: &str) -> Vec<ScheduleRow> {
+    nbac_schedule::games_on(games, date)
+        .into_iter()
+        .map(|g| ScheduleRow {
+            game_date: date.to_string(),
+            game_id: g.game_id,
+            home_team_id: g.home_team.team_id,
+            home_team: g.home_team.team_tricode,
+            away_team_id: g.away_team.team_id,
+            away_team: g.away_team.team_tricode,
+            start_time_utc: g.game_date_time_utc,
+            game_status: g.game_status,
+        })
+        .collect()
+}
+
+pub async fn run(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+    meta: &WriteMeta,
+) -> Result<ProcessorResult> {
+    let payloads = super::payloads_of(req, nbac_schedule::SOURCE, date)?;
+    // The newest payload of the day is the schedule as it stands.
+    let latest = payloads.last().expect("payloads_of returns at least one");
+    let body = deps.raw.get(&latest.object_key).await?;
+    let games = super::reparse(nbac_schedule::parse(&body), latest)?;
+    let read = games.len();
+    let rows = transform(games, date);
+    let stats = deps
+        .warehouse
+        .write_partition(date, None, &rows, meta)
+        .await?;
+    Ok(crate::result::processor_result(
+        NAME,
+        date,
+        read,
+        super::payload_hash(&[latest]),
+        stats,
+        vec![],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_only_the_dates_games() {
+        let body =
+            std::fs::read("../../shared/data/samples/nbac_schedule_cdn/raw_68953816.json").unwrap();
+        let games = nbac_schedule::parse(&body).unwrap();
+        let rows = transform(games, "2025-10-02");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].game_id, "0012500008");
+        assert_eq!(rows[0].home_team, "NYK");
+        assert_eq!(rows[0].start_time_utc, "2025-10-02T16:00:00Z");
+    }
+}

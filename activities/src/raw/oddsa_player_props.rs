@@ -1,0 +1,209 @@
+//! `raw_oddsa_player_props`: every player_points line snapshot of a date.
+//!
+//! Lines move during the day and each scrape keeps a new payload, so the partition is rebuilt
+//! from every payload of the date kept so far, not only the latest: no snapshot is ever lost.
+
+use std::collections::BTreeMap;
+
+use nbaprops_proto::{ProcessorRequest, ProcessorResult, RawPayloadRef};
+
+use crate::error::Result;
+use crate::names::player_lookup;
+use crate::sources::oddsa_player_props::{self, PointsLine};
+use crate::storage::warehouse::{EntityKind, WriteMeta};
+use crate::storage::{TableDef, TableRow, Value};
+use crate::Deps;
+
+pub const NAME: &str = "raw_oddsa_player_props";
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PropLineRow {
+    pub game_date: String,
+    pub event_id: String,
+    pub bookmaker: String,
+    pub player_name: String,
+    pub player_lookup: String,
+    pub snapshot_time: String,
+    pub line: f64,
+    pub over_price: Option<i64>,
+    pub under_price: Option<i64>,
+    pub commence_time: String,
+    pub home_team: String,
+    pub away_team: String,
+}
+
+pub static TABLE: TableDef = TableDef {
+    name: "raw_oddsa_player_props",
+    partition_column: "game_date",
+    key_columns: &["event_id", "bookmaker", "player_lookup", "snapshot_time"],
+    columns: &[
+        "game_date",
+        "event_id",
+        "bookmaker",
+        "player_name",
+        "player_lookup",
+        "snapshot_time",
+        "line",
+        "over_price",
+        "under_price",
+        "commence_time",
+        "home_team",
+        "away_team",
+    ],
+    entities: &[("player_lookup", EntityKind::Player)],
+    mode: crate::storage::WriteMode::Replace,
+};
+
+impl TableRow for PropLineRow {
+    const TABLE: &'static TableDef = &TABLE;
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.game_date.clone().into(),
+            self.event_id.clone().into(),
+            self.bookmaker.clone().into(),
+            self.player_name.clone().into(),
+            self.player_lookup.clone().into(),
+            self.snapshot_time.clone().into(),
+            self.line.into(),
+            self.over_price.into(),
+            self.under_price.into(),
+            self.commence_time.clone().into(),
+            self.home_team.clone().into(),
+            self.away_team.clone().into(),
+        ]
+    }
+}
+
+/// Rows from every snapshot, one per (event, book, player, snapshot time).
+pub fn transform(lines: Vec<PointsLine>, date: &str) -> Vec<PropLineRow> {
+    let mut by_key: BTreeMap<(String, String, String, String), PropLineRow> = BTreeMap::new();
+    for l in lines {
+        let lookup = player_lookup(&l.player_name);
+        let key = (
+            l.event_id.clone(),
+            l.bookmaker.clone(),
+            lookup.clone(),
+            l.snapshot_time.clone(),
+        );
+        by_key.insert(
+            key,
+            PropLineRow {
+                game_date: date.to_string(),
+                event_id: l.event_id,
+                bookmaker: l.bookmaker,
+                player_name: l.player_name,
+                player_lookup: lookup,
+                snapshot_time: l.snapshot_time,
+                line: l.line,
+                over_price: l.over_price,
+                under_price: l.under_price,
+                commence_time: l.commence_time,
+                home_team: l.home_team,
+                away_team: l.away_team,
+            },
+        );
+    }
+    by_key.into_values().collect()
+}
+
+/// Every odds payload kept for the date (the events lists are not odds).
+async fn all_payloads(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+) -> Result<Vec<RawPayloadRef>> {
+    let mut refs: Vec<RawPayloadRef> = super::payloads_of(req, oddsa_player_props::SOURCE, date)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let kept: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT object_key, request_key, blake3, bytes FROM raw_payloads \
+         WHERE source = ? AND data_date = ? AND status = 'ok'",
+    )
+    .bind(oddsa_player_props::SOURCE)
+    .bind(date)
+    .fetch_all(deps.warehouse.pool())
+    .await?;
+    for (object_key, request_key, blake3, bytes) in kept {
+        if !refs.iter().any(|r| r.object_key == object_key) {
+            refs.push(RawPayloadRef {
+                source: oddsa_player_props::SOURCE.to_string(),
+                data_date: date.to_string(),
+                object_key,
+                blake3,
+                bytes: bytes as u32,
+                request_key,
+            });
+        }
+    }
+    refs.retain(|r| r.request_key != "events");
+    refs.sort_by(|a, b| a.object_key.cmp(&b.object_key));
+    Ok(refs)
+}
+
+pub async fn run(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+    meta: &WriteMeta,
+) -> Result<ProcessorResult> {
+    let payloads = all_payloads(deps, req, date).await?;
+    let mut lines = Vec::new();
+    for p in &payloads {
+        let body = deps.raw.get(&p.object_key).await?;
+        lines.extend(super::reparse(
+            oddsa_player_props::parse_event_odds(&body),
+            p,
+        )?);
+    }
+    let read = lines.len();
+    let rows = transform(lines, date);
+    let stats = deps
+        .warehouse
+        .write_partition(date, None, &rows, meta)
+        .await?;
+    let refs: Vec<&RawPayloadRef> = payloads.iter().collect();
+    Ok(crate::result::processor_result(
+        NAME,
+        date,
+        read,
+        super::payload_hash(&refs),
+        stats,
+        vec![],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(player: &str, book: &str, snapshot: &str, point: f64) -> PointsLine {
+        PointsLine {
+            event_id: "e1".into(),
+            commence_time: "2025-11-29T00:30:00Z".into(),
+            home_team: "Boston Celtics".into(),
+            away_team: "New York Knicks".into(),
+            bookmaker: book.into(),
+            player_name: player.into(),
+            snapshot_time: snapshot.into(),
+            line: point,
+            over_price: Some(-110),
+            under_price: Some(-110),
+        }
+    }
+
+    #[test]
+    fn keeps_every_snapshot_and_dedupes_repeats() {
+        let rows = transform(
+            vec![
+                line("Nikola Jokić", "draftkings", "2025-11-28T15:00:00Z", 27.5),
+                line("Nikola Jokic", "draftkings", "2025-11-28T15:00:00Z", 27.5),
+                line("Nikola Jokić", "draftkings", "2025-11-28T17:00:00Z", 28.5),
+                line("Nikola Jokić", "fanduel", "2025-11-28T15:00:00Z", 27.5),
+            ],
+            "2025-11-28",
+        );
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.player_lookup == "nikolajokic"));
+    }
+}

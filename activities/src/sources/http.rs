@@ -1,0 +1,187 @@
+//! The HTTP side of every source: one GET with a timeout and a user agent, the error classified
+//! (retryable or not), the body validated by the source's parser and kept in the raw store, or
+//! kept under `quarantine/` with the reason when it does not parse.
+
+use bytes::Bytes;
+use nbaprops_proto::RawPayloadRef;
+
+use super::{SourceConfig, SourceRequest};
+use crate::error::{PipelineError, Result};
+use crate::storage::{RawStore, Warehouse};
+
+#[derive(Clone, Debug)]
+pub struct SourceClient {
+    http: reqwest::Client,
+    pub config: SourceConfig,
+}
+
+impl SourceClient {
+    pub fn new(config: SourceConfig) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .user_agent(config.user_agent.clone())
+            .build()
+            .map_err(|e| PipelineError::Internal(format!("HTTP client: {e}")))?;
+        Ok(Self { http, config })
+    }
+
+    /// GETs a request and returns the body, classifying failures.
+    pub async fn get(&self, source: &str, date: &str, req: &SourceRequest) -> Result<Bytes> {
+        let unavailable = |reason: String| PipelineError::SourceUnavailable {
+            source_name: source.to_string(),
+            url: req.display_url(),
+            date: date.to_string(),
+            reason,
+        };
+        let mut builder = self.http.get(req.url());
+        if req.base_url == self.config.nba_stats_url {
+            // stats.nba.com refuses requests without a browser-like origin.
+            builder = builder
+                .header("Referer", "https://www.nba.com/")
+                .header("Origin", "https://www.nba.com")
+                .header("x-nba-stats-origin", "stats")
+                .header("x-nba-stats-token", "true");
+        }
+        let resp = builder.send().await.map_err(|e| {
+            // reqwest puts the URL (with the key) in its message: keep only the kind.
+            let kind = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "connection failed"
+            } else {
+                "request failed"
+            };
+            unavailable(kind.to_string())
+        })?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|_| unavailable(format!("HTTP {status}: body cut off")))?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        if status.as_u16() == 429 || status.as_u16() == 408 || status.is_server_error() {
+            let hint = retry_after
+                .map(|s| format!(" (Retry-After: {s})"))
+                .unwrap_or_default();
+            return Err(unavailable(format!("HTTP {status}{hint}")));
+        }
+        Err(PipelineError::BadPayload {
+            source_name: source.to_string(),
+            url: req.display_url(),
+            date: date.to_string(),
+            reason: format!("HTTP {status}"),
+            quarantine_key: None,
+        })
+    }
+}
+
+/// Validates a fetched body with the source's parser and keeps it: in the raw store when it
+/// parses (returning how many records it holds), under `quarantine/` with the reason when not.
+pub async fn keep_payload(
+    raw: &RawStore,
+    warehouse: &Warehouse,
+    source: &str,
+    date: &str,
+    req: &SourceRequest,
+    body: Bytes,
+    parse: impl Fn(&[u8]) -> std::result::Result<usize, String>,
+) -> Result<(RawPayloadRef, usize)> {
+    match parse(&body) {
+        Ok(records) => {
+            let stored = raw.put(source, date, &req.request_key, body).await?;
+            record(warehouse, source, date, req, &stored, "ok", None).await?;
+            Ok((
+                RawPayloadRef {
+                    source: source.to_string(),
+                    data_date: date.to_string(),
+                    object_key: stored.key,
+                    blake3: stored.blake3,
+                    bytes: stored.bytes,
+                    request_key: req.request_key.clone(),
+                },
+                records,
+            ))
+        }
+        Err(reason) => {
+            let stored = raw.quarantine(source, date, &req.request_key, body).await?;
+            record(
+                warehouse,
+                source,
+                date,
+                req,
+                &stored,
+                "quarantined",
+                Some(&reason),
+            )
+            .await?;
+            Err(PipelineError::BadPayload {
+                source_name: source.to_string(),
+                url: req.display_url(),
+                date: date.to_string(),
+                reason,
+                quarantine_key: Some(stored.key),
+            })
+        }
+    }
+}
+
+async fn record(
+    warehouse: &Warehouse,
+    source: &str,
+    date: &str,
+    req: &SourceRequest,
+    stored: &crate::storage::raw_store::StoredPayload,
+    status: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
+         status, reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (object_key) DO NOTHING",
+    )
+    .bind(&stored.key)
+    .bind(source)
+    .bind(date)
+    .bind(&req.request_key)
+    .bind(&stored.blake3)
+    .bind(stored.bytes as i64)
+    .bind(req.display_url())
+    .bind(status)
+    .bind(reason)
+    .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    .execute(warehouse.pool())
+    .await?;
+    Ok(())
+}
+
+/// The first bytes of a body that is not JSON, for error messages.
+pub fn not_json_reason(body: &[u8]) -> Option<String> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    match body[start] {
+        b'{' | b'[' => None,
+        b'<' => Some("expected JSON, got an HTML page".to_string()),
+        _ => Some(format!(
+            "expected JSON, got {:?}",
+            String::from_utf8_lossy(&body[start..body.len().min(start + 40)])
+        )),
+    }
+}
+
+/// Parses JSON into `T`, or says what is wrong in a sentence fit for an error.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<T, String> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("empty body".to_string());
+    }
+    if let Some(reason) = not_json_reason(body) {
+        return Err(reason);
+    }
+    serde_json::from_slice(body).map_err(|e| format!("schema mismatch: {e}"))
+}

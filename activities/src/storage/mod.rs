@@ -1,0 +1,7 @@
+//! The only I/O besides `sources/`: the SQL warehouse and the raw payload store.
+
+pub mod raw_store;
+pub mod warehouse;
+
+pub use raw_store::RawStore;
+pub use warehouse::{TableDef, TableRow, Value, Warehouse, WriteMode, WriteStats};

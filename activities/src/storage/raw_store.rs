@@ -1,0 +1,210 @@
+//! The raw payload store: every fetched body, content-addressed, through `object_store`
+//! (a local folder by default; a bucket when configured).
+//!
+//! Keys are `{source}/{date}/{request_key}/{blake3}.json`: the same payload is stored once, and
+//! a changed payload gets a new key without overwriting the old one. Bad payloads are kept the
+//! same way under `quarantine/`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
+
+use crate::error::{PipelineError, Result};
+
+#[derive(Clone, Debug)]
+pub struct RawStore {
+    store: Arc<dyn ObjectStore>,
+}
+
+/// Where a payload was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPayload {
+    pub key: String,
+    pub blake3: String,
+    pub bytes: u32,
+    /// False when an identical payload was already there.
+    pub newly_written: bool,
+}
+
+impl RawStore {
+    /// A raw store in a local folder (created if missing).
+    pub fn local(root: &Path) -> Result<Self> {
+        std::fs::create_dir_all(root).map_err(|e| {
+            PipelineError::Internal(format!("cannot create raw store {}: {e}", root.display()))
+        })?;
+        let fs = LocalFileSystem::new_with_prefix(root)?;
+        Ok(Self {
+            store: Arc::new(fs),
+        })
+    }
+
+    /// Any object store (a bucket, or an in-memory store).
+    pub fn new(store: Arc<dyn ObjectStore>) -> Self {
+        Self { store }
+    }
+
+    /// The content-addressed key of a payload.
+    pub fn key_for(source: &str, date: &str, request_key: &str, body: &[u8]) -> (String, String) {
+        let hash = blake3::hash(body).to_hex().to_string();
+        let key = format!("{source}/{date}/{}/{hash}.json", sanitize(request_key));
+        (key, hash)
+    }
+
+    /// Keeps a payload; a second put of the same bytes is a no-op.
+    pub async fn put(
+        &self,
+        source: &str,
+        date: &str,
+        request_key: &str,
+        body: Bytes,
+    ) -> Result<StoredPayload> {
+        let (key, hash) = Self::key_for(source, date, request_key, &body);
+        self.put_at(key, hash, body).await
+    }
+
+    /// Keeps a payload that failed validation under `quarantine/`, so it can be inspected and
+    /// replayed once the parser is fixed.
+    pub async fn quarantine(
+        &self,
+        source: &str,
+        date: &str,
+        request_key: &str,
+        body: Bytes,
+    ) -> Result<StoredPayload> {
+        let (key, hash) = Self::key_for(source, date, request_key, &body);
+        self.put_at(format!("quarantine/{key}"), hash, body).await
+    }
+
+    async fn put_at(&self, key: String, hash: String, body: Bytes) -> Result<StoredPayload> {
+        let len = body.len() as u32;
+        let path = ObjectPath::from(key.as_str());
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        let newly_written = match self
+            .store
+            .put_opts(&path, PutPayload::from(body), opts)
+            .await
+        {
+            Ok(_) => true,
+            // Content-addressed: an existing object under this key has these very bytes.
+            Err(object_store::Error::AlreadyExists { .. }) => false,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(StoredPayload {
+            key,
+            blake3: hash,
+            bytes: len,
+            newly_written,
+        })
+    }
+
+    /// Reads a payload back and checks it against the hash in its key.
+    pub async fn get(&self, key: &str) -> Result<Bytes> {
+        let body = self
+            .store
+            .get(&ObjectPath::from(key))
+            .await?
+            .bytes()
+            .await?;
+        let expected = key
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".json"))
+            .unwrap_or_default();
+        let actual = blake3::hash(&body).to_hex().to_string();
+        if actual != expected {
+            return Err(PipelineError::Internal(format!(
+                "raw store object {key} does not match its hash (got {actual})"
+            )));
+        }
+        Ok(body)
+    }
+}
+
+/// Keeps request keys to one safe path segment.
+fn sanitize(request_key: &str) -> String {
+    let s: String = request_key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() {
+        "all".to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn same_payload_is_stored_once_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RawStore::local(dir.path()).unwrap();
+        let a = store
+            .put(
+                "nbac_schedule",
+                "2025-11-28",
+                "all",
+                Bytes::from_static(b"{\"a\":1}"),
+            )
+            .await
+            .unwrap();
+        assert!(a.newly_written);
+        let b = store
+            .put(
+                "nbac_schedule",
+                "2025-11-28",
+                "all",
+                Bytes::from_static(b"{\"a\":1}"),
+            )
+            .await
+            .unwrap();
+        assert!(!b.newly_written);
+        assert_eq!(a.key, b.key);
+        assert!(a.key.starts_with("nbac_schedule/2025-11-28/all/"));
+        assert_eq!(&store.get(&a.key).await.unwrap()[..], b"{\"a\":1}");
+        let c = store
+            .put(
+                "nbac_schedule",
+                "2025-11-28",
+                "all",
+                Bytes::from_static(b"{\"a\":2}"),
+            )
+            .await
+            .unwrap();
+        assert_ne!(a.key, c.key, "a changed payload gets its own key");
+    }
+
+    #[tokio::test]
+    async fn quarantined_payloads_are_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RawStore::local(dir.path()).unwrap();
+        let q = store
+            .quarantine(
+                "oddsa_player_props",
+                "2025-11-28",
+                "ev/1",
+                Bytes::from_static(b"<html>"),
+            )
+            .await
+            .unwrap();
+        assert!(q
+            .key
+            .starts_with("quarantine/oddsa_player_props/2025-11-28/ev_1/"));
+        assert_eq!(&store.get(&q.key).await.unwrap()[..], b"<html>");
+    }
+}

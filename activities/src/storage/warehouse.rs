@@ -1,0 +1,596 @@
+//! The warehouse: SQLite (WAL) through sqlx, migrations embedded from `activities/migrations`.
+//!
+//! Processors never write SQL. They hand typed rows to [`Warehouse::write_partition`], which
+//! compares row hashes with what is stored and, in one transaction, replaces only what changed:
+//! running anything twice leaves the same rows with the same hashes and reports zero changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::error::Result;
+use crate::hashing;
+
+/// A business value of a row, as stored and as hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+impl Value {
+    /// The value as a key part (entity ids, keys in diffs).
+    pub fn key_string(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Int(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
+            Value::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// How a partition is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Changed and vanished rows are deleted, new versions inserted (`written_at` stamps them).
+    Replace,
+    /// Append-only: changed and vanished rows get `superseded_at`, new versions are inserted
+    /// with `correlation_id` and `created_at`. Only rows with `superseded_at IS NULL` are live.
+    Supersede,
+}
+
+/// Which entity a table's rows belong to, for `entities_changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Player,
+    Team,
+    Game,
+}
+
+/// A warehouse table as the generic writer sees it.
+#[derive(Debug)]
+pub struct TableDef {
+    pub name: &'static str,
+    /// The column holding the date the partition is keyed by.
+    pub partition_column: &'static str,
+    /// Columns that identify a row inside its partition.
+    pub key_columns: &'static [&'static str],
+    /// Every business column, in the order of `TableRow::values`; hashed into `row_hash`.
+    pub columns: &'static [&'static str],
+    /// Columns whose values are reported as changed entities.
+    pub entities: &'static [(&'static str, EntityKind)],
+    pub mode: WriteMode,
+}
+
+impl TableDef {
+    fn column_index(&self, column: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| *c == column)
+            .unwrap_or_else(|| panic!("{} has no column {column}", self.name))
+    }
+
+    /// `SELECT` list of the business columns.
+    pub fn select_list(&self) -> String {
+        self.columns.join(", ")
+    }
+}
+
+/// A typed row of a warehouse table.
+pub trait TableRow {
+    const TABLE: &'static TableDef;
+    /// Business values in the order of `TABLE.columns`.
+    fn values(&self) -> Vec<Value>;
+}
+
+/// What a partition write did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct WriteStats {
+    pub written: u32,
+    pub unchanged: u32,
+    pub removed: u32,
+    pub players_changed: BTreeSet<String>,
+    pub teams_changed: BTreeSet<String>,
+    pub games_changed: BTreeSet<String>,
+    /// Order-independent hash over the partition's row hashes after the write.
+    pub output_hash: String,
+}
+
+/// Narrows a partition write to some entities (incremental reruns, prediction batches): rows
+/// of other entities are neither compared nor touched.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub column: &'static str,
+    pub values: Vec<Value>,
+}
+
+/// Stamps that are not business data: never hashed.
+#[derive(Debug, Clone)]
+pub struct WriteMeta {
+    pub correlation_id: String,
+    /// UTC RFC 3339.
+    pub now: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Warehouse {
+    pool: SqlitePool,
+}
+
+impl Warehouse {
+    /// Opens (creating if needed) the SQLite file and applies the migrations.
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                crate::error::PipelineError::Internal(format!(
+                    "cannot create {}: {e}",
+                    parent.display()
+                ))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Replaces the rows of one partition (and optional entity scope) with `rows`, in one
+    /// transaction, touching only rows whose hash changed.
+    pub async fn write_partition<R: TableRow>(
+        &self,
+        partition: &str,
+        scope: Option<&Scope>,
+        rows: &[R],
+        meta: &WriteMeta,
+    ) -> Result<WriteStats> {
+        let def = R::TABLE;
+        let key_idx: Vec<usize> = def
+            .key_columns
+            .iter()
+            .map(|c| def.column_index(c))
+            .collect();
+        let part_idx = def.column_index(def.partition_column);
+
+        // New rows by key, with their hashes.
+        let mut incoming: BTreeMap<Vec<String>, (Vec<Value>, String)> = BTreeMap::new();
+        for row in rows {
+            let values = row.values();
+            debug_assert_eq!(values.len(), def.columns.len(), "{}", def.name);
+            if values[part_idx].key_string() != partition {
+                return Err(crate::error::PipelineError::Internal(format!(
+                    "{}: row for {} written to partition {partition}",
+                    def.name,
+                    values[part_idx].key_string()
+                )));
+            }
+            let key: Vec<String> = key_idx.iter().map(|i| values[*i].key_string()).collect();
+            let hash = hashing::row_hash(&values);
+            if incoming.insert(key.clone(), (values, hash)).is_some() {
+                return Err(crate::error::PipelineError::Internal(format!(
+                    "{}: duplicate key {key:?} in one write",
+                    def.name
+                )));
+            }
+        }
+
+        // IMMEDIATE takes the write lock up front: a deferred transaction that reads first and
+        // writes later fails with SQLITE_BUSY when another writer committed in between.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+
+        // What is stored now (live rows only), by key.
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT {}, row_hash FROM {} WHERE {} = ",
+            def.select_list(),
+            def.name,
+            def.partition_column
+        ));
+        q.push_bind(partition.to_string());
+        push_scope(&mut q, scope);
+        if def.mode == WriteMode::Supersede {
+            q.push(" AND superseded_at IS NULL");
+        }
+        let existing_rows = q.build().fetch_all(&mut *tx).await?;
+        let mut existing: BTreeMap<Vec<String>, (Vec<Value>, String)> = BTreeMap::new();
+        for r in existing_rows {
+            let values: Vec<Value> = (0..def.columns.len())
+                .map(|i| read_value(&r, i))
+                .collect::<Result<_>>()?;
+            let hash: String = r.try_get(def.columns.len())?;
+            let key: Vec<String> = key_idx.iter().map(|i| values[*i].key_string()).collect();
+            existing.insert(key, (values, hash));
+        }
+
+        let mut stats = WriteStats::default();
+        let mut to_retire: Vec<&Vec<Value>> = Vec::new();
+        let mut to_insert: Vec<(&Vec<Value>, &String)> = Vec::new();
+        for (key, (values, hash)) in &incoming {
+            match existing.get(key) {
+                Some((_, old_hash)) if old_hash == hash => stats.unchanged += 1,
+                Some((old_values, _)) => {
+                    to_retire.push(old_values);
+                    to_insert.push((values, hash));
+                    note_entities(def, values, &mut stats);
+                }
+                None => {
+                    to_insert.push((values, hash));
+                    note_entities(def, values, &mut stats);
+                }
+            }
+        }
+        for (key, (values, _)) in &existing {
+            if !incoming.contains_key(key) {
+                to_retire.push(values);
+                stats.removed += 1;
+                note_entities(def, values, &mut stats);
+            }
+        }
+
+        for old in &to_retire {
+            let mut q: QueryBuilder<Sqlite> = match def.mode {
+                WriteMode::Replace => QueryBuilder::new(format!("DELETE FROM {} WHERE ", def.name)),
+                WriteMode::Supersede => {
+                    let mut q =
+                        QueryBuilder::new(format!("UPDATE {} SET superseded_at = ", def.name));
+                    q.push_bind(meta.now.clone());
+                    q.push(" WHERE superseded_at IS NULL AND ");
+                    q
+                }
+            };
+            q.push(def.partition_column).push(" = ");
+            q.push_bind(partition.to_string());
+            for (n, i) in key_idx.iter().enumerate() {
+                let _ = n;
+                q.push(" AND ").push(def.columns[*i]).push(" = ");
+                bind_value(&mut q, &old[*i]);
+            }
+            q.build().execute(&mut *tx).await?;
+        }
+        for (values, hash) in &to_insert {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+                "INSERT INTO {} ({}, row_hash, ",
+                def.name,
+                def.select_list()
+            ));
+            match def.mode {
+                WriteMode::Replace => q.push("written_at) VALUES ("),
+                WriteMode::Supersede => q.push("correlation_id, created_at) VALUES ("),
+            };
+            {
+                let mut sep = q.separated(", ");
+                for v in values.iter() {
+                    match v {
+                        Value::Null => sep.push_bind(None::<String>),
+                        Value::Int(i) => sep.push_bind(*i),
+                        Value::Real(f) => sep.push_bind(*f),
+                        Value::Text(s) => sep.push_bind(s.clone()),
+                    };
+                }
+                sep.push_bind((*hash).clone());
+                if def.mode == WriteMode::Supersede {
+                    sep.push_bind(meta.correlation_id.clone());
+                }
+                sep.push_bind(meta.now.clone());
+            }
+            q.push(")");
+            q.build().execute(&mut *tx).await?;
+        }
+        stats.written = to_insert.len() as u32;
+
+        // The partition's hash after the write, for the result's output_hash.
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+            "SELECT row_hash FROM {} WHERE {} = ",
+            def.name, def.partition_column
+        ));
+        q.push_bind(partition.to_string());
+        push_scope(&mut q, scope);
+        if def.mode == WriteMode::Supersede {
+            q.push(" AND superseded_at IS NULL");
+        }
+        let hashes: Vec<String> = q
+            .build()
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        stats.output_hash = hashing::combine(hashes.iter().map(String::as_str));
+
+        tx.commit().await?;
+        Ok(stats)
+    }
+
+    /// Loads typed rows of a table with a caller-given WHERE clause over its business columns.
+    /// Live rows only for append-only tables.
+    pub async fn select<R>(&self, where_sql: &str, binds: &[Value]) -> Result<Vec<R>>
+    where
+        R: TableRow + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let def = R::TABLE;
+        let live = if def.mode == WriteMode::Supersede {
+            " AND superseded_at IS NULL"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {} FROM {} WHERE ({where_sql}){live}",
+            def.select_list(),
+            def.name
+        );
+        let mut q = sqlx::query_as::<_, R>(&sql);
+        for b in binds {
+            q = match b {
+                Value::Null => q.bind(None::<String>),
+                Value::Int(i) => q.bind(*i),
+                Value::Real(f) => q.bind(*f),
+                Value::Text(s) => q.bind(s.clone()),
+            };
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+}
+
+fn push_scope(q: &mut QueryBuilder<Sqlite>, scope: Option<&Scope>) {
+    if let Some(scope) = scope {
+        if scope.values.is_empty() {
+            q.push(" AND 0");
+            return;
+        }
+        q.push(" AND ").push(scope.column).push(" IN (");
+        let mut sep = q.separated(", ");
+        for v in &scope.values {
+            match v {
+                Value::Null => sep.push_bind(None::<String>),
+                Value::Int(i) => sep.push_bind(*i),
+                Value::Real(f) => sep.push_bind(*f),
+                Value::Text(s) => sep.push_bind(s.clone()),
+            };
+        }
+        q.push(")");
+    }
+}
+
+fn bind_value(q: &mut QueryBuilder<Sqlite>, v: &Value) {
+    match v {
+        Value::Null => q.push_bind(None::<String>),
+        Value::Int(i) => q.push_bind(*i),
+        Value::Real(f) => q.push_bind(*f),
+        Value::Text(s) => q.push_bind(s.clone()),
+    };
+}
+
+fn note_entities(def: &TableDef, values: &[Value], stats: &mut WriteStats) {
+    for (column, kind) in def.entities {
+        let v = values[def.column_index(column)].key_string();
+        match kind {
+            EntityKind::Player => stats.players_changed.insert(v),
+            EntityKind::Team => stats.teams_changed.insert(v),
+            EntityKind::Game => stats.games_changed.insert(v),
+        };
+    }
+}
+
+/// Reads a column back as the `Value` it was written from (SQLite keeps the storage class).
+fn read_value(row: &sqlx::sqlite::SqliteRow, i: usize) -> Result<Value> {
+    use sqlx::{TypeInfo, ValueRef};
+    let raw = row.try_get_raw(i)?;
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let ty = raw.type_info().name().to_string();
+    Ok(match ty.as_str() {
+        "INTEGER" => Value::Int(row.try_get(i)?),
+        "REAL" => Value::Real(row.try_get(i)?),
+        _ => Value::Text(row.try_get(i)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, sqlx::FromRow)]
+    struct Cache {
+        cache_date: String,
+        player_id: i64,
+        games_played: i64,
+        last_game_date: String,
+        points_avg_l5: f64,
+        points_avg_l10: f64,
+        points_avg_season: f64,
+        points_std_l10: f64,
+        minutes_avg_l10: Option<f64>,
+    }
+
+    static CACHE: TableDef = TableDef {
+        name: "player_daily_cache",
+        partition_column: "cache_date",
+        key_columns: &["player_id"],
+        columns: &[
+            "cache_date",
+            "player_id",
+            "games_played",
+            "last_game_date",
+            "points_avg_l5",
+            "points_avg_l10",
+            "points_avg_season",
+            "points_std_l10",
+            "minutes_avg_l10",
+        ],
+        entities: &[("player_id", EntityKind::Player)],
+        mode: WriteMode::Replace,
+    };
+
+    impl TableRow for Cache {
+        const TABLE: &'static TableDef = &CACHE;
+        fn values(&self) -> Vec<Value> {
+            vec![
+                self.cache_date.clone().into(),
+                self.player_id.into(),
+                self.games_played.into(),
+                self.last_game_date.clone().into(),
+                self.points_avg_l5.into(),
+                self.points_avg_l10.into(),
+                self.points_avg_season.into(),
+                self.points_std_l10.into(),
+                self.minutes_avg_l10.into(),
+            ]
+        }
+    }
+
+    fn row(player_id: i64, avg: f64) -> Cache {
+        Cache {
+            cache_date: "2025-01-02".into(),
+            player_id,
+            games_played: 3,
+            last_game_date: "2025-01-01".into(),
+            points_avg_l5: avg,
+            points_avg_l10: avg,
+            points_avg_season: avg,
+            points_std_l10: 1.5,
+            minutes_avg_l10: None,
+        }
+    }
+
+    fn meta() -> WriteMeta {
+        WriteMeta {
+            correlation_id: "test".into(),
+            now: "2025-01-02T12:00:00Z".into(),
+        }
+    }
+
+    async fn temp_warehouse() -> (tempfile::TempDir, Warehouse) {
+        let dir = tempfile::tempdir().unwrap();
+        let w = Warehouse::open(&dir.path().join("w.sqlite")).await.unwrap();
+        (dir, w)
+    }
+
+    #[tokio::test]
+    async fn rewriting_the_same_rows_changes_nothing() {
+        let (_d, w) = temp_warehouse().await;
+        let rows = vec![row(1, 10.0), row(2, 20.0)];
+        let first = w
+            .write_partition("2025-01-02", None, &rows, &meta())
+            .await
+            .unwrap();
+        assert_eq!((first.written, first.unchanged, first.removed), (2, 0, 0));
+        let again = w
+            .write_partition("2025-01-02", None, &rows, &meta())
+            .await
+            .unwrap();
+        assert_eq!((again.written, again.unchanged, again.removed), (0, 2, 0));
+        assert!(again.players_changed.is_empty());
+        assert_eq!(first.output_hash, again.output_hash);
+    }
+
+    #[tokio::test]
+    async fn only_changed_and_vanished_rows_are_touched() {
+        let (_d, w) = temp_warehouse().await;
+        w.write_partition(
+            "2025-01-02",
+            None,
+            &[row(1, 10.0), row(2, 20.0), row(3, 30.0)],
+            &meta(),
+        )
+        .await
+        .unwrap();
+        let s = w
+            .write_partition("2025-01-02", None, &[row(1, 10.0), row(2, 21.0)], &meta())
+            .await
+            .unwrap();
+        assert_eq!((s.written, s.unchanged, s.removed), (1, 1, 1));
+        assert_eq!(
+            s.players_changed.into_iter().collect::<Vec<_>>(),
+            vec!["2".to_string(), "3".to_string()]
+        );
+        let stored: Vec<Cache> = w
+            .select("cache_date = ?", &["2025-01-02".into()])
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 2);
+        assert!(stored
+            .iter()
+            .any(|r| r.player_id == 2 && r.points_avg_l10 == 21.0));
+    }
+
+    #[tokio::test]
+    async fn a_scope_leaves_other_entities_alone() {
+        let (_d, w) = temp_warehouse().await;
+        w.write_partition("2025-01-02", None, &[row(1, 10.0), row(2, 20.0)], &meta())
+            .await
+            .unwrap();
+        let scope = Scope {
+            column: "player_id",
+            values: vec![Value::Int(2)],
+        };
+        let s = w
+            .write_partition("2025-01-02", Some(&scope), &[row(2, 25.0)], &meta())
+            .await
+            .unwrap();
+        assert_eq!((s.written, s.removed), (1, 0));
+        let stored: Vec<Cache> = w.select("1 = 1", &[]).await.unwrap();
+        assert_eq!(
+            stored.len(),
+            2,
+            "player 1 must survive a write scoped to player 2"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_row_outside_the_partition_is_refused() {
+        let (_d, w) = temp_warehouse().await;
+        let err = w
+            .write_partition("2025-01-03", None, &[row(1, 10.0)], &meta())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("partition"));
+    }
+}

@@ -1,0 +1,182 @@
+//! The thin Temporal layer: each activity decodes its request, calls the runner, and turns a
+//! `PipelineError` into an activity failure of the right retry class. No pipeline logic here.
+//!
+//! Retryable errors become retryable failures (Temporal's retry policy backs off and retries);
+//! permanent ones and bugs become non-retryable failures typed with the error's short name
+//! (`bad_payload`, `quality_check`, ...), so the workflow fails fast and the Web UI says why.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use nbaprops_proto::{
+    PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+};
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use temporalio_sdk::ApplicationFailure;
+use tracing::Instrument;
+
+use crate::error::{PipelineError, RetryClass};
+use crate::{runner, Deps};
+
+/// All activities of nbaprops, sharing one set of dependencies.
+pub struct PipelineActivities {
+    deps: Deps,
+}
+
+impl PipelineActivities {
+    pub fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+}
+
+/// The failure Temporal sees for a pipeline error.
+pub fn to_activity_error(e: PipelineError) -> ActivityError {
+    let non_retryable = e.retry_class() != RetryClass::Retryable;
+    ApplicationFailure::builder(e.to_string())
+        .type_name(e.error_type().to_string())
+        .non_retryable(non_retryable)
+        .build()
+        .into()
+}
+
+fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn span(ctx: &ActivityContext, context: Option<&RunContext>, name: &str) -> tracing::Span {
+    let info = ctx.info();
+    tracing::info_span!(
+        "activity",
+        correlation_id = context.map(|c| c.correlation_id.as_str()).unwrap_or(""),
+        game_date = context.map(|c| c.game_date.as_str()).unwrap_or(""),
+        activity_type = info.activity_type.as_str(),
+        activity_id = info.activity_id.as_str(),
+        processor = name,
+        attempt = info.attempt,
+    )
+}
+
+fn log_outcome<T>(
+    result: &Result<T, PipelineError>,
+    started: Instant,
+    summary: impl Fn(&T) -> String,
+) {
+    let ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(v) => tracing::info!(duration_ms = ms, "{}", summary(v)),
+        Err(e) => tracing::warn!(
+            duration_ms = ms,
+            error_type = e.error_type(),
+            retryable = e.retry_class() == RetryClass::Retryable,
+            "failed: {e}"
+        ),
+    }
+}
+
+#[activities]
+impl PipelineActivities {
+    #[activity(definition = nbaprops_proto::activities::Scrape)]
+    pub async fn scrape(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: ScrapeRequest,
+    ) -> Result<ScrapeResult, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), &req.source);
+        async move {
+            let started = Instant::now();
+            let result = runner::scrape(&self.deps, &req).await;
+            log_outcome(&result, started, |r: &ScrapeResult| {
+                format!(
+                    "fetched {} payloads, {} records",
+                    r.payloads.len(),
+                    r.records_seen
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::Process)]
+    pub async fn process(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: ProcessorRequest,
+    ) -> Result<ProcessorResult, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), &req.processor);
+        async move {
+            let started = Instant::now();
+            let result = runner::run_processor(&self.deps, &req, &now_utc()).await;
+            log_outcome(&result, started, |r: &ProcessorResult| {
+                format!(
+                    "{} {}: read {}, written {}, unchanged {}, removed {}",
+                    r.processor,
+                    r.data_date,
+                    r.rows_read,
+                    r.rows_written,
+                    r.rows_unchanged,
+                    r.rows_removed
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::PlanPredictions)]
+    pub async fn plan_predictions(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        context: RunContext,
+    ) -> Result<PredictionPlan, ActivityError> {
+        let span = span(&ctx, Some(&context), "plan_predictions");
+        async move {
+            let started = Instant::now();
+            let result = runner::plan_predictions(&self.deps, &context).await;
+            log_outcome(&result, started, |p: &PredictionPlan| {
+                format!(
+                    "{} players with a line, {} warnings",
+                    p.players.len(),
+                    p.warnings.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permanent_errors_are_non_retryable_and_typed() {
+        let e = to_activity_error(PipelineError::BadPayload {
+            source_name: "nbac_schedule".into(),
+            url: "u".into(),
+            date: "2025-01-01".into(),
+            reason: "HTML".into(),
+            quarantine_key: None,
+        });
+        let ActivityError::Application(f) = e else {
+            panic!("not an application failure")
+        };
+        assert!(f.is_non_retryable());
+        assert_eq!(f.type_name(), Some("bad_payload"));
+        let e = to_activity_error(PipelineError::SourceUnavailable {
+            source_name: "s".into(),
+            url: "u".into(),
+            date: "d".into(),
+            reason: "HTTP 503".into(),
+        });
+        let ActivityError::Application(f) = e else {
+            panic!("not an application failure")
+        };
+        assert!(!f.is_non_retryable());
+    }
+}

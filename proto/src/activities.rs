@@ -1,0 +1,48 @@
+//! The activity types of nbaprops, declared once with their input and output contracts.
+//!
+//! `workflows/` calls them (`ctx.execute_activity(Process, req, opts)`); `activities/`
+//! implements them with `#[activity(definition = nbaprops_proto::activities::Process)]`, which
+//! checks the types at compile time. The names are pinned here: they are what recorded
+//! histories and the Web UI show, so they never change with the code.
+
+use temporalio_common::ActivityDefinition;
+
+use crate::{
+    PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+};
+
+/// Phase 1: fetch one source for one date and keep its payloads.
+pub struct Scrape;
+
+impl ActivityDefinition for Scrape {
+    type Input = ScrapeRequest;
+    type Output = ScrapeResult;
+    fn name(&self) -> &str {
+        "scrape"
+    }
+}
+
+/// Phases 2-5: run one processor of the registry for one date (or one batch of players).
+pub struct Process;
+
+impl ActivityDefinition for Process {
+    type Input = ProcessorRequest;
+    type Output = ProcessorResult;
+    fn name(&self) -> &str {
+        "process"
+    }
+}
+
+/// Phase 5: list the players with a line that get a prediction.
+pub struct PlanPredictions;
+
+impl ActivityDefinition for PlanPredictions {
+    type Input = RunContext;
+    type Output = PredictionPlan;
+    fn name(&self) -> &str {
+        "plan_predictions"
+    }
+}
+
+/// Every activity type, for the worker's registration test.
+pub const ACTIVITY_TYPES: &[&str] = &["scrape", "process", "plan_predictions"];

@@ -1,0 +1,239 @@
+//! The pipeline graph as data: every source and processor, its phase and level, the date it
+//! works on relative to the game date, and the tables it reads and writes.
+//!
+//! The workflows fan out from this list, the worker registers activities from it, the docs
+//! print it (`nbaprops registry`), and later the backfill order and change propagation derive
+//! from it. Add a processor here and nowhere else.
+
+/// A phase of the day. Phase 1 fetches, 2 parses, 3 summarises games, 4 precomputes
+/// per-player state, 5 predicts.
+pub const PHASES: [u32; 5] = [1, 2, 3, 4, 5];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessorSpec {
+    /// Unique name. The workflows run it as the activity id `{phase_prefix}.{name}`.
+    pub name: &'static str,
+    pub phase: u32,
+    /// Order inside a phase: every processor of level N runs after all of level N-1.
+    pub level: u32,
+    /// The date whose partition it writes, relative to the game date (box scores are D-1).
+    pub date_offset_days: i32,
+    /// Tables (or `raw:{source}` raw-store prefixes) it reads.
+    pub reads: &'static [&'static str],
+    /// Tables (or `raw:{source}` prefixes) it writes.
+    pub writes: &'static [&'static str],
+    pub description: &'static str,
+}
+
+impl ProcessorSpec {
+    /// The activity id (and Web UI summary) the workflows give this processor's activity:
+    /// `raw.raw_nbac_schedule`. The activity *type* is per kind (`scrape`, `process`).
+    pub fn activity_id(&self) -> String {
+        format!("{}.{}", phase_prefix(self.phase), self.name)
+    }
+}
+
+/// The activity-type prefix of a phase.
+pub fn phase_prefix(phase: u32) -> &'static str {
+    match phase {
+        1 => "scrape",
+        2 => "raw",
+        3 => "analytics",
+        4 => "precompute",
+        5 => "predict",
+        _ => "unknown",
+    }
+}
+
+/// Every source and processor, in pipeline order.
+pub fn specs() -> Vec<ProcessorSpec> {
+    vec![
+        // Phase 1: sources. Each fetches over HTTP and keeps the payload in the raw store.
+        ProcessorSpec {
+            name: "nbac_schedule",
+            phase: 1,
+            level: 1,
+            date_offset_days: 0,
+            reads: &[],
+            writes: &["raw:nbac_schedule"],
+            description: "NBA.com CDN season schedule (scheduleLeagueV2_1.json)",
+        },
+        ProcessorSpec {
+            name: "nbac_player_boxscore",
+            phase: 1,
+            level: 1,
+            date_offset_days: -1,
+            reads: &[],
+            writes: &["raw:nbac_player_boxscore"],
+            description: "stats.nba.com leaguegamelog (PlayerOrTeam=P) for the previous date",
+        },
+        ProcessorSpec {
+            name: "oddsa_player_props",
+            phase: 1,
+            level: 1,
+            date_offset_days: 0,
+            reads: &[],
+            writes: &["raw:oddsa_player_props"],
+            description: "The Odds API v4: the date's events, then player_points odds per event",
+        },
+        // Phase 2: raw processors. One per source; each replaces its date partition.
+        ProcessorSpec {
+            name: "raw_nbac_schedule",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule"],
+            writes: &["raw_nbac_schedule"],
+            description: "the date's games: ids, teams, tip-off (UTC), status",
+        },
+        ProcessorSpec {
+            name: "raw_nbac_player_boxscores",
+            phase: 2,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw:nbac_player_boxscore"],
+            writes: &["raw_nbac_player_boxscores", "players"],
+            description: "one row per player-game of the previous date; keeps the player registry",
+        },
+        ProcessorSpec {
+            name: "raw_oddsa_player_props",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:oddsa_player_props"],
+            writes: &["raw_oddsa_player_props"],
+            description: "every player_points line snapshot (bookmaker, line, odds, snapshot time)",
+        },
+        // Phase 3: analytics over finished games.
+        ProcessorSpec {
+            name: "player_game_summary",
+            phase: 3,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw_nbac_player_boxscores", "raw_oddsa_player_props"],
+            writes: &["player_game_summary"],
+            description: "box score plus true shooting and the result against the pre-game line",
+        },
+        // Phase 4: precompute. Level 1 (zone analyses) arrives with the Phases 2-4 issue.
+        ProcessorSpec {
+            name: "player_daily_cache",
+            phase: 4,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["player_game_summary"],
+            writes: &["player_daily_cache"],
+            description: "per player as of the game date: L5/L10/season points, std, minutes",
+        },
+        // Phase 5: prediction systems, fanned out over batches of players with a line.
+        ProcessorSpec {
+            name: "moving_average",
+            phase: 5,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["player_daily_cache", "raw_oddsa_player_props", "players"],
+            writes: &["predictions"],
+            description: "recent-form average against the latest line: OVER / UNDER / PASS",
+        },
+    ]
+}
+
+/// The specs of one phase.
+pub fn phase(phase: u32) -> Vec<ProcessorSpec> {
+    specs().into_iter().filter(|s| s.phase == phase).collect()
+}
+
+/// The processors of a phase grouped by level, levels ascending, empty levels skipped.
+pub fn levels(phase_no: u32) -> Vec<Vec<ProcessorSpec>> {
+    let mut specs = phase(phase_no);
+    specs.sort_by_key(|s| s.level);
+    let mut out: Vec<Vec<ProcessorSpec>> = Vec::new();
+    for s in specs {
+        match out.last_mut() {
+            Some(level) if level[0].level == s.level => level.push(s),
+            _ => out.push(vec![s]),
+        }
+    }
+    out
+}
+
+/// Looks a processor up by name.
+pub fn get(name: &str) -> Option<ProcessorSpec> {
+    specs().into_iter().find(|s| s.name == name)
+}
+
+/// Finds a processor by its activity id (`raw.raw_nbac_schedule`).
+pub fn by_activity_id(activity_id: &str) -> Option<ProcessorSpec> {
+    specs().into_iter().find(|s| s.activity_id() == activity_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    #[test]
+    fn names_and_activity_ids_are_unique() {
+        let mut names = HashSet::new();
+        let mut ids = HashSet::new();
+        for s in specs() {
+            assert!(names.insert(s.name), "duplicate processor name {}", s.name);
+            assert!(
+                ids.insert(s.activity_id()),
+                "duplicate activity id {}",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_table_has_exactly_one_writer() {
+        let mut writers: HashMap<&str, &str> = HashMap::new();
+        for s in specs() {
+            for w in s.writes {
+                if let Some(other) = writers.insert(w, s.name) {
+                    panic!("{w} written by both {other} and {}", s.name);
+                }
+            }
+        }
+    }
+
+    /// Every read is produced strictly earlier: an earlier phase, or an earlier level of the
+    /// same phase. This is what makes the graph acyclic and the fan-out order valid.
+    #[test]
+    fn every_read_comes_from_an_earlier_phase_or_level() {
+        let all = specs();
+        for s in &all {
+            for r in s.reads {
+                let writer = all
+                    .iter()
+                    .find(|w| w.writes.contains(r))
+                    .unwrap_or_else(|| panic!("{} reads {r}, which nothing writes", s.name));
+                assert!(
+                    (writer.phase, writer.level) < (s.phase, s.level),
+                    "{} (phase {} level {}) reads {r} from {} (phase {} level {})",
+                    s.name,
+                    s.phase,
+                    s.level,
+                    writer.name,
+                    writer.phase,
+                    writer.level
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_phase_has_a_processor_and_sources_read_nothing() {
+        for p in PHASES {
+            assert!(!phase(p).is_empty(), "phase {p} is empty");
+        }
+        assert!(phase(1).iter().all(|s| s.reads.is_empty()));
+    }
+
+    #[test]
+    fn levels_are_ordered() {
+        let l = levels(4);
+        assert!(l.windows(2).all(|w| w[0][0].level < w[1][0].level));
+        assert_eq!(by_activity_id("raw.raw_nbac_schedule").unwrap().phase, 2);
+    }
+}

@@ -1,0 +1,179 @@
+//! What the CLI does: start a day and wait for it, show its status, print predictions.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use futures::TryStreamExt;
+use nbaprops_activities::predict::predictions::{live_predictions, PredictionRow};
+use nbaprops_activities::storage::Warehouse;
+use nbaprops_proto::{DayInput, DayResult, Mode, Trigger};
+use nbaprops_workflows::{ids, DayWorkflow};
+use temporalio_client::{
+    Client, WorkflowDescribeOptions, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
+    WorkflowIdReusePolicy, WorkflowListOptions, WorkflowStartOptions,
+};
+
+/// Starts the day workflow of a date (or attaches to the running one) and waits for it.
+pub async fn run_day(client: &Client, task_queue: &str, input: DayInput) -> Result<DayResult> {
+    nbaprops_proto::validate_game_date(&input.game_date).map_err(anyhow::Error::msg)?;
+    let id = ids::day_workflow_id(&input.game_date);
+    let handle = client
+        .start_workflow(
+            DayWorkflow::run,
+            input,
+            WorkflowStartOptions::new(task_queue, &id)
+                // A second start of a running day attaches to it; after it closed, a start
+                // runs the day again (idempotent: unchanged rows stay untouched).
+                .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+                .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
+                .execution_timeout(Duration::from_secs(2 * 3600))
+                .build(),
+        )
+        .await
+        .with_context(|| format!("starting {id}"))?;
+    handle
+        .get_result(WorkflowGetResultOptions::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{id} failed: {e}"))
+}
+
+pub fn manual_day(date: &str) -> DayInput {
+    DayInput {
+        game_date: date.to_string(),
+        mode: Mode::Full as i32,
+        trigger: Trigger::Manual as i32,
+        skip_downstream: false,
+    }
+}
+
+/// One line per phase of a finished day.
+pub fn summarize_day(result: &DayResult) -> String {
+    let mut out = format!("{} ({})\n", result.game_date, result.correlation_id);
+    for p in &result.phases {
+        if p.phase == 1 {
+            let payloads: usize = p.scrapes.iter().map(|s| s.payloads.len()).sum();
+            let records: u32 = p.scrapes.iter().map(|s| s.records_seen).sum();
+            out.push_str(&format!(
+                "  phase 1  {} sources, {payloads} payloads, {records} records\n",
+                p.scrapes.len()
+            ));
+        } else {
+            for r in &p.processors {
+                out.push_str(&format!(
+                    "  phase {}  {:<28} {}  read {:>5}  written {:>5}  unchanged {:>5}  removed {:>4}{}\n",
+                    p.phase,
+                    r.processor,
+                    r.data_date,
+                    r.rows_read,
+                    r.rows_written,
+                    r.rows_unchanged,
+                    r.rows_removed,
+                    if r.warnings.is_empty() { String::new() } else { format!("  ({} warnings)", r.warnings.len()) }
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The predictions of a date as a table.
+pub fn predictions_table(rows: &[PredictionRow]) -> String {
+    let mut out = format!(
+        "{:<24} {:>6} {:>9} {:>6}  {:<5} {:>5}  {:<10} {}\n",
+        "player", "line", "predicted", "edge", "call", "conf", "book", "system"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:<24} {:>6.1} {:>9.2} {:>+6.2}  {:<5} {:>5.2}  {:<10} {}\n",
+            r.player_name,
+            r.line,
+            r.predicted_points,
+            r.edge,
+            r.recommendation,
+            r.confidence,
+            r.line_source,
+            r.system
+        ));
+    }
+    out
+}
+
+pub async fn print_predictions(warehouse: &Warehouse, date: &str, json: bool) -> Result<()> {
+    let rows = live_predictions(warehouse, date).await?;
+    if json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "game_date": r.game_date, "player_id": r.player_id, "player_name": r.player_name,
+                    "system": r.system, "model_version": r.model_version, "line": r.line,
+                    "line_source": r.line_source, "line_snapshot_time": r.line_snapshot_time,
+                    "predicted_points": r.predicted_points, "edge": r.edge,
+                    "recommendation": r.recommendation, "confidence": r.confidence,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if rows.is_empty() {
+        println!("no predictions for {date}");
+    } else {
+        print!("{}", predictions_table(&rows));
+    }
+    Ok(())
+}
+
+/// The day workflow, its children and the warehouse's rows for a date.
+pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Result<String> {
+    let id = ids::day_workflow_id(date);
+    let mut out = String::new();
+    let handle = client.get_workflow_handle::<DayWorkflow>(&id);
+    match handle.describe(WorkflowDescribeOptions::default()).await {
+        Ok(d) => {
+            out.push_str(&format!("{id}: {:?} (run {})\n", d.status(), d.run_id()));
+            let children: Vec<temporalio_client::WorkflowExecution> = client
+                .list_workflows(
+                    format!("WorkflowId STARTS_WITH '{id}-'"),
+                    WorkflowListOptions::default(),
+                )
+                .try_collect()
+                .await
+                .unwrap_or_default();
+            let mut children: Vec<(String, String)> = children
+                .iter()
+                .map(|c| (c.id().to_string(), format!("{:?}", c.status())))
+                .collect();
+            children.sort();
+            children.dedup_by(|a, b| a.0 == b.0);
+            for (cid, st) in children {
+                out.push_str(&format!("  {cid}: {st}\n"));
+            }
+        }
+        Err(e) => out.push_str(&format!("{id}: not found in Temporal ({e})\n")),
+    }
+    out.push_str("warehouse rows:\n");
+    for (table, column) in [
+        ("raw_nbac_schedule", "game_date"),
+        ("raw_nbac_player_boxscores", "game_date"),
+        ("raw_oddsa_player_props", "game_date"),
+        ("player_game_summary", "game_date"),
+        ("player_daily_cache", "cache_date"),
+    ] {
+        let n: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"))
+                .bind(date)
+                .fetch_one(warehouse.pool())
+                .await?;
+        out.push_str(&format!("  {table:<28} {n}\n"));
+    }
+    let (live, superseded): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(superseded_at IS NULL), 0), COALESCE(SUM(superseded_at IS NOT NULL), 0) FROM predictions WHERE game_date = ?",
+    )
+    .bind(date)
+    .fetch_one(warehouse.pool())
+    .await?;
+    out.push_str(&format!(
+        "  {:<28} {live} live, {superseded} superseded\n",
+        "predictions"
+    ));
+    Ok(out)
+}

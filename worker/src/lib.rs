@@ -1,0 +1,12 @@
+//! The `nbaprops` binary's parts: worker, CLI commands, the demo, the dev-server launcher, the
+//! replay server and the simulator. A library so the integration tests can drive them.
+
+pub mod client;
+pub mod commands;
+pub mod demo;
+pub mod dev_server;
+pub mod logging;
+pub mod replay_server;
+pub mod settings;
+pub mod simulate;
+pub mod worker;

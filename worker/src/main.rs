@@ -1,0 +1,199 @@
+//! `nbaprops`: the worker and the command line of the NBA player-points props pipeline.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use nbaprops::settings::Settings;
+use nbaprops::{client, commands, demo, dev_server, logging, replay_server, simulate, worker};
+use nbaprops_activities::Deps;
+use nbaprops_proto::registry;
+
+#[derive(Parser)]
+#[command(
+    name = "nbaprops",
+    version,
+    about = "NBA player-points props pipeline on Temporal"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a worker: every workflow and activity, on the task queue.
+    Worker,
+    /// Start a workflow and wait for it.
+    Run {
+        #[command(subcommand)]
+        what: RunWhat,
+    },
+    /// A day's workflow, its phases and its rows in the warehouse.
+    Status {
+        #[arg(long)]
+        date: String,
+    },
+    /// The live predictions of a date.
+    Predictions {
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything on one machine: dev server, worker, a simulated game day, predictions.
+    Demo(demo::DemoArgs),
+    /// Serve a folder of recorded or simulated responses over HTTP.
+    ReplayServer {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        bind: std::net::SocketAddr,
+    },
+    /// Write simulated native-format source responses for a date range.
+    Simulate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 6)]
+        teams: usize,
+    },
+    /// Run a Temporal dev server in the foreground (history in the data folder).
+    DevServer {
+        #[arg(long, default_value_t = 8233)]
+        ui_port: u16,
+    },
+    /// Print the pipeline registry: every source and processor, its phase, level and tables.
+    Registry,
+}
+
+#[derive(Subcommand)]
+enum RunWhat {
+    /// Run (or attach to) the day workflow of a game date.
+    Day {
+        #[arg(long)]
+        date: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    logging::init();
+    let cli = Cli::parse();
+    let s = &cli.settings;
+    match &cli.command {
+        Command::Worker => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let deps = Deps::open(&s.deps_config()).await?;
+            tracing::info!(task_queue = %s.task_queue, address = %s.temporal_address, "worker starting");
+            worker::run_worker(client, &s.task_queue, deps, async {
+                let _ = tokio::signal::ctrl_c().await;
+                tracing::info!("shutting down");
+            })
+            .await?;
+        }
+        Command::Run {
+            what: RunWhat::Day { date },
+        } => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let result =
+                commands::run_day(&client, &s.task_queue, commands::manual_day(date)).await?;
+            print!("{}", commands::summarize_day(&result));
+        }
+        Command::Status { date } => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let deps = Deps::open(&s.deps_config()).await?;
+            print!(
+                "{}",
+                commands::status(&client, &deps.warehouse, date).await?
+            );
+        }
+        Command::Predictions { date, json } => {
+            let deps = Deps::open(&s.deps_config()).await?;
+            commands::print_predictions(&deps.warehouse, date, *json).await?;
+        }
+        Command::Demo(args) => demo::demo(s, args).await?,
+        Command::ReplayServer { dir, bind } => {
+            let server = replay_server::ReplayServer::start(dir.clone(), *bind).await?;
+            println!("serving {} on {}", dir.display(), server.base_url());
+            tokio::signal::ctrl_c().await?;
+            server.stop().await;
+        }
+        Command::Simulate {
+            out,
+            from,
+            to,
+            seed,
+            teams,
+        } => {
+            let truth = simulate::simulate(
+                out,
+                &simulate::SimOptions {
+                    from: *from,
+                    to: *to,
+                    seed: *seed,
+                    teams: *teams,
+                    ..Default::default()
+                },
+            )?;
+            println!(
+                "{} game dates, {} players written to {}",
+                truth.game_dates.len(),
+                truth.players.len(),
+                out.display()
+            );
+        }
+        Command::DevServer { ui_port } => {
+            let port = s
+                .temporal_address
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .context("--temporal-address needs a port")?;
+            let server = dev_server::DevServer::start(&dev_server::DevServerOptions {
+                port,
+                ui_port: Some(*ui_port),
+                db_file: Some(s.data_dir.join("temporal.sqlite")),
+                log_file: None,
+                namespace: s.namespace.clone(),
+                ready_timeout: std::time::Duration::from_secs(60),
+            })
+            .await?;
+            println!(
+                "Temporal dev server on {}, Web UI http://localhost:{ui_port}; Ctrl-C to stop",
+                server.address
+            );
+            tokio::signal::ctrl_c().await?;
+            server.stop().await?;
+        }
+        Command::Registry => {
+            println!(
+                "{:<6} {:<6} {:<28} {:<7} {:<50} writes",
+                "phase", "level", "name", "date", "reads"
+            );
+            for spec in registry::specs() {
+                println!(
+                    "{:<6} {:<6} {:<28} {:<7} {:<50} {}",
+                    spec.phase,
+                    spec.level,
+                    spec.name,
+                    if spec.date_offset_days == 0 {
+                        "D".to_string()
+                    } else {
+                        format!("D{:+}", spec.date_offset_days)
+                    },
+                    spec.reads.join(","),
+                    spec.writes.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Where things are: Temporal, the task queue, the data folder and the sources. Every command
+//! takes these from flags or the environment; nothing is read from anywhere else.
+
+use std::path::PathBuf;
+
+use nbaprops_activities::sources::SourceConfig;
+use nbaprops_activities::DepsConfig;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Temporal frontend address (host:port).
+    #[arg(
+        long,
+        env = "TEMPORAL_ADDRESS",
+        default_value = "127.0.0.1:7233",
+        global = true
+    )]
+    pub temporal_address: String,
+    /// Temporal namespace.
+    #[arg(
+        long,
+        env = "TEMPORAL_NAMESPACE",
+        default_value = "default",
+        global = true
+    )]
+    pub namespace: String,
+    /// Task queue the worker polls and runs are started on.
+    #[arg(
+        long,
+        env = "NBAPROPS_TASK_QUEUE",
+        default_value = "nbaprops",
+        global = true
+    )]
+    pub task_queue: String,
+    /// Folder holding the warehouse (warehouse.sqlite) and the raw store (raw/).
+    #[arg(long, env = "NBAPROPS_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Serve every source from this base URL (a replay server) instead of the live hosts.
+    #[arg(long, env = "NBAPROPS_SOURCES_URL", global = true)]
+    pub sources_url: Option<String>,
+}
+
+impl Settings {
+    pub fn source_config(&self) -> SourceConfig {
+        let mut config = match &self.sources_url {
+            Some(url) => SourceConfig::replay(url),
+            None => SourceConfig::live(),
+        };
+        if let Ok(key) = std::env::var("ODDS_API_KEY") {
+            config.odds_api_key = Some(key);
+        }
+        config
+    }
+
+    pub fn deps_config(&self) -> DepsConfig {
+        DepsConfig::under(&self.data_dir, self.source_config())
+    }
+}

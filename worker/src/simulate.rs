@@ -1,0 +1,373 @@
+//! A small built-in season simulator: writes native-format responses of every Phase 1 source
+//! for a date range, named the way the replay server serves them, and returns the ground truth
+//! it drew so tests can compute expected values by hand.
+//!
+//! Deterministic for a seed. Each simulated team plays every date (a dense schedule keeps the
+//! demo short); players score from a per-player normal distribution; points lines sit near the
+//! player's recent form with standard -110 vig. The full four-season simulator (real-shaped
+//! schedule, injuries, every source) replaces this in the Phase 1 issue; the file layout stays.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{Duration, NaiveDate};
+use nbaprops_activities::sources::{self, replay, SourceConfig, SourceRequest};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use serde_json::json;
+
+/// Real NBA team ids and tricodes (the first `teams` of them are used).
+const TEAMS: &[(i64, &str, &str)] = &[
+    (1610612738, "BOS", "Boston Celtics"),
+    (1610612752, "NYK", "New York Knicks"),
+    (1610612743, "DEN", "Denver Nuggets"),
+    (1610612760, "OKC", "Oklahoma City Thunder"),
+    (1610612747, "LAL", "Los Angeles Lakers"),
+    (1610612744, "GSW", "Golden State Warriors"),
+    (1610612749, "MIL", "Milwaukee Bucks"),
+    (1610612754, "IND", "Indiana Pacers"),
+    (1610612755, "PHI", "Philadelphia 76ers"),
+    (1610612742, "DAL", "Dallas Mavericks"),
+];
+
+const FIRST: &[&str] = &[
+    "Marcus", "Jalen", "Nikola", "José", "Luka", "Andre", "Tyrese", "Darius", "Kevin", "Óscar",
+    "Miles", "Jaden", "Paolo", "Zion", "Dejounte", "Cade",
+];
+const LAST: &[&str] = &[
+    "Smith", "Williams", "Jokić", "Álvarez", "Dončić", "Carter", "Brown", "Garland", "O'Neal",
+    "Johnson", "Bridges", "Ivey", "Green", "Murray", "Young", "Thompson",
+];
+
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub seed: u64,
+    /// An even number of teams, at most 10.
+    pub teams: usize,
+    pub players_per_team: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            from: NaiveDate::from_ymd_opt(2025, 1, 6).expect("date"),
+            to: NaiveDate::from_ymd_opt(2025, 1, 17).expect("date"),
+            seed: 7,
+            teams: 6,
+            players_per_team: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimPlayer {
+    pub player_id: i64,
+    pub name: String,
+    pub team: String,
+    pub mean_points: f64,
+    pub has_props: bool,
+}
+
+/// What the simulator drew, for hand computations in tests.
+#[derive(Debug, Clone, Default)]
+pub struct SimTruth {
+    pub players: Vec<SimPlayer>,
+    /// (date, player_id) -> points scored.
+    pub points: BTreeMap<(String, i64), i64>,
+    /// (date, player_id) -> the draftkings line posted that date.
+    pub lines: BTreeMap<(String, i64), f64>,
+    pub game_dates: Vec<String>,
+}
+
+fn write(dir: &Path, req: &SourceRequest, body: &serde_json::Value) -> Result<PathBuf> {
+    let file = replay::file_for(dir, &req.path, &req.query);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&file, serde_json::to_vec(body)?)
+        .with_context(|| format!("writing {}", file.display()))?;
+    Ok(file)
+}
+
+fn event_id(game_id: &str) -> String {
+    blake3::hash(game_id.as_bytes()).to_hex()[..32].to_string()
+}
+
+/// The sportsbook spelling of a name: books drop accents and apostrophes.
+fn book_spelling(name: &str) -> String {
+    deunicode::deunicode(name).replace('\'', "")
+}
+
+pub fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
+    anyhow::ensure!(
+        opts.teams % 2 == 0 && opts.teams >= 2 && opts.teams <= TEAMS.len(),
+        "teams must be even, 2..={}",
+        TEAMS.len()
+    );
+    anyhow::ensure!(
+        opts.from <= opts.to,
+        "--from {} is after --to {}",
+        opts.from,
+        opts.to
+    );
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(opts.seed);
+    let config = SourceConfig::replay("http://replay");
+    let mut truth = SimTruth::default();
+
+    // Rosters: unique names, stars first.
+    let mut used = std::collections::BTreeSet::new();
+    for (t, (_, tricode, _)) in TEAMS.iter().take(opts.teams).enumerate() {
+        for k in 0..opts.players_per_team {
+            let name = loop {
+                let n = format!(
+                    "{} {}",
+                    FIRST[rng.random_range(0..FIRST.len())],
+                    LAST[rng.random_range(0..LAST.len())]
+                );
+                if used.insert(n.clone()) {
+                    break n;
+                }
+            };
+            let mean = if k < 5 {
+                rng.random_range(12.0..30.0)
+            } else {
+                rng.random_range(3.0..10.0)
+            };
+            truth.players.push(SimPlayer {
+                player_id: 1_630_000 + (t as i64) * 100 + k as i64,
+                name,
+                team: tricode.to_string(),
+                mean_points: (mean * 10.0f64).round() / 10.0,
+                has_props: k < 5,
+            });
+        }
+    }
+
+    let mut schedule_dates = Vec::new();
+    let mut game_no = 0u32;
+    let mut date = opts.from;
+    while date <= opts.to {
+        let d = date.format("%Y-%m-%d").to_string();
+        truth.game_dates.push(d.clone());
+        // Pair teams: a deterministic shuffle per date.
+        let mut order: Vec<usize> = (0..opts.teams).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.random_range(0..=i));
+        }
+        let mut games_json = Vec::new();
+        let mut log_rows = Vec::new();
+        let mut events = Vec::new();
+        for pair in order.chunks(2) {
+            game_no += 1;
+            let game_id = format!("00224{game_no:05}");
+            let (home, away) = (TEAMS[pair[0]], TEAMS[pair[1]]);
+            let tip = format!("{d}T23:30:00Z");
+            games_json.push(json!({
+                "gameId": game_id, "gameStatus": 1, "gameDateEst": format!("{d}T00:00:00Z"),
+                "gameDateTimeUTC": tip,
+                "homeTeam": {"teamId": home.0, "teamTricode": home.1},
+                "awayTeam": {"teamId": away.0, "teamTricode": away.1},
+            }));
+            let ev = event_id(&game_id);
+            let mut outcomes = BTreeMap::<&str, Vec<serde_json::Value>>::new();
+            for (team, opp, is_home) in [(home, away, true), (away, home, false)] {
+                for p in truth.players.iter().filter(|p| p.team == team.1) {
+                    // The line: the player's form so far (or his mean), to the half point.
+                    if p.has_props {
+                        let recent: Vec<f64> = truth
+                            .game_dates
+                            .iter()
+                            .rev()
+                            .skip(1)
+                            .take(5)
+                            .filter_map(|gd| {
+                                truth
+                                    .points
+                                    .get(&(gd.clone(), p.player_id))
+                                    .map(|x| *x as f64)
+                            })
+                            .collect();
+                        let base = if recent.is_empty() {
+                            p.mean_points
+                        } else {
+                            recent.iter().sum::<f64>() / recent.len() as f64
+                        };
+                        let line = (base + rng.random_range(-1.5..1.5)).max(0.0).floor() + 0.5;
+                        truth.lines.insert((d.clone(), p.player_id), line);
+                        for (book, shade) in [("draftkings", 0.0), ("fanduel", 1.0)] {
+                            outcomes.entry(book).or_default().extend([
+                                json!({"name": "Over", "description": book_spelling(&p.name), "price": -110, "point": line + shade}),
+                                json!({"name": "Under", "description": book_spelling(&p.name), "price": -110, "point": line + shade}),
+                            ]);
+                        }
+                    }
+                    let sd = 0.25 * p.mean_points + 2.0;
+                    let pts = Normal::new(p.mean_points, sd)?
+                        .sample(&mut rng)
+                        .round()
+                        .max(0.0) as i64;
+                    truth.points.insert((d.clone(), p.player_id), pts);
+                    // Split the points into free throws, threes and twos that add up exactly.
+                    let ftm = (pts as f64 * 0.18).round() as i64;
+                    let fg3m = ((pts - ftm) / 3).min(rng.random_range(0..4));
+                    let fg2m = (pts - ftm - 3 * fg3m) / 2;
+                    let ftm = pts - 2 * fg2m - 3 * fg3m;
+                    let fgm = fg2m + fg3m;
+                    let fga = fgm * 2 + rng.random_range(0..3);
+                    let fg3a = fg3m * 2 + rng.random_range(0..2);
+                    let fta = ftm + ftm / 4;
+                    let minutes = (p.mean_points * 1.1 + 8.0).round().min(40.0);
+                    let matchup = if is_home {
+                        format!("{} vs. {}", team.1, opp.1)
+                    } else {
+                        format!("{} @ {}", team.1, opp.1)
+                    };
+                    log_rows.push(json!([
+                        "22024",
+                        p.player_id,
+                        p.name,
+                        team.0,
+                        team.1,
+                        team.2,
+                        game_id,
+                        d,
+                        matchup,
+                        "W",
+                        minutes,
+                        fgm,
+                        fga,
+                        0.0,
+                        fg3m,
+                        fg3a,
+                        0.0,
+                        ftm,
+                        fta,
+                        0.0,
+                        1,
+                        4,
+                        5,
+                        3,
+                        1,
+                        0,
+                        2,
+                        2,
+                        pts,
+                        0,
+                        0.0,
+                        1
+                    ]));
+                }
+            }
+            events.push(json!({"id": ev, "sport_key": "basketball_nba", "sport_title": "NBA", "commence_time": tip, "home_team": home.2, "away_team": away.2}));
+            let bookmakers: Vec<serde_json::Value> = outcomes
+                .into_iter()
+                .map(|(book, outs)| json!({"key": book, "title": book, "last_update": format!("{d}T16:00:00Z"),
+                    "markets": [{"key": "player_points", "last_update": format!("{d}T16:00:00Z"), "outcomes": outs}]}))
+                .collect();
+            write(
+                out,
+                &sources::oddsa_player_props::event_odds_request(&config, &ev),
+                &json!({
+                    "id": ev, "sport_key": "basketball_nba", "commence_time": tip, "home_team": home.2, "away_team": away.2, "bookmakers": bookmakers
+                }),
+            )?;
+        }
+        write(
+            out,
+            &sources::oddsa_player_props::events_request(&config, date),
+            &json!(events),
+        )?;
+        write(
+            out,
+            &sources::nbac_player_boxscore::request(&config, date),
+            &json!({
+                "resource": "leaguegamelog",
+                "parameters": {"DateFrom": d, "DateTo": d, "PlayerOrTeam": "P"},
+                "resultSets": [{"name": "LeagueGameLog", "headers": [
+                    "SEASON_ID","PLAYER_ID","PLAYER_NAME","TEAM_ID","TEAM_ABBREVIATION","TEAM_NAME","GAME_ID","GAME_DATE","MATCHUP","WL",
+                    "MIN","FGM","FGA","FG_PCT","FG3M","FG3A","FG3_PCT","FTM","FTA","FT_PCT","OREB","DREB","REB","AST","STL","BLK","TOV","PF","PTS","PLUS_MINUS","FANTASY_PTS","VIDEO_AVAILABLE"],
+                    "rowSet": log_rows}]
+            }),
+        )?;
+        schedule_dates.push(
+            json!({"gameDate": date.format("%m/%d/%Y 00:00:00").to_string(), "games": games_json}),
+        );
+        date += Duration::days(1);
+    }
+    write(
+        out,
+        &sources::nbac_schedule::request(&config),
+        &json!({
+            "meta": {"version": 1, "request": "simulated"},
+            "leagueSchedule": {"seasonYear": sources::nba_season(opts.from), "leagueId": "00", "gameDates": schedule_dates}
+        }),
+    )?;
+    Ok(truth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nbaprops_activities::sources::{nbac_player_boxscore, nbac_schedule, oddsa_player_props};
+
+    #[test]
+    fn writes_parseable_native_responses_deterministically() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let opts = SimOptions::default();
+        let truth = simulate(a.path(), &opts).unwrap();
+        simulate(b.path(), &opts).unwrap();
+        let config = SourceConfig::replay("http://replay");
+        let day = opts.from + Duration::days(3);
+        let read = |dir: &Path, req: &SourceRequest| {
+            std::fs::read(replay::file_for(dir, &req.path, &req.query)).unwrap()
+        };
+
+        let logs = nbac_player_boxscore::parse(&read(
+            a.path(),
+            &nbac_player_boxscore::request(&config, day),
+        ))
+        .unwrap();
+        assert_eq!(logs.len(), opts.teams * opts.players_per_team);
+        for l in &logs {
+            assert_eq!(truth.points[&(day.to_string(), l.player_id)], l.points);
+            // The shooting split adds up to the points.
+            assert_eq!(
+                2 * (l.fgm.unwrap() - l.fg3m.unwrap()) + 3 * l.fg3m.unwrap() + l.ftm.unwrap(),
+                l.points
+            );
+        }
+        let games =
+            nbac_schedule::parse(&read(a.path(), &nbac_schedule::request(&config))).unwrap();
+        assert_eq!(
+            nbac_schedule::games_on(games, &day.to_string()).len(),
+            opts.teams / 2
+        );
+        let events = oddsa_player_props::parse_events(&read(
+            a.path(),
+            &oddsa_player_props::events_request(&config, day),
+        ))
+        .unwrap();
+        assert_eq!(events.len(), opts.teams / 2);
+        let lines = oddsa_player_props::parse_event_odds(&read(
+            a.path(),
+            &oddsa_player_props::event_odds_request(&config, &events[0].id),
+        ))
+        .unwrap();
+        assert_eq!(
+            lines.len(),
+            2 * 2 * 5,
+            "two teams, two books, five players with props"
+        );
+        assert!(lines.iter().all(|l| l.line.fract() == 0.5));
+
+        // Same seed, same bytes.
+        let req = nbac_player_boxscore::request(&config, day);
+        assert_eq!(read(a.path(), &req), read(b.path(), &req));
+    }
+}

@@ -1,0 +1,58 @@
+//! The worker: registers every workflow and the pipeline's activities on a task queue.
+
+use std::future::Future;
+
+use anyhow::Result;
+use nbaprops_activities::temporal::PipelineActivities;
+use nbaprops_activities::Deps;
+use nbaprops_workflows::{DayWorkflow, PhaseWorkflow, PredictionWorkflow};
+use temporalio_client::Client;
+use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+
+/// The worker's registrations; the one list of what a worker runs.
+pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
+    Ok(WorkerOptions::new(task_queue)
+        .register_workflow::<DayWorkflow>()?
+        .register_workflow::<PhaseWorkflow>()?
+        .register_workflow::<PredictionWorkflow>()?
+        .register_activities(PipelineActivities::new(deps))
+        .build())
+}
+
+/// Runs a worker until `shutdown` resolves, then drains it. The worker's future is not `Send`:
+/// it runs here, on the caller's task, joined with the shutdown future.
+pub async fn run_worker(
+    client: Client,
+    task_queue: &str,
+    deps: Deps,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let runtime = Runtime::from_current_tokio(Default::default())?;
+    let mut worker = Worker::new(&runtime, client, worker_options(task_queue, deps)?)?;
+    let stop = worker.shutdown_handle();
+    let (ran, ()) = tokio::join!(worker.run(), async {
+        shutdown.await;
+        stop();
+    });
+    ran?;
+    Ok(())
+}
+
+/// Runs a worker while `work` runs, then stops it and returns `work`'s output.
+pub async fn with_worker<T>(
+    client: Client,
+    task_queue: &str,
+    deps: Deps,
+    work: impl Future<Output = T>,
+) -> Result<T> {
+    let runtime = Runtime::from_current_tokio(Default::default())?;
+    let mut worker = Worker::new(&runtime, client, worker_options(task_queue, deps)?)?;
+    let stop = worker.shutdown_handle();
+    let (ran, out) = tokio::join!(worker.run(), async {
+        let out = work.await;
+        stop();
+        out
+    });
+    ran?;
+    Ok(out)
+}

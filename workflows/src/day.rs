@@ -1,0 +1,140 @@
+//! DayWorkflow (id `day-{date}`): one game date through all five phases.
+//!
+//! Phase 1 scrapes every source in parallel; Phases 2-4 each run as a PhaseWorkflow child and
+//! Phase 5 as a PredictionWorkflow child, awaited in order: awaiting a child is the fan-in, so
+//! no phase starts before the one it depends on has fully succeeded.
+
+use nbaprops_proto::activities::Scrape;
+use nbaprops_proto::registry;
+use nbaprops_proto::{
+    DayInput, DayResult, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
+};
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::workflows::join_all;
+use temporalio_sdk::{WorkflowContext, WorkflowResult};
+
+use crate::failures::{describe_activity_error, fail};
+use crate::phase::PhaseWorkflow;
+use crate::prediction::PredictionWorkflow;
+use crate::{ids, options};
+
+#[workflow]
+#[derive(Default)]
+pub struct DayWorkflow;
+
+/// The run context of a day: the workflow id is the correlation id of everything it starts.
+pub fn run_context(workflow_id: &str, input: &DayInput) -> RunContext {
+    RunContext {
+        correlation_id: workflow_id.to_string(),
+        game_date: input.game_date.clone(),
+        mode: match input.mode() {
+            Mode::Unspecified => Mode::Full,
+            m => m,
+        } as i32,
+        trigger: match input.trigger() {
+            Trigger::Unspecified => Trigger::Manual,
+            t => t,
+        } as i32,
+        skip_downstream: input.skip_downstream,
+    }
+}
+
+#[workflow_methods]
+impl DayWorkflow {
+    #[run]
+    pub async fn run(
+        ctx: &mut WorkflowContext<Self>,
+        input: DayInput,
+    ) -> WorkflowResult<DayResult> {
+        if let Err(e) = nbaprops_proto::validate_game_date(&input.game_date) {
+            return Err(fail(format!("DayWorkflow input: {e}")));
+        }
+        let context = run_context(ctx.workflow_id(), &input);
+        let day_id = ctx.workflow_id().to_string();
+        let mut phases: Vec<PhaseResult> = Vec::new();
+
+        // Phase 1: every source at once.
+        let sources = registry::phase(1);
+        let scrapes = sources.iter().map(|spec| {
+            let req = ScrapeRequest {
+                context: Some(context.clone()),
+                source: spec.name.to_string(),
+            };
+            ctx.execute_activity(Scrape, req, options::scrape(spec.activity_id()))
+        });
+        let results = join_all(scrapes).await;
+        let mut scraped = Vec::new();
+        let mut failures = Vec::new();
+        for (spec, r) in sources.iter().zip(results) {
+            match r {
+                Ok(s) => scraped.push(s),
+                Err(e) => failures.push(format!("{}: {}", spec.name, describe_activity_error(&e))),
+            }
+        }
+        if !failures.is_empty() {
+            return Err(fail(format!(
+                "phase 1 of {} failed; nothing downstream ran. {}",
+                context.game_date,
+                failures.join("; ")
+            )));
+        }
+        let raw_payloads = scraped
+            .iter()
+            .flat_map(|s| s.payloads.clone())
+            .collect::<Vec<_>>();
+        phases.push(PhaseResult {
+            phase: 1,
+            processors: vec![],
+            scrapes: scraped,
+        });
+
+        // Phases 2-4: one child each, in order.
+        for phase in [2u32, 3, 4] {
+            let child = ctx
+                .start_child_workflow(
+                    PhaseWorkflow::run,
+                    PhaseInput {
+                        context: Some(context.clone()),
+                        phase,
+                        raw_payloads: if phase == 2 {
+                            raw_payloads.clone()
+                        } else {
+                            vec![]
+                        },
+                    },
+                    options::phase_child(ids::phase_workflow_id(&day_id, phase)),
+                )
+                .await?;
+            phases.push(child.result().await?);
+        }
+
+        // Phase 5: predictions.
+        let child = ctx
+            .start_child_workflow(
+                PredictionWorkflow::run,
+                PhaseInput {
+                    context: Some(context.clone()),
+                    phase: 5,
+                    raw_payloads: vec![],
+                },
+                options::phase_child(ids::prediction_workflow_id(&day_id)),
+            )
+            .await?;
+        let predictions = child.result().await?;
+        let written = predictions.processors.iter().map(|p| p.rows_written).sum();
+        let unchanged = predictions
+            .processors
+            .iter()
+            .map(|p| p.rows_unchanged)
+            .sum();
+        phases.push(predictions);
+
+        Ok(DayResult {
+            game_date: context.game_date.clone(),
+            correlation_id: context.correlation_id.clone(),
+            phases,
+            predictions_written: written,
+            predictions_unchanged: unchanged,
+        })
+    }
+}

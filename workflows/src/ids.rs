@@ -1,0 +1,30 @@
+//! Every workflow id nbaprops builds, in one place. Ids are the uniqueness guarantee: one day
+//! workflow per date, so a second start of a running day attaches to it instead of racing it.
+
+/// The day workflow of a game date: `day-2025-11-28`.
+pub fn day_workflow_id(game_date: &str) -> String {
+    format!("day-{game_date}")
+}
+
+/// A phase's child of a day: `day-2025-11-28-phase-3`.
+pub fn phase_workflow_id(parent_id: &str, phase: u32) -> String {
+    format!("{parent_id}-phase-{phase}")
+}
+
+/// The prediction child of a day: `day-2025-11-28-predict`.
+pub fn prediction_workflow_id(parent_id: &str) -> String {
+    format!("{parent_id}-predict")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_readable_and_nest() {
+        let day = day_workflow_id("2025-11-28");
+        assert_eq!(day, "day-2025-11-28");
+        assert_eq!(phase_workflow_id(&day, 3), "day-2025-11-28-phase-3");
+        assert_eq!(prediction_workflow_id(&day), "day-2025-11-28-predict");
+    }
+}

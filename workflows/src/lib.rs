@@ -1,0 +1,18 @@
+//! The deterministic workflows of nbaprops: no I/O, no clocks, no randomness. They fan out
+//! from the registry and decide; the activities (declared in `nbaprops_proto::activities`) do
+//! the work.
+//!
+//! - `DayWorkflow` (`day.rs`): one game date through all five phases.
+//! - `PhaseWorkflow` (`phase.rs`): a phase's processors, level by level.
+//! - `PredictionWorkflow` (`prediction.rs`): Phase 5 over batches of players.
+
+pub mod day;
+pub mod failures;
+pub mod ids;
+pub mod options;
+pub mod phase;
+pub mod prediction;
+
+pub use day::DayWorkflow;
+pub use phase::PhaseWorkflow;
+pub use prediction::PredictionWorkflow;

@@ -1,0 +1,58 @@
+//! Timeouts and retry policies, in one place. Retryable failures (network, 429, 5xx) back off
+//! exponentially; the error types below are never retried, whatever the activity says.
+
+use std::time::Duration;
+
+use temporalio_common::RetryPolicy;
+use temporalio_sdk::{ActivityOptions, ChildWorkflowOptions};
+
+/// Failure types (set by the activities) that retrying cannot fix.
+pub const NON_RETRYABLE_ERROR_TYPES: &[&str] = &[
+    "bad_payload",
+    "quality_check",
+    "invalid_request",
+    "internal",
+    "migration",
+];
+
+/// How many activities a workflow keeps in flight at most (Temporal allows 2,000 pending).
+pub const MAX_ACTIVITIES_IN_FLIGHT: usize = 200;
+
+/// Players per prediction batch.
+pub const PREDICTION_BATCH_SIZE: usize = 25;
+
+fn retry_policy(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy::builder()
+        .initial_interval(Duration::from_secs(1))
+        .backoff_coefficient(2.0)
+        .maximum_interval(Duration::from_secs(30))
+        .maximum_attempts(max_attempts)
+        .non_retryable_error_types(NON_RETRYABLE_ERROR_TYPES.iter().copied())
+        .build()
+}
+
+/// Phase 1: HTTP fetches. Sources rate-limit and fail transiently, so they get more attempts.
+pub fn scrape(activity_id: String) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
+        .retry_policy(retry_policy(6))
+        .activity_id(activity_id.clone())
+        .summary(activity_id)
+        .build()
+}
+
+/// Phases 2-5: local computation over the warehouse.
+pub fn process(activity_id: String) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .retry_policy(retry_policy(4))
+        .activity_id(activity_id.clone())
+        .summary(activity_id)
+        .build()
+}
+
+/// A phase's child workflow. A phase stuck past this fails the day instead of hanging it.
+pub fn phase_child(workflow_id: String) -> ChildWorkflowOptions {
+    ChildWorkflowOptions::builder()
+        .workflow_id(workflow_id)
+        .execution_timeout(Duration::from_secs(30 * 60))
+        .build()
+}
