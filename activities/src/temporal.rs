@@ -57,6 +57,31 @@ fn span(ctx: &ActivityContext, context: Option<&RunContext>, name: &str) -> trac
     )
 }
 
+/// How often a running activity tells Temporal it is alive. The workflows set a heartbeat
+/// timeout a few times longer, so the activities of a worker that died are retried on another
+/// worker within seconds instead of after their start-to-close timeout.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs `work`, heartbeating until it finishes.
+async fn with_heartbeats<T>(
+    ctx: &ActivityContext,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+    tick.tick().await; // the first tick is immediate
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tick.tick() => {
+                if let Err(e) = ctx.record_heartbeat(()).await {
+                    tracing::debug!("heartbeat not sent: {e}");
+                }
+            }
+        }
+    }
+}
+
 fn log_outcome<T>(
     result: &Result<T, PipelineError>,
     started: Instant,
@@ -85,7 +110,7 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), &req.source);
         async move {
             let started = Instant::now();
-            let result = runner::scrape(&self.deps, &req).await;
+            let result = with_heartbeats(&ctx, runner::scrape(&self.deps, &req)).await;
             log_outcome(&result, started, |r: &ScrapeResult| {
                 format!(
                     "fetched {} payloads, {} records",
@@ -108,7 +133,8 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), &req.processor);
         async move {
             let started = Instant::now();
-            let result = runner::run_processor(&self.deps, &req, &now_utc()).await;
+            let result =
+                with_heartbeats(&ctx, runner::run_processor(&self.deps, &req, &now_utc())).await;
             log_outcome(&result, started, |r: &ProcessorResult| {
                 format!(
                     "{} {}: read {}, written {}, unchanged {}, removed {}",
@@ -135,7 +161,8 @@ impl PipelineActivities {
         let span = span(&ctx, Some(&context), "plan_predictions");
         async move {
             let started = Instant::now();
-            let result = runner::plan_predictions(&self.deps, &context).await;
+            let result =
+                with_heartbeats(&ctx, runner::plan_predictions(&self.deps, &context)).await;
             log_outcome(&result, started, |p: &PredictionPlan| {
                 format!(
                     "{} players with a line, {} warnings",

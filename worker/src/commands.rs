@@ -150,20 +150,27 @@ pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Resul
         }
         Err(e) => out.push_str(&format!("{id}: not found in Temporal ({e})\n")),
     }
-    out.push_str("warehouse rows:\n");
-    for (table, column) in [
-        ("raw_nbac_schedule", "game_date"),
-        ("raw_nbac_player_boxscores", "game_date"),
-        ("raw_oddsa_player_props", "game_date"),
-        ("player_game_summary", "game_date"),
-        ("player_daily_cache", "cache_date"),
-    ] {
+    out.push_str("warehouse rows written for this day (each processor's own data date):\n");
+    for spec in nbaprops_proto::registry::specs()
+        .into_iter()
+        .filter(|s| (2..=4).contains(&s.phase))
+    {
+        let data_date = nbaprops_activities::runner::data_date(&spec, date)?;
+        let table = spec.writes[0];
+        let column = if table == "player_daily_cache" {
+            "cache_date"
+        } else {
+            "game_date"
+        };
         let n: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"))
-                .bind(date)
+                .bind(&data_date)
                 .fetch_one(warehouse.pool())
                 .await?;
-        out.push_str(&format!("  {table:<28} {n}\n"));
+        out.push_str(&format!(
+            "  phase {} {table:<28} {data_date}  {n}\n",
+            spec.phase
+        ));
     }
     let (live, superseded): (i64, i64) = sqlx::query_as(
         "SELECT COALESCE(SUM(superseded_at IS NULL), 0), COALESCE(SUM(superseded_at IS NOT NULL), 0) FROM predictions WHERE game_date = ?",

@@ -105,7 +105,7 @@ fn book_spelling(name: &str) -> String {
 
 pub fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
     anyhow::ensure!(
-        opts.teams % 2 == 0 && opts.teams >= 2 && opts.teams <= TEAMS.len(),
+        opts.teams.is_multiple_of(2) && opts.teams >= 2 && opts.teams <= TEAMS.len(),
         "teams must be even, 2..={}",
         TEAMS.len()
     );

@@ -31,9 +31,13 @@ fn retry_policy(max_attempts: u32) -> RetryPolicy {
         .build()
 }
 
+/// Activities heartbeat every 2 s; one silent this long is on a dead worker and is retried.
+const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Phase 1: HTTP fetches. Sources rate-limit and fail transiently, so they get more attempts.
 pub fn scrape(activity_id: String) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
         .retry_policy(retry_policy(6))
         .activity_id(activity_id.clone())
         .summary(activity_id)
@@ -43,6 +47,7 @@ pub fn scrape(activity_id: String) -> ActivityOptions {
 /// Phases 2-5: local computation over the warehouse.
 pub fn process(activity_id: String) -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
         .retry_policy(retry_policy(4))
         .activity_id(activity_id.clone())
         .summary(activity_id)

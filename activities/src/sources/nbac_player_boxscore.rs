@@ -158,6 +158,23 @@ pub fn parse(body: &[u8]) -> Result<Vec<PlayerGameLog>, String> {
     Ok(out)
 }
 
+/// Phase 1: fetch one date's player game logs.
+pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    let req = request(&deps.sources.config, super::parse_date(date)?);
+    let body = deps.sources.get(SOURCE, date, &req).await?;
+    let (payload, rows) =
+        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
+            parse(b).map(|rows| rows.len())
+        })
+        .await?;
+    Ok(nbaprops_proto::ScrapeResult {
+        source: SOURCE.to_string(),
+        payloads: vec![payload],
+        records_seen: rows as u32,
+        warnings: vec![],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,21 +206,4 @@ mod tests {
         let body = br#"{"resultSets":[{"headers":["PLAYER_ID","PLAYER_NAME","TEAM_ID","TEAM_ABBREVIATION","GAME_ID","GAME_DATE","MATCHUP","MIN","PTS"],"rowSet":[]}]}"#;
         assert_eq!(parse(body).unwrap().len(), 0);
     }
-}
-
-/// Phase 1: fetch one date's player game logs.
-pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    let req = request(&deps.sources.config, super::parse_date(date)?);
-    let body = deps.sources.get(SOURCE, date, &req).await?;
-    let (payload, rows) =
-        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
-            parse(b).map(|rows| rows.len())
-        })
-        .await?;
-    Ok(nbaprops_proto::ScrapeResult {
-        source: SOURCE.to_string(),
-        payloads: vec![payload],
-        records_seen: rows as u32,
-        warnings: vec![],
-    })
 }

@@ -92,6 +92,23 @@ pub fn games_on(games: Vec<ScheduledGame>, date: &str) -> Vec<ScheduledGame> {
     games.into_iter().filter(|g| g.et_date() == date).collect()
 }
 
+/// Phase 1: fetch the season schedule and keep it for the date.
+pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    let req = request(&deps.sources.config);
+    let body = deps.sources.get(SOURCE, date, &req).await?;
+    let (payload, games) =
+        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
+            parse(b).map(|games| games_on(games, date).len())
+        })
+        .await?;
+    Ok(nbaprops_proto::ScrapeResult {
+        source: SOURCE.to_string(),
+        payloads: vec![payload],
+        records_seen: games as u32,
+        warnings: vec![],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,21 +136,4 @@ mod tests {
             .unwrap_err()
             .contains("schema mismatch"));
     }
-}
-
-/// Phase 1: fetch the season schedule and keep it for the date.
-pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    let req = request(&deps.sources.config);
-    let body = deps.sources.get(SOURCE, date, &req).await?;
-    let (payload, games) =
-        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
-            parse(b).map(|games| games_on(games, date).len())
-        })
-        .await?;
-    Ok(nbaprops_proto::ScrapeResult {
-        source: SOURCE.to_string(),
-        payloads: vec![payload],
-        records_seen: games as u32,
-        warnings: vec![],
-    })
 }

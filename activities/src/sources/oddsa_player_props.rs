@@ -198,6 +198,43 @@ pub fn parse_event_odds(body: &[u8]) -> Result<Vec<PointsLine>, String> {
     Ok(out)
 }
 
+/// Phase 1: the date's events, then each event's points odds; every body kept.
+pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    let config = &deps.sources.config;
+    let events_req = events_request(config, super::parse_date(date)?);
+    let body = deps.sources.get(SOURCE, date, &events_req).await?;
+    let (events_ref, _) = super::http::keep_payload(
+        &deps.raw,
+        &deps.warehouse,
+        SOURCE,
+        date,
+        &events_req,
+        body.clone(),
+        |b| parse_events(b).map(|e| e.len()),
+    )
+    .await?;
+    let events = parse_events(&body).map_err(crate::PipelineError::Internal)?;
+    let mut payloads = vec![events_ref];
+    let mut lines = 0usize;
+    for ev in &events {
+        let req = event_odds_request(config, &ev.id);
+        let body = deps.sources.get(SOURCE, date, &req).await?;
+        let (p, n) =
+            super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
+                parse_event_odds(b).map(|l| l.len())
+            })
+            .await?;
+        payloads.push(p);
+        lines += n;
+    }
+    Ok(nbaprops_proto::ScrapeResult {
+        source: SOURCE.to_string(),
+        payloads,
+        records_seen: lines as u32,
+        warnings: vec![],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,41 +282,4 @@ mod tests {
         assert_eq!(lines[0].line, 27.5);
         assert_eq!(lines[0].snapshot_time, "2025-11-28T16:00:00Z");
     }
-}
-
-/// Phase 1: the date's events, then each event's points odds; every body kept.
-pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    let config = &deps.sources.config;
-    let events_req = events_request(config, super::parse_date(date)?);
-    let body = deps.sources.get(SOURCE, date, &events_req).await?;
-    let (events_ref, _) = super::http::keep_payload(
-        &deps.raw,
-        &deps.warehouse,
-        SOURCE,
-        date,
-        &events_req,
-        body.clone(),
-        |b| parse_events(b).map(|e| e.len()),
-    )
-    .await?;
-    let events = parse_events(&body).map_err(|e| crate::PipelineError::Internal(e))?;
-    let mut payloads = vec![events_ref];
-    let mut lines = 0usize;
-    for ev in &events {
-        let req = event_odds_request(config, &ev.id);
-        let body = deps.sources.get(SOURCE, date, &req).await?;
-        let (p, n) =
-            super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
-                parse_event_odds(b).map(|l| l.len())
-            })
-            .await?;
-        payloads.push(p);
-        lines += n;
-    }
-    Ok(nbaprops_proto::ScrapeResult {
-        source: SOURCE.to_string(),
-        payloads,
-        records_seen: lines as u32,
-        warnings: vec![],
-    })
 }

@@ -1,0 +1,211 @@
+//! The day workflow end to end on a real dev server: predictions match a hand computation,
+//! a rerun changes nothing, a second start attaches, bad input fails fast and blocks
+//! everything downstream, and the fresh histories replay deterministically.
+
+use std::time::{Duration, Instant};
+
+use nbaprops::commands;
+use nbaprops_activities::predict::predictions::live_predictions;
+use nbaprops_proto::{DayInput, Mode, Trigger};
+use nbaprops_tests::{expected_moving_average, small_sim, table_contents, TestEnv};
+use nbaprops_workflows::{ids, DayWorkflow};
+use temporalio_client::{
+    UntypedWorkflow, WorkflowFetchHistoryOptions, WorkflowHistory, WorkflowIdConflictPolicy,
+    WorkflowStartOptions, WorkflowTerminateOptions,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dates = env.day_dates();
+    let results = env.run_days(data.path(), "day-e2e", &dates).await.unwrap();
+    let last = env.last_date().to_string();
+    let warehouse = env.deps(data.path()).await.unwrap().warehouse;
+
+    // One prediction per player with a line, each equal to the hand-computed last-10 mean.
+    let predictions = live_predictions(&warehouse, &last).await.unwrap();
+    let with_line: Vec<i64> = env
+        .truth
+        .players
+        .iter()
+        .filter(|p| env.truth.lines.contains_key(&(last.clone(), p.player_id)))
+        .map(|p| p.player_id)
+        .collect();
+    assert_eq!(with_line.len(), 20, "4 teams x 5 players with props");
+    assert_eq!(predictions.len(), with_line.len());
+    for p in &predictions {
+        let (expected, games) = expected_moving_average(&env.truth, p.player_id, &last).unwrap();
+        assert!(games >= 3);
+        assert_eq!(
+            p.predicted_points, expected,
+            "{} ({})",
+            p.player_name, p.player_id
+        );
+        assert_eq!(p.line, env.truth.lines[&(last.clone(), p.player_id)]);
+        assert_eq!(p.line_source, "draftkings");
+        let edge = ((expected - p.line) * 100.0).round() / 100.0;
+        assert_eq!(p.edge, edge);
+        let call = if edge >= 1.5 {
+            "OVER"
+        } else if edge <= -1.5 {
+            "UNDER"
+        } else {
+            "PASS"
+        };
+        assert_eq!(p.recommendation, call);
+        assert_eq!(p.game_date, last);
+    }
+    let final_day = results.last().unwrap();
+    assert_eq!(final_day.predictions_written, 20);
+    assert_eq!(final_day.correlation_id, ids::day_workflow_id(&last));
+    assert_eq!(final_day.phases.len(), 5);
+
+    // Running every date again adds no row and changes no row hash.
+    let before = table_contents(&warehouse).await.unwrap();
+    let again = env.run_days(data.path(), "day-e2e", &dates).await.unwrap();
+    let after = table_contents(&warehouse).await.unwrap();
+    assert_eq!(before, after);
+    for day in &again {
+        assert_eq!(day.predictions_written, 0, "{}", day.game_date);
+        for phase in &day.phases {
+            for p in &phase.processors {
+                assert_eq!(
+                    p.rows_written + p.rows_removed,
+                    0,
+                    "{} {} rewrote rows",
+                    day.game_date,
+                    p.processor
+                );
+                assert!(p
+                    .entities_changed
+                    .as_ref()
+                    .is_none_or(|e| e.players.is_empty()));
+            }
+        }
+    }
+    assert_eq!(again.last().unwrap().predictions_unchanged, 20);
+
+    // The fresh histories of the day and its children replay without nondeterminism; with
+    // NBAPROPS_RECORD_HISTORIES=1 they are saved as the replay test's fixtures.
+    let day_id = ids::day_workflow_id(&last);
+    let mut ids_to_check = vec![day_id.clone()];
+    ids_to_check.extend((2..=4).map(|p| ids::phase_workflow_id(&day_id, p)));
+    ids_to_check.push(ids::prediction_workflow_id(&day_id));
+    let replayer = nbaprops_tests::replayer();
+    for id in ids_to_check {
+        let json = env
+            .client
+            .get_workflow_handle::<UntypedWorkflow>(&id)
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+            .to_json()
+            .await
+            .unwrap();
+        if std::env::var_os("NBAPROPS_RECORD_HISTORIES").is_some() {
+            let name = id.replace(&format!("-{last}"), "");
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("histories/{name}.json"));
+            std::fs::write(&path, &json).unwrap();
+        }
+        let history = WorkflowHistory::from_json(&json).unwrap();
+        replayer
+            .replay_workflow(history)
+            .await
+            .unwrap_or_else(|e| panic!("{id} does not replay: {e}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_start_of_a_running_day_attaches_to_it() {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    // No worker polls this queue: the first run stays open while the second start arrives.
+    let start = || async {
+        env.client
+            .start_workflow(
+                DayWorkflow::run,
+                commands::manual_day("2025-01-09"),
+                WorkflowStartOptions::new("nobody-polls", ids::day_workflow_id("2025-01-09"))
+                    .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+                    .build(),
+            )
+            .await
+            .unwrap()
+    };
+    let first = start().await;
+    let second = start().await;
+    assert!(first.run_id().is_some());
+    assert_eq!(first.run_id(), second.run_id());
+    first
+        .terminate(
+            WorkflowTerminateOptions::builder()
+                .reason("test done")
+                .build(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstream() {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let day = "2025-01-09";
+    let box_date = env.date_minus(day, 1);
+    // The stats API answers the box-score request with an HTML error page.
+    let config = nbaprops_activities::sources::SourceConfig::replay("http://replay");
+    let req = nbaprops_activities::sources::nbac_player_boxscore::request(
+        &config,
+        box_date.parse().unwrap(),
+    );
+    let file =
+        nbaprops_activities::sources::replay::file_for(env.sim_dir.path(), &req.path, &req.query);
+    std::fs::write(&file, "<html><body>Access Denied</body></html>").unwrap();
+
+    let deps = env.deps(data.path()).await.unwrap();
+    let warehouse = deps.warehouse.clone();
+    let started = Instant::now();
+    let outcome = nbaprops::worker::with_worker(env.client.clone(), "bad-input", deps, async {
+        commands::run_day(
+            &env.client,
+            "bad-input",
+            DayInput {
+                game_date: day.into(),
+                mode: Mode::Full as i32,
+                trigger: Trigger::Manual as i32,
+                skip_downstream: false,
+            },
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    let err = format!("{:#}", outcome.unwrap_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a permanent error must not be retried"
+    );
+    for part in ["nbac_player_boxscore", &box_date, "HTML", "quarantine/"] {
+        assert!(err.contains(part), "error lacks {part:?}: {err}");
+    }
+    // The payload is kept, marked, and nothing downstream ran.
+    let (status, key): (String, String) = sqlx::query_as(
+        "SELECT status, object_key FROM raw_payloads WHERE source = 'nbac_player_boxscore'",
+    )
+    .fetch_one(warehouse.pool())
+    .await
+    .unwrap();
+    assert_eq!(status, "quarantined");
+    assert!(data.path().join("raw").join(&key).is_file());
+    for table in [
+        "raw_nbac_player_boxscores",
+        "player_game_summary",
+        "player_daily_cache",
+        "predictions",
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(warehouse.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} was written after a failed Phase 1");
+    }
+}

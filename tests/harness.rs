@@ -1,0 +1,178 @@
+//! The integration-test harness: a real Temporal dev server per test (started from the
+//! installed `temporal` CLI, in memory, on a free port), a simulated stretch of games served by
+//! the replay server, and a fresh warehouse. Nothing is faked: workflows and activities run on
+//! a real worker against the real server.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use chrono::{Duration, NaiveDate};
+use nbaprops::dev_server::{DevServer, DevServerOptions};
+use nbaprops::replay_server::ReplayServer;
+use nbaprops::simulate::{simulate, SimOptions, SimTruth};
+use nbaprops::{client, commands};
+use nbaprops_activities::sources::SourceConfig;
+use nbaprops_activities::storage::Warehouse;
+use nbaprops_activities::{Deps, DepsConfig};
+use nbaprops_proto::DayResult;
+use temporalio_client::Client;
+
+pub struct TestEnv {
+    pub server: DevServer,
+    pub client: Client,
+    pub replay: ReplayServer,
+    pub sim_dir: tempfile::TempDir,
+    pub truth: SimTruth,
+    pub sim: SimOptions,
+}
+
+/// Four simulated dates: the day runs for the last three.
+pub fn small_sim() -> SimOptions {
+    SimOptions {
+        from: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
+        to: NaiveDate::from_ymd_opt(2025, 1, 11).unwrap(),
+        seed: 11,
+        teams: 4,
+        players_per_team: 7,
+    }
+}
+
+impl TestEnv {
+    pub async fn start(sim: SimOptions) -> Result<Self> {
+        let server = DevServer::start(&DevServerOptions::ephemeral()?).await?;
+        let client = client::connect(&server.address, "default").await?;
+        let sim_dir = tempfile::tempdir()?;
+        let truth = simulate(sim_dir.path(), &sim)?;
+        let replay =
+            ReplayServer::start(sim_dir.path().to_path_buf(), "127.0.0.1:0".parse()?).await?;
+        Ok(Self {
+            server,
+            client,
+            replay,
+            sim_dir,
+            truth,
+            sim,
+        })
+    }
+
+    /// Dependencies over a data folder, with every source pointed at the replay server.
+    pub async fn deps(&self, data_dir: &Path) -> Result<Deps> {
+        Ok(Deps::open(&self.deps_config(data_dir)).await?)
+    }
+
+    pub fn deps_config(&self, data_dir: &Path) -> DepsConfig {
+        DepsConfig::under(data_dir, SourceConfig::replay(&self.replay.base_url()))
+    }
+
+    /// The dates the day workflow runs for: every simulated date but the first.
+    pub fn day_dates(&self) -> Vec<String> {
+        self.truth.game_dates.iter().skip(1).cloned().collect()
+    }
+
+    /// Runs the day workflow for each date in order, with a worker in this process.
+    pub async fn run_days(
+        &self,
+        data_dir: &Path,
+        task_queue: &str,
+        dates: &[String],
+    ) -> Result<Vec<DayResult>> {
+        let deps = self.deps(data_dir).await?;
+        nbaprops::worker::with_worker(self.client.clone(), task_queue, deps, async {
+            let mut out = Vec::new();
+            for d in dates {
+                out.push(
+                    commands::run_day(&self.client, task_queue, commands::manual_day(d)).await?,
+                );
+            }
+            anyhow::Ok(out)
+        })
+        .await?
+    }
+
+    pub fn last_date(&self) -> NaiveDate {
+        self.sim.to
+    }
+
+    pub fn date_minus(&self, date: &str, days: i64) -> String {
+        (NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap() - Duration::days(days)).to_string()
+    }
+}
+
+/// Every warehouse table's rows as (business key, row hash), for comparing two runs.
+pub async fn table_contents(
+    warehouse: &Warehouse,
+) -> Result<BTreeMap<String, Vec<(String, String)>>> {
+    let mut out = BTreeMap::new();
+    for (table, key) in [
+        ("raw_nbac_schedule", "game_date || '/' || game_id"),
+        ("raw_nbac_player_boxscores", "game_date || '/' || game_id || '/' || player_id"),
+        ("raw_oddsa_player_props", "game_date || '/' || event_id || '/' || bookmaker || '/' || player_lookup || '/' || snapshot_time"),
+        ("player_game_summary", "game_date || '/' || game_id || '/' || player_id"),
+        ("player_daily_cache", "cache_date || '/' || player_id"),
+        ("predictions", "game_date || '/' || player_id || '/' || system || '/' || COALESCE(superseded_at, 'live')"),
+    ] {
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!("SELECT {key}, row_hash FROM {table} ORDER BY 1, 2"))
+            .fetch_all(warehouse.pool())
+            .await?;
+        out.insert(table.to_string(), rows);
+    }
+    Ok(out)
+}
+
+/// The `nbaprops` binary built by `cargo build --bin nbaprops` (scripts/test does it).
+pub fn nbaprops_binary() -> PathBuf {
+    if let Ok(p) = std::env::var("NBAPROPS_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("debug/nbaprops");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build --bin nbaprops` first (scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// Hand computation of the moving-average prediction: the mean of the player's last (up to)
+/// ten games before `date`, to two decimals, from the simulator's own draws.
+pub fn expected_moving_average(
+    truth: &SimTruth,
+    player_id: i64,
+    date: &str,
+) -> Option<(f64, usize)> {
+    let mut before: Vec<(&String, i64)> = truth
+        .points
+        .iter()
+        .filter(|((d, p), _)| *p == player_id && d.as_str() < date)
+        .map(|((d, _), pts)| (d, *pts))
+        .collect();
+    before.sort();
+    let games = before.len();
+    let last10: Vec<i64> = before.iter().rev().take(10).map(|(_, p)| *p).collect();
+    if last10.is_empty() {
+        return None;
+    }
+    let mean = last10.iter().sum::<i64>() as f64 / last10.len() as f64;
+    Some(((mean * 100.0).round() / 100.0, games))
+}
+
+/// A replayer with every workflow the worker registers.
+pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
+    use nbaprops_workflows::{DayWorkflow, PhaseWorkflow, PredictionWorkflow};
+    use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+    WorkflowReplayer::new(
+        WorkflowReplayerOptions::new()
+            .register_workflow::<DayWorkflow>()
+            .expect("DayWorkflow registers")
+            .register_workflow::<PhaseWorkflow>()
+            .expect("PhaseWorkflow registers")
+            .register_workflow::<PredictionWorkflow>()
+            .expect("PredictionWorkflow registers")
+            .build(),
+    )
+    .expect("a replayer with workflows")
+}

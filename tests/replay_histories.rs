@@ -1,0 +1,41 @@
+//! Every saved history under tests/histories replays against today's workflow code without a
+//! nondeterminism error. A change to a workflow that breaks this needs the SDK's patching
+//! (or, when the old histories can no longer be running anywhere, new fixtures recorded with
+//! `NBAPROPS_RECORD_HISTORIES=1 cargo test -p nbaprops-tests --test day_workflow`).
+
+use temporalio_client::WorkflowHistory;
+
+#[tokio::test]
+async fn saved_histories_replay_without_nondeterminism() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("histories");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "day",
+        "day-phase-2",
+        "day-phase-3",
+        "day-phase-4",
+        "day-predict",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "tests/histories/{expected}.json is missing"
+        );
+    }
+    let replayer = nbaprops_tests::replayer();
+    for file in files {
+        let history = WorkflowHistory::from_json(&std::fs::read(&file).unwrap()).unwrap();
+        replayer
+            .replay_workflow(history)
+            .await
+            .unwrap_or_else(|e| panic!("{} does not replay: {e}", file.display()));
+    }
+}
