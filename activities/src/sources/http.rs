@@ -175,8 +175,25 @@ pub fn not_json_reason(body: &[u8]) -> Option<String> {
     }
 }
 
-/// Parses JSON into `T`, or says what is wrong in a sentence fit for an error.
+/// The body itself, or its decompressed bytes when it is gzip (recorded samples and some CDN
+/// answers are stored compressed). A gzip stream that does not decompress is a truncated body.
+pub fn decompress_if_gzip(body: &[u8]) -> std::result::Result<std::borrow::Cow<'_, [u8]>, String> {
+    if body.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(body)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("gzip body does not decompress (truncated?): {e}"))?;
+        Ok(std::borrow::Cow::Owned(out))
+    } else {
+        Ok(std::borrow::Cow::Borrowed(body))
+    }
+}
+
+/// Parses JSON (plain or gzip) into `T`, or says what is wrong in a sentence fit for an error.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<T, String> {
+    let body = decompress_if_gzip(body)?;
+    let body: &[u8] = &body;
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err("empty body".to_string());
     }
@@ -184,4 +201,33 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::R
         return Err(reason);
     }
     serde_json::from_slice(body).map_err(|e| format!("schema mismatch: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_bodies_parse_like_plain_ones() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(br#"{"a": 1}"#).unwrap();
+        let bytes = gz.finish().unwrap();
+        let v: serde_json::Value = parse_json(&bytes).unwrap();
+        assert_eq!(v["a"], 1);
+        assert!(parse_json::<serde_json::Value>(&bytes[..bytes.len() / 2])
+            .unwrap_err()
+            .contains("truncated"));
+    }
+
+    #[test]
+    fn html_and_empty_bodies_are_named() {
+        assert!(parse_json::<serde_json::Value>(b"  <!DOCTYPE html>")
+            .unwrap_err()
+            .contains("HTML"));
+        assert_eq!(
+            parse_json::<serde_json::Value>(b"").unwrap_err(),
+            "empty body"
+        );
+    }
 }
