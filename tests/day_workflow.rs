@@ -86,8 +86,7 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
     }
     assert_eq!(again.last().unwrap().predictions_unchanged, 20);
 
-    // The fresh histories of the day and its children replay without nondeterminism; with
-    // NBAPROPS_RECORD_HISTORIES=1 they are saved as the replay test's fixtures.
+    // The fresh histories of the day and its children replay without nondeterminism.
     let day_id = ids::day_workflow_id(&last);
     let mut ids_to_check = vec![day_id.clone()];
     ids_to_check.extend((2..=4).map(|p| ids::phase_workflow_id(&day_id, p)));
@@ -101,10 +100,12 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
             .to_json()
             .await
             .unwrap();
-        if std::env::var_os("NBAPROPS_RECORD_HISTORIES").is_some() {
+        // NBAPROPS_RECORD_HISTORIES=TAG saves them as tests/histories/{workflow}-TAG.json:
+        // new fixtures are added beside the old ones, which must keep replaying.
+        if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
             let name = id.replace(&format!("-{last}"), "");
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("histories/{name}.json"));
+                .join(format!("histories/{name}-{tag}.json"));
             std::fs::write(&path, &json).unwrap();
         }
         let history = WorkflowHistory::from_json(&json).unwrap();

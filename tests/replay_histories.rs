@@ -1,7 +1,8 @@
 //! Every saved history under tests/histories replays against today's workflow code without a
 //! nondeterminism error. A change to a workflow that breaks this needs the SDK's patching
 //! (or, when the old histories can no longer be running anywhere, new fixtures recorded with
-//! `NBAPROPS_RECORD_HISTORIES=1 cargo test -p nbaprops-tests --test day_workflow`).
+//! `NBAPROPS_RECORD_HISTORIES=<tag> cargo test -p nbaprops-tests --test day_workflow`, which
+//! adds `{workflow}-<tag>.json` beside the old fixtures).
 
 use temporalio_client::WorkflowHistory;
 

@@ -58,21 +58,23 @@ pub fn specs() -> Vec<ProcessorSpec> {
             writes: &["raw:nbac_schedule"],
             description: "NBA.com CDN season schedule (scheduleLeagueV2_1.json)",
         },
+        // Level 2 sources check their answers against the schedule kept at level 1: an empty
+        // answer on a date the schedule lists games for fails loudly.
         ProcessorSpec {
             name: "nbac_player_boxscore",
             phase: 1,
-            level: 1,
+            level: 2,
             date_offset_days: -1,
-            reads: &[],
+            reads: &["raw:nbac_schedule"],
             writes: &["raw:nbac_player_boxscore"],
             description: "stats.nba.com leaguegamelog (PlayerOrTeam=P) for the previous date",
         },
         ProcessorSpec {
             name: "oddsa_player_props",
             phase: 1,
-            level: 1,
+            level: 2,
             date_offset_days: 0,
-            reads: &[],
+            reads: &["raw:nbac_schedule"],
             writes: &["raw:oddsa_player_props"],
             description: "The Odds API v4: the date's events, then player_points odds per event",
         },
@@ -223,11 +225,13 @@ mod tests {
     }
 
     #[test]
-    fn every_phase_has_a_processor_and_sources_read_nothing() {
+    fn every_phase_has_a_processor_and_sources_read_only_raw_payloads() {
         for p in PHASES {
             assert!(!phase(p).is_empty(), "phase {p} is empty");
         }
-        assert!(phase(1).iter().all(|s| s.reads.is_empty()));
+        assert!(phase(1)
+            .iter()
+            .all(|s| s.reads.iter().all(|r| r.starts_with("raw:"))));
     }
 
     #[test]

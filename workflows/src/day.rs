@@ -22,6 +22,18 @@ use crate::{ids, options};
 #[derive(Default)]
 pub struct DayWorkflow;
 
+/// Phase 1 runs the registry's source levels in order (added after the first histories).
+pub const PATCH_PHASE1_LEVELS: &str = "phase1-levels";
+
+/// The sources Phase 1 ran, all at once, before `PATCH_PHASE1_LEVELS`: frozen, because
+/// replaying those histories must schedule exactly these activities whatever the registry
+/// holds today.
+const PHASE1_BEFORE_LEVELS: &[&str] = &[
+    "nbac_schedule",
+    "nbac_player_boxscore",
+    "oddsa_player_props",
+];
+
 /// The run context of a day: the workflow id is the correlation id of everything it starts.
 pub fn run_context(workflow_id: &str, input: &DayInput) -> RunContext {
     RunContext {
@@ -53,22 +65,38 @@ impl DayWorkflow {
         let day_id = ctx.workflow_id().to_string();
         let mut phases: Vec<PhaseResult> = Vec::new();
 
-        // Phase 1: every source at once.
-        let sources = registry::phase(1);
-        let scrapes = sources.iter().map(|spec| {
-            let req = ScrapeRequest {
-                context: Some(context.clone()),
-                source: spec.name.to_string(),
-            };
-            ctx.execute_activity(Scrape, req, options::scrape(spec.activity_id()))
-        });
-        let results = join_all(scrapes).await;
+        // Phase 1: the sources level by level (the schedule first: the others check their
+        // answers against it), the sources of a level at once. Histories recorded before the
+        // levels existed ran every source at once; the patch keeps them replaying.
+        let levels: Vec<Vec<registry::ProcessorSpec>> = if ctx.patched(PATCH_PHASE1_LEVELS) {
+            registry::levels(1)
+        } else {
+            vec![PHASE1_BEFORE_LEVELS
+                .iter()
+                .filter_map(|name| registry::get(name))
+                .collect()]
+        };
         let mut scraped = Vec::new();
         let mut failures = Vec::new();
-        for (spec, r) in sources.iter().zip(results) {
-            match r {
-                Ok(s) => scraped.push(s),
-                Err(e) => failures.push(format!("{}: {}", spec.name, describe_activity_error(&e))),
+        for level in &levels {
+            let scrapes = level.iter().map(|spec| {
+                let req = ScrapeRequest {
+                    context: Some(context.clone()),
+                    source: spec.name.to_string(),
+                };
+                ctx.execute_activity(Scrape, req, options::scrape(spec.activity_id()))
+            });
+            let results = join_all(scrapes).await;
+            for (spec, r) in level.iter().zip(results) {
+                match r {
+                    Ok(s) => scraped.push(s),
+                    Err(e) => {
+                        failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
+                    }
+                }
+            }
+            if !failures.is_empty() {
+                break;
             }
         }
         if !failures.is_empty() {

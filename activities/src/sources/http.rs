@@ -43,27 +43,22 @@ impl SourceClient {
                 .header("x-nba-stats-origin", "stats")
                 .header("x-nba-stats-token", "true");
         }
-        let resp = builder.send().await.map_err(|e| {
-            // reqwest puts the URL (with the key) in its message: keep only the kind.
-            let kind = if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "connection failed"
-            } else {
-                "request failed"
-            };
-            unavailable(kind.to_string())
-        })?;
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| unavailable(describe_reqwest(&e)))?;
         let status = resp.status();
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|_| unavailable(format!("HTTP {status}: body cut off")))?;
+        let body = resp.bytes().await.map_err(|e| {
+            unavailable(format!(
+                "HTTP {status}: body cut off ({})",
+                describe_reqwest(&e)
+            ))
+        })?;
         if status.is_success() {
             return Ok(body);
         }
@@ -80,6 +75,31 @@ impl SourceClient {
             reason: format!("HTTP {status}"),
             quarantine_key: None,
         })
+    }
+}
+
+/// What went wrong with a request, without its URL (which may carry an API key): the kind,
+/// then the underlying causes.
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "body cut off"
+    } else {
+        "request failed"
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    if causes.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
     }
 }
 

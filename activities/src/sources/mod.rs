@@ -127,6 +127,48 @@ pub fn nba_season(date: NaiveDate) -> String {
     format!("{start}-{:02}", (start + 1) % 100)
 }
 
+/// How many games the newest kept schedule lists on `date`; `None` when no schedule has been
+/// kept yet (then nothing can be said about an empty answer).
+pub async fn scheduled_games(deps: &crate::Deps, date: &str) -> crate::Result<Option<usize>> {
+    let key: Option<String> = sqlx::query_scalar(
+        "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
+         ORDER BY data_date DESC, first_seen_at DESC LIMIT 1",
+    )
+    .bind(nbac_schedule::SOURCE)
+    .fetch_optional(deps.warehouse.pool())
+    .await?;
+    let Some(key) = key else { return Ok(None) };
+    let body = deps.raw.get(&key).await?;
+    let games = nbac_schedule::parse(&body).map_err(|reason| {
+        crate::PipelineError::Internal(format!("kept schedule {key} no longer parses: {reason}"))
+    })?;
+    Ok(Some(nbac_schedule::games_on(games, date).len()))
+}
+
+/// An empty answer is success on a date without games, and a loud failure on a date the
+/// schedule lists games for (the payload is kept either way).
+pub async fn check_not_empty_on_game_day(
+    deps: &crate::Deps,
+    source: &str,
+    date: &str,
+    records: usize,
+    kept_at: &str,
+) -> crate::Result<()> {
+    if records > 0 {
+        return Ok(());
+    }
+    match scheduled_games(deps, date).await? {
+        Some(games) if games > 0 => Err(crate::PipelineError::QualityCheck {
+            processor: source.to_string(),
+            date: date.to_string(),
+            reason: format!(
+                "the schedule lists {games} games but the source answered with no rows (payload kept at {kept_at})"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Parses a YYYY-MM-DD date or says which request carried a bad one.
 pub fn parse_date(date: &str) -> crate::error::Result<NaiveDate> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| {

@@ -167,6 +167,7 @@ pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_pro
             parse(b).map(|rows| rows.len())
         })
         .await?;
+    super::check_not_empty_on_game_day(deps, SOURCE, date, rows, &payload.object_key).await?;
     Ok(nbaprops_proto::ScrapeResult {
         source: SOURCE.to_string(),
         payloads: vec![payload],

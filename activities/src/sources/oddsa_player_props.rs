@@ -227,6 +227,11 @@ pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_pro
         payloads.push(p);
         lines += n;
     }
+    let kept_at = payloads
+        .last()
+        .map(|p| p.object_key.clone())
+        .unwrap_or_default();
+    super::check_not_empty_on_game_day(deps, SOURCE, date, lines, &kept_at).await?;
     Ok(nbaprops_proto::ScrapeResult {
         source: SOURCE.to_string(),
         payloads,
