@@ -2,9 +2,16 @@
 //! [`http::SourceClient`] does the HTTP, keeps every body in the raw store, and quarantines
 //! bodies that do not parse.
 
+pub mod bdl;
+pub mod bdl_box_scores;
+pub mod bdl_injuries;
+pub mod bp_player_props;
+pub mod espn_roster;
+pub mod espn_scoreboard;
 pub mod http;
 pub mod nbac_player_boxscore;
 pub mod nbac_schedule;
+pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 pub mod replay;
 
@@ -18,6 +25,11 @@ pub struct SourceConfig {
     pub odds_api_url: String,
     /// The Odds API key: sent as a query parameter, never logged or stored.
     pub odds_api_key: Option<String>,
+    pub bettingpros_url: String,
+    pub espn_url: String,
+    pub bdl_url: String,
+    /// The Ball Don't Lie key: sent as the `Authorization` header, never logged or stored.
+    pub bdl_api_key: Option<String>,
     pub timeout: std::time::Duration,
     pub user_agent: String,
 }
@@ -30,6 +42,10 @@ impl SourceConfig {
             nba_stats_url: "https://stats.nba.com".into(),
             odds_api_url: "https://api.the-odds-api.com".into(),
             odds_api_key: None,
+            bettingpros_url: "https://api.bettingpros.com".into(),
+            espn_url: "https://site.api.espn.com".into(),
+            bdl_url: "https://api.balldontlie.io".into(),
+            bdl_api_key: None,
             timeout: std::time::Duration::from_secs(30),
             user_agent: concat!("nbaprops/", env!("CARGO_PKG_VERSION")).into(),
         }
@@ -41,8 +57,12 @@ impl SourceConfig {
         Self {
             nba_cdn_url: base.clone(),
             nba_stats_url: base.clone(),
-            odds_api_url: base,
+            odds_api_url: base.clone(),
             odds_api_key: Some("replay".into()),
+            bettingpros_url: base.clone(),
+            espn_url: base.clone(),
+            bdl_url: base,
+            bdl_api_key: Some("replay".into()),
             timeout: std::time::Duration::from_secs(10),
             ..Self::live()
         }

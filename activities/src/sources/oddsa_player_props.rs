@@ -80,15 +80,16 @@ pub struct Event {
     pub away_team: String,
 }
 
+/// A live answer, or the historical endpoint's `{"timestamp", "data"}` envelope around it.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum Wrapped<T> {
+pub(crate) enum Wrapped<T> {
     Historical { data: T },
     Live(T),
 }
 
 impl<T> Wrapped<T> {
-    fn into_inner(self) -> T {
+    pub(crate) fn into_inner(self) -> T {
         match self {
             Wrapped::Historical { data } | Wrapped::Live(data) => data,
         }
