@@ -49,6 +49,9 @@ impl Settings {
         if let Ok(key) = std::env::var("ODDS_API_KEY") {
             config.odds_api_key = Some(key);
         }
+        if let Ok(key) = std::env::var("BDL_API_KEY") {
+            config.bdl_api_key = Some(key);
+        }
         config
     }
 

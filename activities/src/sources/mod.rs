@@ -18,7 +18,7 @@ pub mod replay;
 use chrono::NaiveDate;
 
 /// Where the sources live. Every base URL can point at the replay server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceConfig {
     pub nba_cdn_url: String,
     pub nba_stats_url: String,
@@ -66,6 +66,25 @@ impl SourceConfig {
             timeout: std::time::Duration::from_secs(10),
             ..Self::live()
         }
+    }
+}
+
+/// Debug output masks the API keys: configs end up in logs.
+impl std::fmt::Debug for SourceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mask = |k: &Option<String>| k.as_ref().map(|_| "***");
+        f.debug_struct("SourceConfig")
+            .field("nba_cdn_url", &self.nba_cdn_url)
+            .field("nba_stats_url", &self.nba_stats_url)
+            .field("odds_api_url", &self.odds_api_url)
+            .field("odds_api_key", &mask(&self.odds_api_key))
+            .field("bettingpros_url", &self.bettingpros_url)
+            .field("espn_url", &self.espn_url)
+            .field("bdl_url", &self.bdl_url)
+            .field("bdl_api_key", &mask(&self.bdl_api_key))
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
     }
 }
 
@@ -206,6 +225,18 @@ mod tests {
         assert_eq!(nba_season(d("2025-03-15")), "2024-25");
         assert_eq!(nba_season(d("2025-10-21")), "2025-26");
         assert_eq!(nba_season(d("1999-11-01")), "1999-00");
+    }
+
+    #[test]
+    fn api_keys_never_show_in_debug_output() {
+        let mut c = SourceConfig::live();
+        c.odds_api_key = Some("ODDSSECRET".into());
+        c.bdl_api_key = Some("BDLSECRET".into());
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("SECRET") && shown.contains("***"),
+            "{shown}"
+        );
     }
 
     #[test]
