@@ -3,8 +3,13 @@
 //! bodies that do not parse.
 
 pub mod http;
+pub(crate) mod nba_json;
+pub mod nbac_play_by_play;
 pub mod nbac_player_boxscore;
+pub mod nbac_player_list;
 pub mod nbac_schedule;
+pub mod nbac_schedule_api;
+pub mod nbac_team_boxscore;
 pub mod oddsa_player_props;
 pub mod replay;
 
