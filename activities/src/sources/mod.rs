@@ -3,6 +3,7 @@
 //! bodies that do not parse.
 
 pub mod http;
+pub mod nbac_injury_report;
 pub mod nbac_player_boxscore;
 pub mod nbac_schedule;
 pub mod oddsa_player_props;
