@@ -10,6 +10,7 @@ pub mod espn_roster;
 pub mod espn_scoreboard;
 pub mod http;
 pub(crate) mod nba_json;
+pub mod nbac_injury_report;
 pub mod nbac_play_by_play;
 pub mod nbac_player_boxscore;
 pub mod nbac_player_list;
@@ -27,6 +28,8 @@ use chrono::NaiveDate;
 pub struct SourceConfig {
     pub nba_cdn_url: String,
     pub nba_stats_url: String,
+    /// Where NBA.com keeps the official injury report PDFs.
+    pub nba_injury_report_url: String,
     pub odds_api_url: String,
     /// The Odds API key: sent as a query parameter, never logged or stored.
     pub odds_api_key: Option<String>,
@@ -45,6 +48,7 @@ impl SourceConfig {
         Self {
             nba_cdn_url: "https://cdn.nba.com".into(),
             nba_stats_url: "https://stats.nba.com".into(),
+            nba_injury_report_url: "https://ak-static.cms.nba.com".into(),
             odds_api_url: "https://api.the-odds-api.com".into(),
             odds_api_key: None,
             bettingpros_url: "https://api.bettingpros.com".into(),
@@ -62,6 +66,7 @@ impl SourceConfig {
         Self {
             nba_cdn_url: base.clone(),
             nba_stats_url: base.clone(),
+            nba_injury_report_url: base.clone(),
             odds_api_url: base.clone(),
             odds_api_key: Some("replay".into()),
             bettingpros_url: base.clone(),
@@ -81,6 +86,7 @@ impl std::fmt::Debug for SourceConfig {
         f.debug_struct("SourceConfig")
             .field("nba_cdn_url", &self.nba_cdn_url)
             .field("nba_stats_url", &self.nba_stats_url)
+            .field("nba_injury_report_url", &self.nba_injury_report_url)
             .field("odds_api_url", &self.odds_api_url)
             .field("odds_api_key", &mask(&self.odds_api_key))
             .field("bettingpros_url", &self.bettingpros_url)
