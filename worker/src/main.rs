@@ -65,6 +65,15 @@ enum Command {
         #[arg(long, default_value_t = 6)]
         teams: usize,
     },
+    /// Load bulk history CSVs (team games, player game logs, points lines) into the raw store.
+    Import {
+        /// CSV files (plain or .gz); their kind comes from their header.
+        #[arg(long = "file")]
+        files: Vec<PathBuf>,
+        /// Every .csv / .csv.gz file in this folder.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Run a Temporal dev server in the foreground (history in the data folder).
     DevServer {
         #[arg(long, default_value_t = 8233)]
@@ -149,6 +158,36 @@ async fn main() -> Result<()> {
                 truth.players.len(),
                 out.display()
             );
+        }
+        Command::Import { files, dir } => {
+            let mut files = files.clone();
+            if let Some(dir) = dir {
+                for entry in
+                    std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?
+                {
+                    let path = entry?.path();
+                    let name = path.to_string_lossy();
+                    if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+                        files.push(path);
+                    }
+                }
+            }
+            files.sort();
+            anyhow::ensure!(!files.is_empty(), "nothing to import: give --file or --dir");
+            let deps = Deps::open(&s.deps_config()).await?;
+            for f in &files {
+                let r =
+                    nbaprops_activities::sources::historical_import::import_file(&deps, f).await?;
+                println!(
+                    "{}: {:?}, {} rows over {} dates, {} payloads new, {} already kept",
+                    r.file,
+                    r.kind.expect("a parsed file has a kind"),
+                    r.rows,
+                    r.dates,
+                    r.payloads_new,
+                    r.payloads_existing
+                );
+            }
         }
         Command::DevServer { ui_port } => {
             let port = s

@@ -8,6 +8,7 @@ pub mod bdl_injuries;
 pub mod bp_player_props;
 pub mod espn_roster;
 pub mod espn_scoreboard;
+pub mod historical_import;
 pub mod http;
 pub(crate) mod nba_json;
 pub mod nbac_injury_report;
