@@ -51,6 +51,10 @@ enum Command {
         dir: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8787")]
         bind: std::net::SocketAddr,
+        /// Answer with a fault: PATTERN=KIND[*N], KIND one of 429[:SECS], 500, 403, html,
+        /// truncated, empty, slow:MS (e.g. `leaguegamelog=429*2`). Repeatable.
+        #[arg(long = "fault")]
+        faults: Vec<replay_server::FaultRule>,
     },
     /// Write simulated native-format source responses for a date range.
     Simulate {
@@ -129,8 +133,10 @@ async fn main() -> Result<()> {
             commands::print_predictions(&deps.warehouse, date, *json).await?;
         }
         Command::Demo(args) => demo::demo(s, args).await?,
-        Command::ReplayServer { dir, bind } => {
-            let server = replay_server::ReplayServer::start(dir.clone(), *bind).await?;
+        Command::ReplayServer { dir, bind, faults } => {
+            let server =
+                replay_server::ReplayServer::start_with_faults(dir.clone(), *bind, faults.clone())
+                    .await?;
             println!("serving {} on {}", dir.display(), server.base_url());
             tokio::signal::ctrl_c().await?;
             server.stop().await;
