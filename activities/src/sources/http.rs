@@ -9,10 +9,22 @@ use super::{SourceConfig, SourceRequest};
 use crate::error::{PipelineError, Result};
 use crate::storage::{RawStore, Warehouse};
 
-#[derive(Clone, Debug)]
+type HostLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+#[derive(Clone)]
 pub struct SourceClient {
     http: reqwest::Client,
     pub config: SourceConfig,
+    /// One token bucket per host, shared by every activity of the worker process.
+    limiter: Option<std::sync::Arc<HostLimiter>>,
+}
+
+impl std::fmt::Debug for SourceClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceClient")
+            .field("config", &self.config)
+            .finish()
+    }
 }
 
 impl SourceClient {
@@ -23,7 +35,19 @@ impl SourceClient {
             .user_agent(config.user_agent.clone())
             .build()
             .map_err(|e| PipelineError::Internal(format!("HTTP client: {e}")))?;
-        Ok(Self { http, config })
+        let limiter = config
+            .requests_per_second_per_host
+            .and_then(std::num::NonZeroU32::new)
+            .map(|rps| {
+                std::sync::Arc::new(governor::RateLimiter::keyed(governor::Quota::per_second(
+                    rps,
+                )))
+            });
+        Ok(Self {
+            http,
+            config,
+            limiter,
+        })
     }
 
     /// GETs a request and returns the body, classifying failures.
@@ -34,6 +58,9 @@ impl SourceClient {
             date: date.to_string(),
             reason,
         };
+        if let Some(limiter) = &self.limiter {
+            limiter.until_key_ready(&req.base_url).await;
+        }
         let mut builder = self.http.get(req.url());
         if req.base_url == self.config.nba_stats_url {
             // stats.nba.com refuses requests without a browser-like origin.
@@ -226,6 +253,30 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn requests_to_one_host_are_paced() {
+        let mut config = SourceConfig::replay("http://127.0.0.1:9");
+        config.requests_per_second_per_host = Some(5);
+        let client = SourceClient::new(config).unwrap();
+        let limiter = client.limiter.clone().unwrap();
+        let started = std::time::Instant::now();
+        for _ in 0..8 {
+            limiter.until_key_ready(&"http://a".to_string()).await;
+        }
+        // A burst of 5, then one every 200 ms: three more take at least ~0.6 s.
+        assert!(
+            started.elapsed() >= std::time::Duration::from_millis(550),
+            "{:?}",
+            started.elapsed()
+        );
+        let other = std::time::Instant::now();
+        limiter.until_key_ready(&"http://b".to_string()).await;
+        assert!(
+            other.elapsed() < std::time::Duration::from_millis(50),
+            "hosts are paced apart"
+        );
+    }
 
     #[test]
     fn gzip_bodies_parse_like_plain_ones() {

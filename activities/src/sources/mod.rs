@@ -41,6 +41,9 @@ pub struct SourceConfig {
     pub bdl_api_key: Option<String>,
     pub timeout: std::time::Duration,
     pub user_agent: String,
+    /// Requests per second to any one host from this process (None: unlimited). The live
+    /// sites throttle or block clients that ask faster.
+    pub requests_per_second_per_host: Option<u32>,
 }
 
 impl SourceConfig {
@@ -58,6 +61,7 @@ impl SourceConfig {
             bdl_api_key: None,
             timeout: std::time::Duration::from_secs(30),
             user_agent: concat!("nbaprops/", env!("CARGO_PKG_VERSION")).into(),
+            requests_per_second_per_host: Some(2),
         }
     }
 
@@ -75,6 +79,7 @@ impl SourceConfig {
             bdl_url: base,
             bdl_api_key: Some("replay".into()),
             timeout: std::time::Duration::from_secs(10),
+            requests_per_second_per_host: None,
             ..Self::live()
         }
     }
@@ -96,6 +101,10 @@ impl std::fmt::Debug for SourceConfig {
             .field("bdl_api_key", &mask(&self.bdl_api_key))
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
+            .field(
+                "requests_per_second_per_host",
+                &self.requests_per_second_per_host,
+            )
             .finish()
     }
 }
