@@ -152,6 +152,17 @@ impl PipelineActivities {
         .await
     }
 
+    /// The registry as the day's plan. Run as a local activity: pure and instant, and its
+    /// result is recorded in the day's history.
+    #[activity(definition = nbaprops_proto::activities::PlanDay)]
+    pub async fn plan_day(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        _context: RunContext,
+    ) -> Result<nbaprops_proto::DayPlan, ActivityError> {
+        Ok(nbaprops_proto::registry::day_plan())
+    }
+
     #[activity(definition = nbaprops_proto::activities::PlanPredictions)]
     pub async fn plan_predictions(
         self: Arc<Self>,

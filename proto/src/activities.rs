@@ -8,7 +8,8 @@
 use temporalio_common::ActivityDefinition;
 
 use crate::{
-    PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    DayPlan, PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest,
+    ScrapeResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -44,5 +45,17 @@ impl ActivityDefinition for PlanPredictions {
     }
 }
 
+/// The registry as a plan for one day (run as a local activity: its result is recorded in the
+/// day's history, so replays use the plan the day ran with).
+pub struct PlanDay;
+
+impl ActivityDefinition for PlanDay {
+    type Input = RunContext;
+    type Output = DayPlan;
+    fn name(&self) -> &str {
+        "plan_day"
+    }
+}
+
 /// Every activity type, for the worker's registration test.
-pub const ACTIVITY_TYPES: &[&str] = &["scrape", "process", "plan_predictions"];
+pub const ACTIVITY_TYPES: &[&str] = &["scrape", "process", "plan_predictions", "plan_day"];

@@ -158,6 +158,25 @@ pub fn levels(phase_no: u32) -> Vec<Vec<ProcessorSpec>> {
     out
 }
 
+/// The registry as a day's plan: every phase's levels, in order.
+pub fn day_plan() -> crate::DayPlan {
+    crate::DayPlan {
+        phases: PHASES
+            .iter()
+            .map(|p| crate::PhasePlan {
+                phase: *p,
+                levels: levels(*p)
+                    .into_iter()
+                    .map(|l| crate::ProcessorLevel {
+                        level: l[0].level,
+                        processors: l.iter().map(|s| s.name.to_string()).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
 /// Looks a processor up by name.
 pub fn get(name: &str) -> Option<ProcessorSpec> {
     specs().into_iter().find(|s| s.name == name)

@@ -1,22 +1,26 @@
 //! DayWorkflow (id `day-{date}`): one game date through all five phases.
 //!
-//! Phase 1 scrapes every source in parallel; Phases 2-4 each run as a PhaseWorkflow child and
+//! The day first takes its plan (which processors run, by phase and level) from the registry
+//! through a local activity, so the plan is part of its history. Phase 1 scrapes the sources
+//! level by level; Phases 2-4 each run as a PhaseWorkflow child and
 //! Phase 5 as a PredictionWorkflow child, awaited in order: awaiting a child is the fan-in, so
 //! no phase starts before the one it depends on has fully succeeded.
 
-use nbaprops_proto::activities::Scrape;
+use std::time::Duration;
+
+use nbaprops_proto::activities::{PlanDay, Scrape};
 use nbaprops_proto::registry;
 use nbaprops_proto::{
-    DayInput, DayResult, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
+    DayInput, DayPlan, DayResult, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
-use temporalio_sdk::{WorkflowContext, WorkflowResult};
+use temporalio_sdk::{LocalActivityOptions, WorkflowContext, WorkflowResult};
 
 use crate::failures::{describe_activity_error, fail};
 use crate::phase::PhaseWorkflow;
 use crate::prediction::PredictionWorkflow;
-use crate::{ids, options};
+use crate::{ids, legacy, options};
 
 #[workflow]
 #[derive(Default)]
@@ -25,14 +29,9 @@ pub struct DayWorkflow;
 /// Phase 1 runs the registry's source levels in order (added after the first histories).
 pub const PATCH_PHASE1_LEVELS: &str = "phase1-levels";
 
-/// The sources Phase 1 ran, all at once, before `PATCH_PHASE1_LEVELS`: frozen, because
-/// replaying those histories must schedule exactly these activities whatever the registry
-/// holds today.
-const PHASE1_BEFORE_LEVELS: &[&str] = &[
-    "nbac_schedule",
-    "nbac_player_boxscore",
-    "oddsa_player_props",
-];
+/// The day's plan (which processors run, by phase and level) comes from a local activity
+/// recorded in history, so registry changes never change what an old history replays.
+pub const PATCH_REGISTRY_PLAN: &str = "registry-plan";
 
 /// The run context of a day: the workflow id is the correlation id of everything it starts.
 pub fn run_context(workflow_id: &str, input: &DayInput) -> RunContext {
@@ -65,17 +64,36 @@ impl DayWorkflow {
         let day_id = ctx.workflow_id().to_string();
         let mut phases: Vec<PhaseResult> = Vec::new();
 
-        // Phase 1: the sources level by level (the schedule first: the others check their
-        // answers against it), the sources of a level at once. Histories recorded before the
-        // levels existed ran every source at once; the patch keeps them replaying.
-        let levels: Vec<Vec<registry::ProcessorSpec>> = if ctx.patched(PATCH_PHASE1_LEVELS) {
-            registry::levels(1)
+        let plan: DayPlan = if ctx.patched(PATCH_REGISTRY_PLAN) {
+            ctx.execute_local_activity(
+                PlanDay,
+                context.clone(),
+                LocalActivityOptions::builder()
+                    .start_to_close_timeout(Duration::from_secs(10))
+                    .build(),
+            )
+            .await?
         } else {
-            vec![PHASE1_BEFORE_LEVELS
-                .iter()
-                .filter_map(|name| registry::get(name))
-                .collect()]
+            legacy::day_plan(ctx.patched(PATCH_PHASE1_LEVELS))
         };
+
+        // Phase 1: the sources level by level (the schedule first: the others check their
+        // answers against it), the sources of a level at once.
+        let mut levels: Vec<Vec<registry::ProcessorSpec>> = Vec::new();
+        for level in legacy::levels_of(&plan, 1) {
+            let mut specs = Vec::new();
+            for name in &level.processors {
+                match registry::get(name) {
+                    Some(spec) => specs.push(spec),
+                    None => {
+                        return Err(fail(format!(
+                            "source {name} of the day's plan is not in this worker's registry"
+                        )))
+                    }
+                }
+            }
+            levels.push(specs);
+        }
         let mut scraped = Vec::new();
         let mut failures = Vec::new();
         for level in &levels {
@@ -129,6 +147,7 @@ impl DayWorkflow {
                         } else {
                             vec![]
                         },
+                        levels: legacy::levels_of(&plan, phase),
                     },
                     options::phase_child(ids::phase_workflow_id(&day_id, phase)),
                 )
@@ -144,6 +163,7 @@ impl DayWorkflow {
                     context: Some(context.clone()),
                     phase: 5,
                     raw_payloads: vec![],
+                    levels: legacy::levels_of(&plan, 5),
                 },
                 options::phase_child(ids::prediction_workflow_id(&day_id)),
             )

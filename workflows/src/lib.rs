@@ -9,6 +9,7 @@
 pub mod day;
 pub mod failures;
 pub mod ids;
+pub mod legacy;
 pub mod options;
 pub mod phase;
 pub mod prediction;

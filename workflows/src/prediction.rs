@@ -61,7 +61,26 @@ impl PredictionWorkflow {
             )
             .await?;
 
-        let systems = registry::phase(5);
+        // The day's plan; histories from before plans ran the registry of their time.
+        let planned = if input.levels.is_empty() {
+            crate::legacy::phase_levels(5, false)
+        } else {
+            input.levels.clone()
+        };
+        let mut systems = Vec::new();
+        for name in planned.iter().flat_map(|l| l.processors.iter()) {
+            match registry::get(name) {
+                Some(spec) if spec.phase == 5 => systems.push(spec),
+                _ => {
+                    return Err(fail(format!(
+                        "prediction system {name} of the plan is not in this worker's registry"
+                    )))
+                }
+            }
+        }
+        if systems.is_empty() {
+            return Err(fail("phase 5 has no prediction systems in its plan".into()));
+        }
         let batches: Vec<Vec<String>> = plan
             .players
             .chunks(options::PREDICTION_BATCH_SIZE)
