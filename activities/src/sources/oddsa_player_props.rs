@@ -72,6 +72,35 @@ pub fn event_odds_request(config: &SourceConfig, event_id: &str) -> SourceReques
     }
 }
 
+/// The historical events endpoint: the date's events as they stood at `snapshot` (UTC RFC
+/// 3339), for backfills.
+pub fn historical_events_request(
+    config: &SourceConfig,
+    date: NaiveDate,
+    snapshot: &str,
+) -> SourceRequest {
+    let mut req = events_request(config, date);
+    req.path = "/v4/historical/sports/basketball_nba/events".into();
+    req.query.push(("date".into(), snapshot.to_string()));
+    req.request_key = format!("events@{snapshot}");
+    req
+}
+
+/// The historical event-odds endpoint: an event's points lines as they stood at `snapshot`.
+/// The answer is the live one wrapped in `{"timestamp", "data"}`, which `parse_event_odds`
+/// takes as is.
+pub fn historical_event_odds_request(
+    config: &SourceConfig,
+    event_id: &str,
+    snapshot: &str,
+) -> SourceRequest {
+    let mut req = event_odds_request(config, event_id);
+    req.path = format!("/v4/historical/sports/basketball_nba/events/{event_id}/odds");
+    req.query.push(("date".into(), snapshot.to_string()));
+    req.request_key = format!("{event_id}@{snapshot}");
+    req
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Event {
     pub id: String,
@@ -276,6 +305,22 @@ mod tests {
             std::fs::read("../../shared/data/samples/oddsa_player_props_his/raw_815b3ee3.json")
                 .unwrap();
         assert_eq!(parse_event_odds(&body).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn historical_requests_ask_for_a_snapshot() {
+        let c = SourceConfig::live();
+        let d = NaiveDate::from_ymd_opt(2025, 11, 28).unwrap();
+        let r = historical_event_odds_request(&c, "abc", "2025-11-28T17:00:00Z");
+        assert_eq!(
+            r.path,
+            "/v4/historical/sports/basketball_nba/events/abc/odds"
+        );
+        assert!(r.display_url().contains("date=2025-11-28T17%3A00%3A00Z"));
+        assert!(r.display_url().contains("markets=player_points"));
+        let e = historical_events_request(&c, d, "2025-11-28T17:00:00Z");
+        assert_eq!(e.path, "/v4/historical/sports/basketball_nba/events");
+        assert!(e.query.iter().any(|(k, _)| k == "commenceTimeFrom"));
     }
 
     #[test]
