@@ -9,73 +9,32 @@ use crate::lines::{current_lines, ChosenLine};
 use crate::names::player_lookup;
 use crate::raw::nbac_player_boxscores::BoxScoreRow;
 use crate::raw::oddsa_player_props::PropLineRow;
-use crate::storage::warehouse::{EntityKind, Scope, WriteMeta};
-use crate::storage::{TableDef, TableRow, Value};
+use crate::storage::warehouse::{Scope, WriteMeta};
+use crate::storage::{TableRow, Value};
 use crate::Deps;
 
 pub const NAME: &str = "player_game_summary";
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct GameSummaryRow {
-    pub game_date: String,
-    pub game_id: String,
-    pub player_id: i64,
-    pub player_name: String,
-    pub team: String,
-    pub opponent: String,
-    pub home: i64,
-    pub minutes: Option<f64>,
-    pub points: i64,
-    pub ts_pct: Option<f64>,
-    pub efg_pct: Option<f64>,
-    pub line: Option<f64>,
-    pub line_result: Option<String>,
-}
-
-pub static TABLE: TableDef = TableDef {
-    name: "player_game_summary",
-    partition_column: "game_date",
-    key_columns: &["game_id", "player_id"],
-    columns: &[
-        "game_date",
-        "game_id",
-        "player_id",
-        "player_name",
-        "team",
-        "opponent",
-        "home",
-        "minutes",
-        "points",
-        "ts_pct",
-        "efg_pct",
-        "line",
-        "line_result",
-    ],
-    entities: &[
-        ("player_id", EntityKind::Player),
-        ("team", EntityKind::Team),
-    ],
-    mode: crate::storage::WriteMode::Replace,
-};
-
-impl TableRow for GameSummaryRow {
-    const TABLE: &'static TableDef = &TABLE;
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.game_date.clone().into(),
-            self.game_id.clone().into(),
-            self.player_id.into(),
-            self.player_name.clone().into(),
-            self.team.clone().into(),
-            self.opponent.clone().into(),
-            self.home.into(),
-            self.minutes.into(),
-            self.points.into(),
-            self.ts_pct.into(),
-            self.efg_pct.into(),
-            self.line.into(),
-            self.line_result.clone().into(),
-        ]
+crate::warehouse_table! {
+    pub struct GameSummaryRow in "player_game_summary" {
+        partition: game_date,
+        key: [game_id, player_id],
+        entities: [(player_id, Player), (team, Team)],
+        mode: Replace,
+    } {
+        game_date: String,
+        game_id: String,
+        player_id: i64,
+        player_name: String,
+        team: String,
+        opponent: String,
+        home: i64,
+        minutes: Option<f64>,
+        points: i64,
+        ts_pct: Option<f64>,
+        efg_pct: Option<f64>,
+        line: Option<f64>,
+        line_result: Option<String>,
     }
 }
 

@@ -9,58 +9,28 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 use crate::analytics::player_game_summary::{entity_scope, GameSummaryRow};
 use crate::error::Result;
 use crate::hashing;
-use crate::storage::warehouse::{EntityKind, WriteMeta};
-use crate::storage::{TableDef, TableRow, Value};
+use crate::storage::warehouse::WriteMeta;
+use crate::storage::{TableRow, Value};
 use crate::Deps;
 
 pub const NAME: &str = "player_daily_cache";
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct DailyCacheRow {
-    pub cache_date: String,
-    pub player_id: i64,
-    pub games_played: i64,
-    pub last_game_date: String,
-    pub points_avg_l5: f64,
-    pub points_avg_l10: f64,
-    pub points_avg_season: f64,
-    pub points_std_l10: f64,
-    pub minutes_avg_l10: Option<f64>,
-}
-
-pub static TABLE: TableDef = TableDef {
-    name: "player_daily_cache",
-    partition_column: "cache_date",
-    key_columns: &["player_id"],
-    columns: &[
-        "cache_date",
-        "player_id",
-        "games_played",
-        "last_game_date",
-        "points_avg_l5",
-        "points_avg_l10",
-        "points_avg_season",
-        "points_std_l10",
-        "minutes_avg_l10",
-    ],
-    entities: &[("player_id", EntityKind::Player)],
-    mode: crate::storage::WriteMode::Replace,
-};
-
-impl TableRow for DailyCacheRow {
-    const TABLE: &'static TableDef = &TABLE;
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.cache_date.clone().into(),
-            self.player_id.into(),
-            self.games_played.into(),
-            self.last_game_date.clone().into(),
-            self.points_avg_l5.into(),
-            self.points_avg_l10.into(),
-            self.points_avg_season.into(),
-            self.points_std_l10.into(),
-            self.minutes_avg_l10.into(),
-        ]
+crate::warehouse_table! {
+    pub struct DailyCacheRow in "player_daily_cache" {
+        partition: cache_date,
+        key: [player_id],
+        entities: [(player_id, Player)],
+        mode: Replace,
+    } {
+        cache_date: String,
+        player_id: i64,
+        games_played: i64,
+        last_game_date: String,
+        points_avg_l5: f64,
+        points_avg_l10: f64,
+        points_avg_season: f64,
+        points_std_l10: f64,
+        minutes_avg_l10: Option<f64>,
     }
 }
 

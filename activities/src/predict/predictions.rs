@@ -1,67 +1,26 @@
 //! The `predictions` table: append-only. A rerun that changes a player's prediction marks the
 //! old row superseded and inserts the new one; an unchanged prediction is left alone.
 
-use crate::storage::warehouse::EntityKind;
-use crate::storage::{TableDef, TableRow, Value, WriteMode};
-
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct PredictionRow {
-    pub game_date: String,
-    pub player_id: i64,
-    pub system: String,
-    pub model_version: String,
-    pub player_name: String,
-    pub predicted_points: f64,
-    pub line: f64,
-    pub line_source: String,
-    pub line_snapshot_time: String,
-    pub recommendation: String,
-    pub edge: f64,
-    pub confidence: f64,
-    pub feature_hash: String,
-}
-
-pub static TABLE: TableDef = TableDef {
-    name: "predictions",
-    partition_column: "game_date",
-    key_columns: &["player_id", "system"],
-    columns: &[
-        "game_date",
-        "player_id",
-        "system",
-        "model_version",
-        "player_name",
-        "predicted_points",
-        "line",
-        "line_source",
-        "line_snapshot_time",
-        "recommendation",
-        "edge",
-        "confidence",
-        "feature_hash",
-    ],
-    entities: &[("player_id", EntityKind::Player)],
-    mode: WriteMode::Supersede,
-};
-
-impl TableRow for PredictionRow {
-    const TABLE: &'static TableDef = &TABLE;
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.game_date.clone().into(),
-            self.player_id.into(),
-            self.system.clone().into(),
-            self.model_version.clone().into(),
-            self.player_name.clone().into(),
-            self.predicted_points.into(),
-            self.line.into(),
-            self.line_source.clone().into(),
-            self.line_snapshot_time.clone().into(),
-            self.recommendation.clone().into(),
-            self.edge.into(),
-            self.confidence.into(),
-            self.feature_hash.clone().into(),
-        ]
+crate::warehouse_table! {
+    pub struct PredictionRow in "predictions" {
+        partition: game_date,
+        key: [player_id, system],
+        entities: [(player_id, Player)],
+        mode: Supersede,
+    } {
+        game_date: String,
+        player_id: i64,
+        system: String,
+        model_version: String,
+        player_name: String,
+        predicted_points: f64,
+        line: f64,
+        line_source: String,
+        line_snapshot_time: String,
+        recommendation: String,
+        edge: f64,
+        confidence: f64,
+        feature_hash: String,
     }
 }
 

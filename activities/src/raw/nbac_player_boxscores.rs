@@ -6,95 +6,38 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 use crate::error::Result;
 use crate::names::player_lookup;
 use crate::sources::nbac_player_boxscore::{self, PlayerGameLog};
-use crate::storage::warehouse::{EntityKind, WriteMeta};
-use crate::storage::{TableDef, TableRow, Value};
+use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
 
 pub const NAME: &str = "raw_nbac_player_boxscores";
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct BoxScoreRow {
-    pub game_date: String,
-    pub game_id: String,
-    pub player_id: i64,
-    pub player_name: String,
-    pub team_id: i64,
-    pub team: String,
-    pub opponent: String,
-    pub home: i64,
-    pub minutes: Option<f64>,
-    pub fgm: Option<i64>,
-    pub fga: Option<i64>,
-    pub fg3m: Option<i64>,
-    pub fg3a: Option<i64>,
-    pub ftm: Option<i64>,
-    pub fta: Option<i64>,
-    pub reb: Option<i64>,
-    pub ast: Option<i64>,
-    pub tov: Option<i64>,
-    pub points: i64,
-    pub plus_minus: Option<i64>,
-}
-
-pub static TABLE: TableDef = TableDef {
-    name: "raw_nbac_player_boxscores",
-    partition_column: "game_date",
-    key_columns: &["game_id", "player_id"],
-    columns: &[
-        "game_date",
-        "game_id",
-        "player_id",
-        "player_name",
-        "team_id",
-        "team",
-        "opponent",
-        "home",
-        "minutes",
-        "fgm",
-        "fga",
-        "fg3m",
-        "fg3a",
-        "ftm",
-        "fta",
-        "reb",
-        "ast",
-        "tov",
-        "points",
-        "plus_minus",
-    ],
-    entities: &[
-        ("player_id", EntityKind::Player),
-        ("team", EntityKind::Team),
-        ("game_id", EntityKind::Game),
-    ],
-    mode: crate::storage::WriteMode::Replace,
-};
-
-impl TableRow for BoxScoreRow {
-    const TABLE: &'static TableDef = &TABLE;
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.game_date.clone().into(),
-            self.game_id.clone().into(),
-            self.player_id.into(),
-            self.player_name.clone().into(),
-            self.team_id.into(),
-            self.team.clone().into(),
-            self.opponent.clone().into(),
-            self.home.into(),
-            self.minutes.into(),
-            self.fgm.into(),
-            self.fga.into(),
-            self.fg3m.into(),
-            self.fg3a.into(),
-            self.ftm.into(),
-            self.fta.into(),
-            self.reb.into(),
-            self.ast.into(),
-            self.tov.into(),
-            self.points.into(),
-            self.plus_minus.into(),
-        ]
+crate::warehouse_table! {
+    pub struct BoxScoreRow in "raw_nbac_player_boxscores" {
+        partition: game_date,
+        key: [game_id, player_id],
+        entities: [(player_id, Player), (team, Team), (game_id, Game)],
+        mode: Replace,
+    } {
+        game_date: String,
+        game_id: String,
+        player_id: i64,
+        player_name: String,
+        team_id: i64,
+        team: String,
+        opponent: String,
+        home: i64,
+        minutes: Option<f64>,
+        fgm: Option<i64>,
+        fga: Option<i64>,
+        fg3m: Option<i64>,
+        fg3a: Option<i64>,
+        ftm: Option<i64>,
+        fta: Option<i64>,
+        reb: Option<i64>,
+        ast: Option<i64>,
+        tov: Option<i64>,
+        points: i64,
+        plus_minus: Option<i64>,
     }
 }
 

@@ -4,55 +4,26 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use crate::error::Result;
 use crate::sources::nbac_schedule::{self, ScheduledGame};
-use crate::storage::warehouse::{EntityKind, WriteMeta};
-use crate::storage::{TableDef, TableRow, Value};
+use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
 
 pub const NAME: &str = "raw_nbac_schedule";
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct ScheduleRow {
-    pub game_date: String,
-    pub game_id: String,
-    pub home_team_id: i64,
-    pub home_team: String,
-    pub away_team_id: i64,
-    pub away_team: String,
-    pub start_time_utc: String,
-    pub game_status: i64,
-}
-
-pub static TABLE: TableDef = TableDef {
-    name: "raw_nbac_schedule",
-    partition_column: "game_date",
-    key_columns: &["game_id"],
-    columns: &[
-        "game_date",
-        "game_id",
-        "home_team_id",
-        "home_team",
-        "away_team_id",
-        "away_team",
-        "start_time_utc",
-        "game_status",
-    ],
-    entities: &[("game_id", EntityKind::Game)],
-    mode: crate::storage::WriteMode::Replace,
-};
-
-impl TableRow for ScheduleRow {
-    const TABLE: &'static TableDef = &TABLE;
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.game_date.clone().into(),
-            self.game_id.clone().into(),
-            self.home_team_id.into(),
-            self.home_team.clone().into(),
-            self.away_team_id.into(),
-            self.away_team.clone().into(),
-            self.start_time_utc.clone().into(),
-            self.game_status.into(),
-        ]
+crate::warehouse_table! {
+    pub struct ScheduleRow in "raw_nbac_schedule" {
+        partition: game_date,
+        key: [game_id],
+        entities: [(game_id, Game)],
+        mode: Replace,
+    } {
+        game_date: String,
+        game_id: String,
+        home_team_id: i64,
+        home_team: String,
+        away_team_id: i64,
+        away_team: String,
+        start_time_utc: String,
+        game_status: i64,
     }
 }
 

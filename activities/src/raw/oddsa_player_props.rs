@@ -10,67 +10,30 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult, RawPayloadRef};
 use crate::error::Result;
 use crate::names::player_lookup;
 use crate::sources::oddsa_player_props::{self, PointsLine};
-use crate::storage::warehouse::{EntityKind, WriteMeta};
-use crate::storage::{TableDef, TableRow, Value};
+use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
 
 pub const NAME: &str = "raw_oddsa_player_props";
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct PropLineRow {
-    pub game_date: String,
-    pub event_id: String,
-    pub bookmaker: String,
-    pub player_name: String,
-    pub player_lookup: String,
-    pub snapshot_time: String,
-    pub line: f64,
-    pub over_price: Option<i64>,
-    pub under_price: Option<i64>,
-    pub commence_time: String,
-    pub home_team: String,
-    pub away_team: String,
-}
-
-pub static TABLE: TableDef = TableDef {
-    name: "raw_oddsa_player_props",
-    partition_column: "game_date",
-    key_columns: &["event_id", "bookmaker", "player_lookup", "snapshot_time"],
-    columns: &[
-        "game_date",
-        "event_id",
-        "bookmaker",
-        "player_name",
-        "player_lookup",
-        "snapshot_time",
-        "line",
-        "over_price",
-        "under_price",
-        "commence_time",
-        "home_team",
-        "away_team",
-    ],
-    entities: &[("player_lookup", EntityKind::Player)],
-    mode: crate::storage::WriteMode::Replace,
-};
-
-impl TableRow for PropLineRow {
-    const TABLE: &'static TableDef = &TABLE;
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.game_date.clone().into(),
-            self.event_id.clone().into(),
-            self.bookmaker.clone().into(),
-            self.player_name.clone().into(),
-            self.player_lookup.clone().into(),
-            self.snapshot_time.clone().into(),
-            self.line.into(),
-            self.over_price.into(),
-            self.under_price.into(),
-            self.commence_time.clone().into(),
-            self.home_team.clone().into(),
-            self.away_team.clone().into(),
-        ]
+crate::warehouse_table! {
+    pub struct PropLineRow in "raw_oddsa_player_props" {
+        partition: game_date,
+        key: [event_id, bookmaker, player_lookup, snapshot_time],
+        entities: [(player_lookup, Player)],
+        mode: Replace,
+    } {
+        game_date: String,
+        event_id: String,
+        bookmaker: String,
+        player_name: String,
+        player_lookup: String,
+        snapshot_time: String,
+        line: f64,
+        over_price: Option<i64>,
+        under_price: Option<i64>,
+        commence_time: String,
+        home_team: String,
+        away_team: String,
     }
 }
 

@@ -120,6 +120,57 @@ pub trait TableRow {
     fn values(&self) -> Vec<Value>;
 }
 
+/// Declares a warehouse table's typed row once: the struct (with `sqlx::FromRow`), its
+/// `TableDef` and its `TableRow::values`, all from one list of columns, so the column order
+/// of the struct, the definition and the hashed values can never disagree.
+///
+/// ```ignore
+/// warehouse_table! {
+///     /// The date's games.
+///     pub struct ScheduleRow in "raw_nbac_schedule" {
+///         partition: game_date, key: [game_id], entities: [(game_id, Game)], mode: Replace,
+///     } {
+///         game_date: String,
+///         game_id: String,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! warehouse_table {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident in $table:literal {
+            partition: $partition:ident,
+            key: [$($key:ident),* $(,)?],
+            entities: [$(($entity:ident, $kind:ident)),* $(,)?],
+            mode: $mode:ident $(,)?
+        } {
+            $( $(#[$field_meta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+        $vis struct $name {
+            $( $(#[$field_meta])* pub $field: $ty ),*
+        }
+
+        impl $crate::storage::TableRow for $name {
+            const TABLE: &'static $crate::storage::TableDef = &$crate::storage::TableDef {
+                name: $table,
+                partition_column: stringify!($partition),
+                key_columns: &[$(stringify!($key)),*],
+                columns: &[$(stringify!($field)),*],
+                entities: &[$((stringify!($entity), $crate::storage::warehouse::EntityKind::$kind)),*],
+                mode: $crate::storage::WriteMode::$mode,
+            };
+
+            fn values(&self) -> Vec<$crate::storage::Value> {
+                vec![$($crate::storage::Value::from(self.$field.clone())),*]
+            }
+        }
+    };
+}
+
 /// What a partition write did.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct WriteStats {
