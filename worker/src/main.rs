@@ -66,8 +66,13 @@ enum Command {
         to: chrono::NaiveDate,
         #[arg(long, default_value_t = 7)]
         seed: u64,
-        #[arg(long, default_value_t = 6)]
-        teams: usize,
+        /// `season`: the 30 NBA teams over real-shaped seasons, every source; `dense`: a few
+        /// teams playing every date (the demo's shape).
+        #[arg(long, value_enum, default_value_t = simulate::ScheduleShape::Season)]
+        shape: simulate::ScheduleShape,
+        /// Dense shape only: how many teams (even, at most 10; default 6).
+        #[arg(long)]
+        teams: Option<usize>,
     },
     /// Load bulk history CSVs (team games, player game logs, points lines) into the raw store.
     Import {
@@ -146,24 +151,43 @@ async fn main() -> Result<()> {
             from,
             to,
             seed,
+            shape,
             teams,
         } => {
-            let truth = simulate::simulate(
+            let defaults = simulate::SimOptions::default();
+            if *shape == simulate::ScheduleShape::Season && teams.is_some_and(|t| t != 30) {
+                anyhow::bail!(
+                    "--teams applies to --shape dense; the season shape has all 30 teams"
+                );
+            }
+            let truth = simulate::simulate_shaped(
                 out,
                 &simulate::SimOptions {
                     from: *from,
                     to: *to,
                     seed: *seed,
-                    teams: *teams,
-                    ..Default::default()
+                    teams: teams.unwrap_or(defaults.teams),
+                    ..defaults
                 },
+                *shape,
             )?;
-            println!(
-                "{} game dates, {} players written to {}",
-                truth.game_dates.len(),
-                truth.players.len(),
-                out.display()
-            );
+            match shape {
+                simulate::ScheduleShape::Dense => println!(
+                    "{} game dates, {} players written to {}",
+                    truth.game_dates.len(),
+                    truth.players.len(),
+                    out.display()
+                ),
+                simulate::ScheduleShape::Season => println!(
+                    "{} game dates, {} games, {} players, {} injuries, {} files written to {}",
+                    truth.game_dates.len(),
+                    truth.games.len(),
+                    truth.players.len(),
+                    truth.injuries.len(),
+                    truth.files_written,
+                    out.display()
+                ),
+            }
         }
         Command::Import { files, dir } => {
             let mut files = files.clone();

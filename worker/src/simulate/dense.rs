@@ -1,22 +1,20 @@
-//! A small built-in season simulator: writes native-format responses of every Phase 1 source
-//! for a date range, named the way the replay server serves them, and returns the ground truth
-//! it drew so tests can compute expected values by hand.
-//!
-//! Deterministic for a seed. Each simulated team plays every date (a dense schedule keeps the
-//! demo short); players score from a per-player normal distribution; points lines sit near the
-//! player's recent form with standard -110 vig. The full four-season simulator (real-shaped
-//! schedule, injuries, every source) replaces this in the Phase 1 issue; the file layout stays.
+//! The dense shape: each of a few teams plays every date (a short demo needs games every day).
+//! Players score from a per-player normal distribution; points lines sit near the player's
+//! recent form with standard -110 vig. The demo and the integration tests depend on these
+//! exact bytes: change nothing here without re-recording their expectations.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result};
-use chrono::{Duration, NaiveDate};
-use nbaprops_activities::sources::{self, replay, SourceConfig, SourceRequest};
+use anyhow::Result;
+use chrono::Duration;
+use nbaprops_activities::sources::{self, SourceConfig};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde_json::json;
+
+use super::{book_spelling, event_id, write, SimOptions, SimPlayer, SimTruth};
 
 /// Real NBA team ids and tricodes (the first `teams` of them are used).
 const TEAMS: &[(i64, &str, &str)] = &[
@@ -41,69 +39,7 @@ const LAST: &[&str] = &[
     "Johnson", "Bridges", "Ivey", "Green", "Murray", "Young", "Thompson",
 ];
 
-#[derive(Debug, Clone)]
-pub struct SimOptions {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub seed: u64,
-    /// An even number of teams, at most 10.
-    pub teams: usize,
-    pub players_per_team: usize,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        Self {
-            from: NaiveDate::from_ymd_opt(2025, 1, 6).expect("date"),
-            to: NaiveDate::from_ymd_opt(2025, 1, 17).expect("date"),
-            seed: 7,
-            teams: 6,
-            players_per_team: 8,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct SimPlayer {
-    pub player_id: i64,
-    pub name: String,
-    pub team: String,
-    pub mean_points: f64,
-    pub has_props: bool,
-}
-
-/// What the simulator drew, for hand computations in tests.
-#[derive(Debug, Clone, Default)]
-pub struct SimTruth {
-    pub players: Vec<SimPlayer>,
-    /// (date, player_id) -> points scored.
-    pub points: BTreeMap<(String, i64), i64>,
-    /// (date, player_id) -> the draftkings line posted that date.
-    pub lines: BTreeMap<(String, i64), f64>,
-    pub game_dates: Vec<String>,
-}
-
-fn write(dir: &Path, req: &SourceRequest, body: &serde_json::Value) -> Result<PathBuf> {
-    let file = replay::file_for(dir, &req.path, &req.query);
-    if let Some(parent) = file.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    std::fs::write(&file, serde_json::to_vec(body)?)
-        .with_context(|| format!("writing {}", file.display()))?;
-    Ok(file)
-}
-
-fn event_id(game_id: &str) -> String {
-    blake3::hash(game_id.as_bytes()).to_hex()[..32].to_string()
-}
-
-/// The sportsbook spelling of a name: books drop accents and apostrophes.
-fn book_spelling(name: &str) -> String {
-    deunicode::deunicode(name).replace('\'', "")
-}
-
-pub fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
+pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
     anyhow::ensure!(
         opts.teams.is_multiple_of(2) && opts.teams >= 2 && opts.teams <= TEAMS.len(),
         "teams must be even, 2..={}",
@@ -144,6 +80,7 @@ pub fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
                 team: tricode.to_string(),
                 mean_points: (mean * 10.0f64).round() / 10.0,
                 has_props: k < 5,
+                ..SimPlayer::default()
             });
         }
     }
@@ -308,66 +245,4 @@ pub fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
         }),
     )?;
     Ok(truth)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use nbaprops_activities::sources::{nbac_player_boxscore, nbac_schedule, oddsa_player_props};
-
-    #[test]
-    fn writes_parseable_native_responses_deterministically() {
-        let a = tempfile::tempdir().unwrap();
-        let b = tempfile::tempdir().unwrap();
-        let opts = SimOptions::default();
-        let truth = simulate(a.path(), &opts).unwrap();
-        simulate(b.path(), &opts).unwrap();
-        let config = SourceConfig::replay("http://replay");
-        let day = opts.from + Duration::days(3);
-        let read = |dir: &Path, req: &SourceRequest| {
-            std::fs::read(replay::file_for(dir, &req.path, &req.query)).unwrap()
-        };
-
-        let logs = nbac_player_boxscore::parse(&read(
-            a.path(),
-            &nbac_player_boxscore::request(&config, day),
-        ))
-        .unwrap();
-        assert_eq!(logs.len(), opts.teams * opts.players_per_team);
-        for l in &logs {
-            assert_eq!(truth.points[&(day.to_string(), l.player_id)], l.points);
-            // The shooting split adds up to the points.
-            assert_eq!(
-                2 * (l.fgm.unwrap() - l.fg3m.unwrap()) + 3 * l.fg3m.unwrap() + l.ftm.unwrap(),
-                l.points
-            );
-        }
-        let games =
-            nbac_schedule::parse(&read(a.path(), &nbac_schedule::request(&config))).unwrap();
-        assert_eq!(
-            nbac_schedule::games_on(games, &day.to_string()).len(),
-            opts.teams / 2
-        );
-        let events = oddsa_player_props::parse_events(&read(
-            a.path(),
-            &oddsa_player_props::events_request(&config, day),
-        ))
-        .unwrap();
-        assert_eq!(events.len(), opts.teams / 2);
-        let lines = oddsa_player_props::parse_event_odds(&read(
-            a.path(),
-            &oddsa_player_props::event_odds_request(&config, &events[0].id),
-        ))
-        .unwrap();
-        assert_eq!(
-            lines.len(),
-            2 * 2 * 5,
-            "two teams, two books, five players with props"
-        );
-        assert!(lines.iter().all(|l| l.line.fract() == 0.5));
-
-        // Same seed, same bytes.
-        let req = nbac_player_boxscore::request(&config, day);
-        assert_eq!(read(a.path(), &req), read(b.path(), &req));
-    }
 }
