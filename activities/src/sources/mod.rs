@@ -18,6 +18,7 @@ pub mod nbac_player_list;
 pub mod nbac_schedule;
 pub mod nbac_schedule_api;
 pub mod nbac_team_boxscore;
+pub mod oddsa;
 pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 pub mod replay;

@@ -7,9 +7,9 @@
 //! odds (what the recorded historical samples hold).
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 
-use super::oddsa_player_props::{self, Wrapped};
+use super::oddsa::{EventOdds, Wrapped};
+use super::oddsa_player_props;
 use super::{SourceConfig, SourceRequest};
 
 pub const SOURCE: &str = "oddsa_game_lines";
@@ -79,37 +79,6 @@ impl Price {
             Price::American(a) => 1.0 + 100.0 / (-a) as f64,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct EventOdds {
-    id: String,
-    commence_time: String,
-    home_team: String,
-    away_team: String,
-    #[serde(default)]
-    bookmakers: Vec<Bookmaker>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Bookmaker {
-    key: String,
-    markets: Vec<Market>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Market {
-    key: String,
-    last_update: String,
-    outcomes: Vec<Outcome>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Outcome {
-    /// A team (spreads) or "Over"/"Under" (totals).
-    name: String,
-    price: serde_json::Number,
-    point: Option<f64>,
 }
 
 /// One side of one bookmaker's spread or total for one game at one snapshot.

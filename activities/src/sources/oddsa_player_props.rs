@@ -109,58 +109,9 @@ pub struct Event {
     pub away_team: String,
 }
 
-/// A live answer, or the historical endpoint's `{"timestamp", "data"}` envelope around it.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Wrapped<T> {
-    Historical { data: T },
-    Live(T),
-}
-
-impl<T> Wrapped<T> {
-    pub(crate) fn into_inner(self) -> T {
-        match self {
-            Wrapped::Historical { data } | Wrapped::Live(data) => data,
-        }
-    }
-}
-
 pub fn parse_events(body: &[u8]) -> Result<Vec<Event>, String> {
-    let w: Wrapped<Vec<Event>> = super::http::parse_json(body)?;
+    let w: super::oddsa::Wrapped<Vec<Event>> = super::http::parse_json(body)?;
     Ok(w.into_inner())
-}
-
-#[derive(Debug, Deserialize)]
-struct EventOdds {
-    id: String,
-    commence_time: String,
-    home_team: String,
-    away_team: String,
-    #[serde(default)]
-    bookmakers: Vec<Bookmaker>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Bookmaker {
-    key: String,
-    markets: Vec<Market>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Market {
-    key: String,
-    last_update: String,
-    outcomes: Vec<Outcome>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Outcome {
-    /// "Over" or "Under".
-    name: String,
-    /// The player, in the bookmaker's spelling.
-    description: Option<String>,
-    price: f64,
-    point: Option<f64>,
 }
 
 /// One bookmaker's points line for one player at one snapshot.
@@ -180,7 +131,7 @@ pub struct PointsLine {
 
 /// Parses one event's odds into points lines (Over and Under of a player paired up).
 pub fn parse_event_odds(body: &[u8]) -> Result<Vec<PointsLine>, String> {
-    let w: Wrapped<EventOdds> = super::http::parse_json(body)?;
+    let w: super::oddsa::Wrapped<super::oddsa::EventOdds> = super::http::parse_json(body)?;
     let ev = w.into_inner();
     let mut out: Vec<PointsLine> = Vec::new();
     for b in &ev.bookmakers {
@@ -195,7 +146,7 @@ pub fn parse_event_odds(body: &[u8]) -> Result<Vec<PointsLine>, String> {
                 let point = o.point.ok_or_else(|| {
                     format!("schema mismatch: player_points outcome for {player} has no point")
                 })?;
-                let price = Some(o.price.round() as i64);
+                let price = o.price.as_f64().map(|p| p.round() as i64);
                 let existing = out
                     .iter_mut()
                     .find(|l| l.bookmaker == b.key && l.player_name == player && l.line == point);
