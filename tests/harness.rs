@@ -27,7 +27,7 @@ pub struct TestEnv {
     pub sim: SimOptions,
 }
 
-/// Four simulated dates: the day runs for the last three.
+/// Six simulated dates (4 teams, 7 players each, 5 with lines): the day runs for the last five.
 pub fn small_sim() -> SimOptions {
     SimOptions {
         from: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
