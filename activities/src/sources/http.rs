@@ -209,6 +209,39 @@ async fn record(
     Ok(())
 }
 
+/// Phase 1 for sources asked once per item (a game, an event): GET each request, keep each
+/// body with the source's parser (which counts its records), warn for items that answered
+/// with no records yet, and sum it all into one `ScrapeResult`.
+pub async fn fetch_each(
+    deps: &crate::Deps,
+    source: &str,
+    date: &str,
+    requests: Vec<SourceRequest>,
+    count: impl Fn(&[u8]) -> std::result::Result<usize, String>,
+    empty_warning: impl Fn(&SourceRequest) -> String,
+) -> Result<nbaprops_proto::ScrapeResult> {
+    super::parse_date(date)?;
+    let mut payloads = Vec::with_capacity(requests.len());
+    let mut records = 0usize;
+    let mut warnings = Vec::new();
+    for req in requests {
+        let body = deps.sources.get(source, date, &req).await?;
+        let (payload, n) =
+            keep_payload(&deps.raw, &deps.warehouse, source, date, &req, body, &count).await?;
+        if n == 0 {
+            warnings.push(empty_warning(&req));
+        }
+        payloads.push(payload);
+        records += n;
+    }
+    Ok(nbaprops_proto::ScrapeResult {
+        source: source.to_string(),
+        payloads,
+        records_seen: records as u32,
+        warnings,
+    })
+}
+
 /// The first bytes of a body that is not JSON, for error messages.
 pub fn not_json_reason(body: &[u8]) -> Option<String> {
     let start = body.iter().position(|b| !b.is_ascii_whitespace())?;

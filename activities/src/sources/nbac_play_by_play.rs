@@ -314,30 +314,19 @@ pub async fn fetch_games(
     date: &str,
     game_ids: &[String],
 ) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    super::parse_date(date)?;
-    let mut payloads = Vec::with_capacity(game_ids.len());
-    let mut actions = 0usize;
-    let mut warnings = Vec::new();
-    for game_id in game_ids {
-        let req = request(&deps.sources.config, game_id);
-        let body = deps.sources.get(SOURCE, date, &req).await?;
-        let (payload, n) =
-            super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
-                parse(b).map(|a| a.len())
-            })
-            .await?;
-        if n == 0 {
-            warnings.push(format!("game {game_id}: no play-by-play actions yet"));
-        }
-        payloads.push(payload);
-        actions += n;
-    }
-    Ok(nbaprops_proto::ScrapeResult {
-        source: SOURCE.to_string(),
-        payloads,
-        records_seen: actions as u32,
-        warnings,
-    })
+    let requests = game_ids
+        .iter()
+        .map(|g| request(&deps.sources.config, g))
+        .collect();
+    super::http::fetch_each(
+        deps,
+        SOURCE,
+        date,
+        requests,
+        |b| parse(b).map(|r| r.len()),
+        |req| format!("game {}: no play-by-play actions yet", req.request_key),
+    )
+    .await
 }
 
 #[cfg(test)]
