@@ -99,23 +99,48 @@ impl TestEnv {
     }
 }
 
-/// Every warehouse table's rows as (business key, row hash), for comparing two runs.
+/// A row of SQLite's `PRAGMA table_info`: (cid, name, type, notnull, default, pk).
+type ColumnInfo = (i64, String, String, i64, Option<String>, i64);
+
+/// Every warehouse table's rows as (primary key, row hash), for comparing two runs: every
+/// table with a `row_hash` column, so a new table is compared without editing this list.
+/// Append-only tables are keyed by their business key and whether the row is live.
 pub async fn table_contents(
     warehouse: &Warehouse,
 ) -> Result<BTreeMap<String, Vec<(String, String)>>> {
-    let mut out = BTreeMap::new();
-    for (table, key) in [
-        ("raw_nbac_schedule", "game_date || '/' || game_id"),
-        ("raw_nbac_player_boxscores", "game_date || '/' || game_id || '/' || player_id"),
-        ("raw_oddsa_player_props", "game_date || '/' || event_id || '/' || bookmaker || '/' || player_lookup || '/' || snapshot_time"),
-        ("player_game_summary", "game_date || '/' || game_id || '/' || player_id"),
-        ("player_daily_cache", "cache_date || '/' || player_id"),
-        ("predictions", "game_date || '/' || player_id || '/' || system || '/' || COALESCE(superseded_at, 'live')"),
-    ] {
-        let rows: Vec<(String, String)> = sqlx::query_as(&format!("SELECT {key}, row_hash FROM {table} ORDER BY 1, 2"))
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .fetch_all(warehouse.pool())
             .await?;
-        out.insert(table.to_string(), rows);
+    let mut out = BTreeMap::new();
+    for (table,) in tables {
+        let columns: Vec<ColumnInfo> = sqlx::query_as(&format!("PRAGMA table_info({table})"))
+            .fetch_all(warehouse.pool())
+            .await?;
+        if !columns.iter().any(|c| c.1 == "row_hash") {
+            continue;
+        }
+        let key_parts: Vec<String> = if columns.iter().any(|c| c.1 == "superseded_at") {
+            // Append-only (predictions): the surrogate id differs between runs; the business
+            // key plus liveness does not.
+            vec![
+                "game_date".into(),
+                "player_id".into(),
+                "system".into(),
+                "COALESCE(superseded_at IS NOT NULL, 0)".into(),
+            ]
+        } else {
+            let mut pk: Vec<&ColumnInfo> = columns.iter().filter(|c| c.5 > 0).collect();
+            pk.sort_by_key(|c| c.5);
+            pk.iter().map(|c| c.1.clone()).collect()
+        };
+        let key = key_parts.join(" || '/' || ");
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT {key}, row_hash FROM {table} ORDER BY 1, 2"
+        ))
+        .fetch_all(warehouse.pool())
+        .await?;
+        out.insert(table, rows);
     }
     Ok(out)
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod hashing;
 pub mod lines;
 pub mod names;
+pub mod ops;
 pub mod precompute;
 pub mod predict;
 pub mod raw;

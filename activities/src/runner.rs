@@ -5,10 +5,12 @@
 use chrono::Duration;
 use nbaprops_proto::registry::{self, ProcessorSpec};
 use nbaprops_proto::{
-    PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
+    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
 };
 
 use crate::error::{PipelineError, Result};
+use crate::ops::{alerts, change_health, dependents, quality, run_history};
 use crate::storage::warehouse::WriteMeta;
 use crate::{analytics, precompute, predict, raw, sources, Deps};
 
@@ -65,7 +67,8 @@ pub async fn scrape(deps: &Deps, req: &ScrapeRequest) -> Result<ScrapeResult> {
     }
 }
 
-/// Phases 2-5: run one processor for the request's game date.
+/// Phases 2-5: run one processor for the request's game date, record the run in the run
+/// history, and check change detection's health against the previous run of the same date.
 pub async fn run_processor(
     deps: &Deps,
     req: &ProcessorRequest,
@@ -80,6 +83,55 @@ pub async fn run_processor(
         )));
     }
     let date = data_date(&spec, &ctx.game_date)?;
+    let scope = run_history::scope_label(req.entity_filter.as_ref());
+    let previous = run_history::previous_ok(deps, spec.name, &date, &scope).await?;
+    let started = std::time::Instant::now();
+    let mut outcome = dispatch(deps, req, &spec, ctx, &date, now).await;
+    run_history::record(
+        deps,
+        &run_history::RunRecord {
+            processor: spec.name,
+            phase: spec.phase,
+            context: ctx,
+            data_date: &date,
+            scope,
+            started_at: now,
+            duration_ms: started.elapsed().as_millis() as u64,
+            outcome: outcome.as_ref(),
+        },
+    )
+    .await?;
+    if let Ok(result) = &mut outcome {
+        if let Some(message) = change_health::suspicious(previous.as_ref(), result) {
+            alerts::raise(
+                deps,
+                &alerts::Alert {
+                    kind: "change_detection",
+                    severity: alerts::Severity::Warning,
+                    game_date: ctx.game_date.clone(),
+                    subject: spec.name.to_string(),
+                    correlation_id: ctx.correlation_id.clone(),
+                    message: message.clone(),
+                    details: None,
+                },
+                now,
+            )
+            .await?;
+            result.warnings.push(message);
+        }
+    }
+    outcome
+}
+
+async fn dispatch(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    spec: &ProcessorSpec,
+    ctx: &RunContext,
+    date: &str,
+    now: &str,
+) -> Result<ProcessorResult> {
+    let date = date.to_string();
     let meta = WriteMeta {
         correlation_id: ctx.correlation_id.clone(),
         now: now.to_string(),
@@ -105,6 +157,40 @@ pub async fn run_processor(
             "processor {other} is in the registry but has no code"
         ))),
     }
+}
+
+/// The quality gate after a phase. A failed gate is also raised as a critical alert.
+pub async fn check_quality(deps: &Deps, req: &GateRequest, now: &str) -> Result<GateReport> {
+    let ctx = context_of(&req.context, "quality gate")?;
+    let report = quality::check(deps, ctx, req.phase).await?;
+    if !report.passed {
+        alerts::raise(
+            deps,
+            &alerts::Alert {
+                kind: "quality_gate",
+                severity: alerts::Severity::Critical,
+                game_date: ctx.game_date.clone(),
+                subject: format!("phase {}", req.phase),
+                correlation_id: ctx.correlation_id.clone(),
+                message: format!(
+                    "quality gate after phase {} failed for {}: {}",
+                    req.phase,
+                    ctx.game_date,
+                    report.describe_failures()
+                ),
+                details: serde_json::to_value(&report).ok(),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// Incremental mode: the changed entities plus their dependents.
+pub async fn expand_dependents(deps: &Deps, req: &DependentsRequest) -> Result<EntitySet> {
+    context_of(&req.context, "dependents")?;
+    dependents::expand(deps, &req.changed.clone().unwrap_or_default()).await
 }
 
 /// Phase 5: the players that get a prediction.

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use nbaprops_proto::{
-    PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
+    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
 };
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -161,6 +162,55 @@ impl PipelineActivities {
         _context: RunContext,
     ) -> Result<nbaprops_proto::DayPlan, ActivityError> {
         Ok(nbaprops_proto::registry::day_plan())
+    }
+
+    #[activity(definition = nbaprops_proto::activities::CheckQuality)]
+    pub async fn check_quality(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: GateRequest,
+    ) -> Result<GateReport, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "check_quality");
+        async move {
+            let started = Instant::now();
+            let result =
+                with_heartbeats(&ctx, runner::check_quality(&self.deps, &req, &now_utc())).await;
+            log_outcome(&result, started, |r: &GateReport| {
+                format!(
+                    "gate after phase {}: {} ({} checks)",
+                    r.phase,
+                    if r.passed { "passed" } else { "FAILED" },
+                    r.checks.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::ExpandDependents)]
+    pub async fn expand_dependents(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: DependentsRequest,
+    ) -> Result<EntitySet, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "expand_dependents");
+        async move {
+            let started = Instant::now();
+            let result = with_heartbeats(&ctx, runner::expand_dependents(&self.deps, &req)).await;
+            log_outcome(&result, started, |r: &EntitySet| {
+                format!(
+                    "{} players, {} teams, {} games to recompute",
+                    r.players.len(),
+                    r.teams.len(),
+                    r.games.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
     }
 
     #[activity(definition = nbaprops_proto::activities::PlanPredictions)]

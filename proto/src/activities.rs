@@ -8,8 +8,8 @@
 use temporalio_common::ActivityDefinition;
 
 use crate::{
-    DayPlan, PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest,
-    ScrapeResult,
+    DayPlan, DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan,
+    ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -57,5 +57,36 @@ impl ActivityDefinition for PlanDay {
     }
 }
 
+/// The quality gate after a phase: row counts against the schedule, null rates, coverage of
+/// players with lines. A failed check fails the day (and is written to the alerts table).
+pub struct CheckQuality;
+
+impl ActivityDefinition for CheckQuality {
+    type Input = GateRequest;
+    type Output = GateReport;
+    fn name(&self) -> &str {
+        "check_quality"
+    }
+}
+
+/// Incremental mode: the changed entities plus those that depend on them (a player's
+/// teammates, a team's players, a game's teams and players).
+pub struct ExpandDependents;
+
+impl ActivityDefinition for ExpandDependents {
+    type Input = DependentsRequest;
+    type Output = EntitySet;
+    fn name(&self) -> &str {
+        "expand_dependents"
+    }
+}
+
 /// Every activity type, for the worker's registration test.
-pub const ACTIVITY_TYPES: &[&str] = &["scrape", "process", "plan_predictions", "plan_day"];
+pub const ACTIVITY_TYPES: &[&str] = &[
+    "scrape",
+    "process",
+    "plan_predictions",
+    "plan_day",
+    "check_quality",
+    "expand_dependents",
+];

@@ -49,6 +49,18 @@ pub fn validate_game_date(date: &str) -> Result<(), String> {
     Ok(())
 }
 
+impl GateReport {
+    /// One clause per failed check, with its numbers: for failures and alerts.
+    pub fn describe_failures(&self) -> String {
+        self.checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{} = {:.3}: {}", c.name, c.value, c.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

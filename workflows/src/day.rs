@@ -4,14 +4,21 @@
 //! through a local activity, so the plan is part of its history. Phase 1 scrapes the sources
 //! level by level; Phases 2-4 each run as a PhaseWorkflow child and
 //! Phase 5 as a PredictionWorkflow child, awaited in order: awaiting a child is the fan-in, so
-//! no phase starts before the one it depends on has fully succeeded.
+//! no phase starts before the one it depends on has fully succeeded. After each of Phases 2-4
+//! a quality gate (an activity) measures the phase's output; a failed gate stops the day.
+//!
+//! In incremental mode (`mode: MODE_INCREMENTAL`), Phases 1-2 run in full (their writes are
+//! hash-diffed, so only what really changed is reported), then the entities Phase 2 changed
+//! are expanded to their dependents and Phases 3-5 recompute only those. When nothing changed,
+//! the day stops after Phase 2.
 
 use std::time::Duration;
 
-use nbaprops_proto::activities::{PlanDay, Scrape};
+use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, Scrape};
 use nbaprops_proto::registry;
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
+    DayInput, DayPlan, DayResult, DependentsRequest, EntitySet, GateRequest, Mode, PhaseInput,
+    PhaseResult, RunContext, ScrapeRequest, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
@@ -32,6 +39,29 @@ pub const PATCH_PHASE1_LEVELS: &str = "phase1-levels";
 /// The day's plan (which processors run, by phase and level) comes from a local activity
 /// recorded in history, so registry changes never change what an old history replays.
 pub const PATCH_REGISTRY_PLAN: &str = "registry-plan";
+
+/// Quality gates after Phases 2-4, and incremental mode (Phases 3-5 narrowed to what Phase 2
+/// changed and its dependents).
+pub const PATCH_QUALITY_GATES: &str = "quality-gates";
+
+/// Every entity a phase's processors changed.
+pub fn changed_entities(result: &PhaseResult) -> EntitySet {
+    let mut players = std::collections::BTreeSet::new();
+    let mut teams = std::collections::BTreeSet::new();
+    let mut games = std::collections::BTreeSet::new();
+    for p in &result.processors {
+        if let Some(e) = &p.entities_changed {
+            players.extend(e.players.iter().cloned());
+            teams.extend(e.teams.iter().cloned());
+            games.extend(e.games.iter().cloned());
+        }
+    }
+    EntitySet {
+        players: players.into_iter().collect(),
+        teams: teams.into_iter().collect(),
+        games: games.into_iter().collect(),
+    }
+}
 
 /// The run context of a day: the workflow id is the correlation id of everything it starts.
 pub fn run_context(workflow_id: &str, input: &DayInput) -> RunContext {
@@ -134,7 +164,13 @@ impl DayWorkflow {
             scrapes: scraped,
         });
 
-        // Phases 2-4: one child each, in order.
+        // Quality gates between phases and incremental reruns came after the first histories.
+        let gated = ctx.patched(PATCH_QUALITY_GATES);
+        let incremental = gated && context.mode() == Mode::Incremental;
+        // Incremental mode: the entities Phase 2 changed and their dependents; None: all.
+        let mut entity_filter: Option<EntitySet> = None;
+
+        // Phases 2-4: one child each, in order, each followed by its quality gate.
         for phase in [2u32, 3, 4] {
             let child = ctx
                 .start_child_workflow(
@@ -148,11 +184,63 @@ impl DayWorkflow {
                             vec![]
                         },
                         levels: legacy::levels_of(&plan, phase),
+                        entity_filter: entity_filter.clone(),
                     },
                     options::phase_child(ids::phase_workflow_id(&day_id, phase)),
                 )
                 .await?;
-            phases.push(child.result().await?);
+            let result = child.result().await?;
+            if gated {
+                let report = ctx
+                    .execute_activity(
+                        CheckQuality,
+                        GateRequest {
+                            context: Some(context.clone()),
+                            phase,
+                            results: result.processors.clone(),
+                        },
+                        options::process(format!("gate.phase-{phase}")),
+                    )
+                    .await?;
+                if !report.passed {
+                    return Err(fail(format!(
+                        "quality gate after phase {phase} of {} failed; the phases after it did \
+                         not run. {}",
+                        context.game_date,
+                        report.describe_failures()
+                    )));
+                }
+            }
+            if incremental && phase == 2 {
+                let changed = changed_entities(&result);
+                let expanded = ctx
+                    .execute_activity(
+                        ExpandDependents,
+                        DependentsRequest {
+                            context: Some(context.clone()),
+                            changed: Some(changed),
+                        },
+                        options::process("incremental.dependents".to_string()),
+                    )
+                    .await?;
+                let nothing = expanded.players.is_empty()
+                    && expanded.teams.is_empty()
+                    && expanded.games.is_empty();
+                phases.push(result);
+                if nothing {
+                    // Nothing changed upstream: nothing downstream to recompute.
+                    return Ok(DayResult {
+                        game_date: context.game_date.clone(),
+                        correlation_id: context.correlation_id.clone(),
+                        phases,
+                        predictions_written: 0,
+                        predictions_unchanged: 0,
+                    });
+                }
+                entity_filter = Some(expanded);
+                continue;
+            }
+            phases.push(result);
         }
 
         // Phase 5: predictions.
@@ -164,6 +252,7 @@ impl DayWorkflow {
                     phase: 5,
                     raw_payloads: vec![],
                     levels: legacy::levels_of(&plan, 5),
+                    entity_filter: entity_filter.clone(),
                 },
                 options::phase_child(ids::prediction_workflow_id(&day_id)),
             )

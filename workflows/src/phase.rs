@@ -1,6 +1,7 @@
-//! PhaseWorkflow: one phase (2, 3 or 4) of a day. Runs the registry's processors of the phase
-//! level by level; the processors of a level run in parallel, and a level starts only when the
-//! previous one has fully succeeded.
+//! PhaseWorkflow: one phase (2, 3 or 4) of a day. Runs the processors of the day's plan for the
+//! phase level by level; the processors of a level run in parallel, and a level starts only
+//! when the previous one has fully succeeded. In incremental mode every processor gets the
+//! day's entity filter and recomputes only those entities.
 
 use nbaprops_proto::activities::Process;
 use nbaprops_proto::registry::{self, ProcessorSpec};
@@ -39,10 +40,32 @@ impl PhaseWorkflow {
         let Some(context) = input.context.clone() else {
             return Err(fail("PhaseWorkflow: input has no run context".into()));
         };
-        let levels = registry::levels(input.phase);
-        if levels.is_empty() {
+        // The day's plan; histories from before plans ran the registry of their time.
+        let planned = if input.levels.is_empty() {
+            crate::legacy::phase_levels(input.phase, false)
+        } else {
+            input.levels.clone()
+        };
+        let mut levels: Vec<Vec<ProcessorSpec>> = Vec::new();
+        for level in &planned {
+            let mut specs = Vec::new();
+            for name in &level.processors {
+                match registry::get(name) {
+                    Some(spec) if spec.phase == input.phase => specs.push(spec),
+                    _ => {
+                        return Err(fail(format!(
+                            "processor {name} of the phase {} plan is not in this worker's \
+                             registry",
+                            input.phase
+                        )))
+                    }
+                }
+            }
+            levels.push(specs);
+        }
+        if levels.iter().all(Vec::is_empty) {
             return Err(fail(format!(
-                "phase {} has no processors in the registry",
+                "phase {} has no processors in the day's plan",
                 input.phase
             )));
         }
@@ -54,7 +77,7 @@ impl PhaseWorkflow {
                         context: Some(context.clone()),
                         processor: spec.name.to_string(),
                         raw_payloads: payloads_for(spec, &input.raw_payloads),
-                        entity_filter: None,
+                        entity_filter: input.entity_filter.clone(),
                     };
                     ctx.execute_activity(Process, req, options::process(spec.activity_id()))
                 });

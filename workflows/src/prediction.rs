@@ -81,8 +81,17 @@ impl PredictionWorkflow {
         if systems.is_empty() {
             return Err(fail("phase 5 has no prediction systems in its plan".into()));
         }
-        let batches: Vec<Vec<String>> = plan
-            .players
+        // Incremental mode: only the affected players are predicted again.
+        let players: Vec<String> = match input.entity_filter.as_ref() {
+            Some(f) if !f.players.is_empty() => plan
+                .players
+                .iter()
+                .filter(|p| f.players.contains(p))
+                .cloned()
+                .collect(),
+            _ => plan.players.clone(),
+        };
+        let batches: Vec<Vec<String>> = players
             .chunks(options::PREDICTION_BATCH_SIZE)
             .map(<[String]>::to_vec)
             .collect();

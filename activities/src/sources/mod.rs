@@ -191,6 +191,14 @@ pub fn nba_season(date: NaiveDate) -> String {
 /// How many games the newest kept schedule lists on `date`; `None` when no schedule has been
 /// kept yet (then nothing can be said about an empty answer).
 pub async fn scheduled_games(deps: &crate::Deps, date: &str) -> crate::Result<Option<usize>> {
+    Ok(scheduled_games_on(deps, date).await?.map(|g| g.len()))
+}
+
+/// The games the newest kept CDN schedule lists on a date (None: no schedule kept yet).
+pub async fn scheduled_games_on(
+    deps: &crate::Deps,
+    date: &str,
+) -> crate::Result<Option<Vec<nbac_schedule::ScheduledGame>>> {
     let key: Option<String> = sqlx::query_scalar(
         "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
          ORDER BY data_date DESC, first_seen_at DESC LIMIT 1",
@@ -203,7 +211,7 @@ pub async fn scheduled_games(deps: &crate::Deps, date: &str) -> crate::Result<Op
     let games = nbac_schedule::parse(&body).map_err(|reason| {
         crate::PipelineError::Internal(format!("kept schedule {key} no longer parses: {reason}"))
     })?;
-    Ok(Some(nbac_schedule::games_on(games, date).len()))
+    Ok(Some(nbac_schedule::games_on(games, date)))
 }
 
 /// An empty answer is success on a date without games, and a loud failure on a date the

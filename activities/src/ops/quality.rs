@@ -1,0 +1,250 @@
+//! Quality gates between phases. After Phases 2, 3 and 4 the day runs the gate of the phase;
+//! every check measures a number and holds it to a bound, and a failed check stops the phases
+//! that depend on it, with the numbers in the failure and in the alerts table. A gate never
+//! passes silently: a check that cannot measure (no schedule for the date) fails and says why.
+//!
+//! The bounds are here, in one place, and in docs/architecture.md.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nbaprops_proto::{GateCheck, GateReport, RunContext};
+
+use crate::error::Result;
+use crate::lines::current_lines;
+use crate::raw::oddsa_player_props::PropLineRow;
+use crate::Deps;
+
+/// Every team that played on a date has box-score rows (a share of the scheduled teams).
+pub const MIN_BOX_SCORE_TEAM_COVERAGE: f64 = 1.0;
+/// A team's box score with fewer players than this is truncated.
+pub const MIN_PLAYERS_PER_TEAM_GAME: f64 = 5.0;
+/// Sportsbook names that resolve to exactly one NBA player id.
+pub const MIN_LINE_MATCH_RATE: f64 = 0.8;
+/// Players in a box score without minutes in the game summary.
+pub const MAX_MINUTES_NULL_RATE: f64 = 0.02;
+/// Players with a resolved line that have precomputed history for the date. Rookies before
+/// their first game have none, hence not 1.0.
+pub const MIN_CACHE_COVERAGE: f64 = 0.9;
+
+fn at_least(name: &str, value: f64, threshold: f64, detail: String) -> GateCheck {
+    GateCheck {
+        name: name.to_string(),
+        value,
+        threshold,
+        passed: value >= threshold,
+        detail: format!("{detail} (must be >= {threshold})"),
+    }
+}
+
+fn at_most(name: &str, value: f64, threshold: f64, detail: String) -> GateCheck {
+    GateCheck {
+        name: name.to_string(),
+        value,
+        threshold,
+        passed: value <= threshold,
+        detail: format!("{detail} (must be <= {threshold})"),
+    }
+}
+
+fn ratio(found: usize, expected: usize) -> f64 {
+    if expected == 0 {
+        1.0
+    } else {
+        found as f64 / expected as f64
+    }
+}
+
+fn shift(date: &str, days: i64) -> Result<String> {
+    Ok(
+        (crate::sources::parse_date(date)? + chrono::Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string(),
+    )
+}
+
+/// The teams scheduled on a date, from the schedule the day kept (None: no schedule known).
+async fn scheduled_teams(deps: &Deps, date: &str) -> Result<Option<BTreeSet<String>>> {
+    let Some(games) = crate::sources::scheduled_games_on(deps, date).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        games
+            .iter()
+            .flat_map(|g| {
+                [
+                    g.home_team.team_tricode.clone(),
+                    g.away_team.team_tricode.clone(),
+                ]
+            })
+            .collect(),
+    ))
+}
+
+/// Players per (game, team) in the date's box scores.
+async fn box_score_team_counts(deps: &Deps, date: &str) -> Result<BTreeMap<(String, String), i64>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT game_id, team, COUNT(*) FROM raw_nbac_player_boxscores WHERE game_date = ? \
+         GROUP BY game_id, team",
+    )
+    .bind(date)
+    .fetch_all(deps.warehouse.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(g, t, n)| ((g, t), n)).collect())
+}
+
+/// The date's players with a line: (resolved to one id, all lines).
+async fn lined_players(deps: &Deps, date: &str) -> Result<(Vec<i64>, usize)> {
+    let props: Vec<PropLineRow> = deps
+        .warehouse
+        .select("game_date = ?", &[date.into()])
+        .await?;
+    let lines = current_lines(&props, None);
+    let registry: Vec<(i64, String)> =
+        sqlx::query_as("SELECT player_id, player_lookup FROM players")
+            .fetch_all(deps.warehouse.pool())
+            .await?;
+    let total = lines.len();
+    let (ids, _) = crate::predict::plan::resolve(
+        lines
+            .into_values()
+            .map(|l| (l.player_lookup, l.player_name)),
+        &registry,
+    );
+    Ok((ids, total))
+}
+
+async fn phase2(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
+    let mut checks = Vec::new();
+    let played_on = shift(game_date, -1)?;
+    let counts = box_score_team_counts(deps, &played_on).await?;
+    let found: BTreeSet<String> = counts.keys().map(|(_, t)| t.clone()).collect();
+    match scheduled_teams(deps, &played_on).await? {
+        Some(expected) => {
+            let covered = expected.intersection(&found).count();
+            let missing: Vec<&String> = expected.difference(&found).collect();
+            checks.push(at_least(
+                "box_score_team_coverage",
+                ratio(covered, expected.len()),
+                MIN_BOX_SCORE_TEAM_COVERAGE,
+                format!(
+                    "{covered} of {} teams scheduled on {played_on} have box-score rows{}",
+                    expected.len(),
+                    if missing.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; missing {missing:?}")
+                    }
+                ),
+            ));
+        }
+        None => checks.push(at_least(
+            "box_score_team_coverage",
+            0.0,
+            MIN_BOX_SCORE_TEAM_COVERAGE,
+            format!("no schedule is known for {played_on}: cannot tell which teams played"),
+        )),
+    }
+    if let Some(((game, team), n)) = counts.iter().min_by_key(|(_, n)| **n) {
+        checks.push(at_least(
+            "players_per_team_game",
+            *n as f64,
+            MIN_PLAYERS_PER_TEAM_GAME,
+            format!("fewest players in one team's box score on {played_on}: {n} ({team} in game {game})"),
+        ));
+    }
+    let (resolved, total) = lined_players(deps, game_date).await?;
+    let games_today = scheduled_teams(deps, game_date).await?.unwrap_or_default();
+    if total > 0 || !games_today.is_empty() {
+        checks.push(at_least(
+            "line_name_match_rate",
+            if total == 0 {
+                0.0
+            } else {
+                resolved.len() as f64 / total as f64
+            },
+            MIN_LINE_MATCH_RATE,
+            format!(
+                "{} of {total} players with a line on {game_date} resolve to one NBA player id",
+                resolved.len()
+            ),
+        ));
+    }
+    Ok(checks)
+}
+
+async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
+    let played_on = shift(game_date, -1)?;
+    let (box_rows,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM raw_nbac_player_boxscores WHERE game_date = ?")
+            .bind(&played_on)
+            .fetch_one(deps.warehouse.pool())
+            .await?;
+    let (summary_rows, null_minutes): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(minutes IS NULL), 0) FROM player_game_summary \
+         WHERE game_date = ?",
+    )
+    .bind(&played_on)
+    .fetch_one(deps.warehouse.pool())
+    .await?;
+    Ok(vec![
+        at_least(
+            "game_summary_rows",
+            ratio(summary_rows as usize, box_rows as usize),
+            1.0,
+            format!(
+                "{summary_rows} game-summary rows for {box_rows} box-score rows on {played_on}"
+            ),
+        ),
+        at_most(
+            "game_summary_minutes_null_rate",
+            if summary_rows == 0 {
+                0.0
+            } else {
+                null_minutes as f64 / summary_rows as f64
+            },
+            MAX_MINUTES_NULL_RATE,
+            format!(
+                "{null_minutes} of {summary_rows} game-summary rows on {played_on} have no minutes"
+            ),
+        ),
+    ])
+}
+
+async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
+    let (resolved, _) = lined_players(deps, game_date).await?;
+    let cached: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>(
+        "SELECT player_id FROM player_daily_cache WHERE cache_date = ?",
+    )
+    .bind(game_date)
+    .fetch_all(deps.warehouse.pool())
+    .await?
+    .into_iter()
+    .map(|(p,)| p)
+    .collect();
+    let covered = resolved.iter().filter(|p| cached.contains(p)).count();
+    Ok(vec![at_least(
+        "daily_cache_coverage",
+        ratio(covered, resolved.len()),
+        MIN_CACHE_COVERAGE,
+        format!(
+            "{covered} of {} players with a line on {game_date} have precomputed history",
+            resolved.len()
+        ),
+    )])
+}
+
+/// Runs the gate after `phase` for the context's game date.
+pub async fn check(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<GateReport> {
+    let checks = match phase {
+        2 => phase2(deps, &ctx.game_date).await?,
+        3 => phase3(deps, &ctx.game_date).await?,
+        4 => phase4(deps, &ctx.game_date).await?,
+        _ => vec![],
+    };
+    Ok(GateReport {
+        phase,
+        game_date: ctx.game_date.clone(),
+        passed: checks.iter().all(|c| c.passed),
+        checks,
+    })
+}

@@ -1,0 +1,155 @@
+//! The run history: one `processor_runs` row per processor run, written by the runner whether
+//! the run succeeded or failed, so `nbaprops status` and SQL can show what ran, when, on what
+//! and with what result.
+
+use nbaprops_proto::{EntitySet, Mode, ProcessorResult, RunContext, Trigger};
+
+use crate::error::{PipelineError, Result};
+use crate::Deps;
+
+/// How a run was narrowed, as stored in `processor_runs.scope`: `all`, or the counts of the
+/// filter's entities and a short hash of them (`players:25:3f9a0c1b2d4e`), so two prediction
+/// batches of the same size are never mistaken for each other.
+pub fn scope_label(filter: Option<&EntitySet>) -> String {
+    let Some(f) = filter else {
+        return "all".into();
+    };
+    let mut parts = Vec::new();
+    let mut all = Vec::new();
+    for (name, values) in [
+        ("players", &f.players),
+        ("teams", &f.teams),
+        ("games", &f.games),
+    ] {
+        if !values.is_empty() {
+            parts.push(format!("{name}:{}", values.len()));
+            all.extend(values.iter().map(|v| format!("{name}={v}")));
+        }
+    }
+    if parts.is_empty() {
+        return "all".into();
+    }
+    let hash = crate::hashing::combine(all.iter().map(String::as_str));
+    format!("{}:{}", parts.join(","), &hash[..12])
+}
+
+fn mode_name(ctx: &RunContext) -> &'static str {
+    match ctx.mode() {
+        Mode::Incremental => "incremental",
+        Mode::Backfill => "backfill",
+        _ => "full",
+    }
+}
+
+fn trigger_name(ctx: &RunContext) -> &'static str {
+    match ctx.trigger() {
+        Trigger::Schedule => "schedule",
+        Trigger::Signal => "signal",
+        Trigger::Backfill => "backfill",
+        _ => "manual",
+    }
+}
+
+/// What one processor run was and did.
+pub struct RunRecord<'a> {
+    pub processor: &'a str,
+    pub phase: u32,
+    pub context: &'a RunContext,
+    pub data_date: &'a str,
+    pub scope: String,
+    pub started_at: &'a str,
+    pub duration_ms: u64,
+    pub outcome: std::result::Result<&'a ProcessorResult, &'a PipelineError>,
+}
+
+pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
+    let (status, result, error) = match run.outcome {
+        Ok(r) => ("ok", Some(r), None),
+        Err(e) => ("failed", None, Some(e.to_string())),
+    };
+    sqlx::query(
+        "INSERT INTO processor_runs (processor, phase, game_date, data_date, correlation_id, mode, \
+         trigger_kind, scope, status, rows_read, rows_written, rows_unchanged, rows_removed, \
+         input_hash, output_hash, error, started_at, duration_ms) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(run.processor)
+    .bind(run.phase as i64)
+    .bind(&run.context.game_date)
+    .bind(run.data_date)
+    .bind(&run.context.correlation_id)
+    .bind(mode_name(run.context))
+    .bind(trigger_name(run.context))
+    .bind(&run.scope)
+    .bind(status)
+    .bind(result.map(|r| r.rows_read as i64).unwrap_or(0))
+    .bind(result.map(|r| r.rows_written as i64).unwrap_or(0))
+    .bind(result.map(|r| r.rows_unchanged as i64).unwrap_or(0))
+    .bind(result.map(|r| r.rows_removed as i64).unwrap_or(0))
+    .bind(result.map(|r| r.input_hash.clone()))
+    .bind(result.map(|r| r.output_hash.clone()))
+    .bind(error)
+    .bind(run.started_at)
+    .bind(run.duration_ms as i64)
+    .execute(deps.warehouse.pool())
+    .await?;
+    Ok(())
+}
+
+/// The hashes of the last successful run of a processor over the same date and scope.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PreviousRun {
+    pub input_hash: Option<String>,
+    pub output_hash: Option<String>,
+    pub correlation_id: String,
+}
+
+pub async fn previous_ok(
+    deps: &Deps,
+    processor: &str,
+    data_date: &str,
+    scope: &str,
+) -> Result<Option<PreviousRun>> {
+    Ok(sqlx::query_as(
+        "SELECT input_hash, output_hash, correlation_id FROM processor_runs \
+         WHERE processor = ? AND data_date = ? AND scope = ? AND status = 'ok' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(processor)
+    .bind(data_date)
+    .bind(scope)
+    .fetch_optional(deps.warehouse.pool())
+    .await?)
+}
+
+/// A row of the run history, as `nbaprops status` prints it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RunRow {
+    pub processor: String,
+    pub phase: i64,
+    pub data_date: String,
+    pub correlation_id: String,
+    pub mode: String,
+    pub trigger_kind: String,
+    pub scope: String,
+    pub status: String,
+    pub rows_read: i64,
+    pub rows_written: i64,
+    pub rows_unchanged: i64,
+    pub rows_removed: i64,
+    pub error: Option<String>,
+    pub started_at: String,
+    pub duration_ms: i64,
+}
+
+/// Every run recorded for a game date, in the order they started.
+pub async fn of_game_date(deps: &Deps, game_date: &str) -> Result<Vec<RunRow>> {
+    Ok(sqlx::query_as(
+        "SELECT processor, phase, data_date, correlation_id, mode, trigger_kind, scope, status, \
+         rows_read, rows_written, rows_unchanged, rows_removed, error, started_at, duration_ms \
+         FROM processor_runs WHERE game_date = ? ORDER BY id",
+    )
+    .bind(game_date)
+    .fetch_all(deps.warehouse.pool())
+    .await?)
+}
