@@ -19,6 +19,7 @@ pub mod result;
 pub mod runner;
 pub mod sources;
 pub mod storage;
+pub mod teams;
 pub mod temporal;
 
 pub use deps::{Deps, DepsConfig};
