@@ -3,6 +3,7 @@
 
 pub mod nbac_player_boxscores;
 pub mod nbac_schedule;
+pub mod nbac_schedule_api;
 pub mod oddsa_player_props;
 #[cfg(test)]
 pub(crate) mod test_support;
