@@ -93,6 +93,9 @@ pub async fn run_processor(
             raw::oddsa_player_props::run(deps, req, &date, &meta).await
         }
         raw::nbac_schedule_api::NAME => raw::nbac_schedule_api::run(deps, req, &date, &meta).await,
+        raw::nbac_team_boxscores::NAME => {
+            raw::nbac_team_boxscores::run(deps, req, &date, &meta).await
+        }
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }
