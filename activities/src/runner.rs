@@ -96,6 +96,7 @@ pub async fn run_processor(
         raw::nbac_team_boxscores::NAME => {
             raw::nbac_team_boxscores::run(deps, req, &date, &meta).await
         }
+        raw::nbac_play_by_play::NAME => raw::nbac_play_by_play::run(deps, req, &date, &meta).await,
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }
