@@ -86,7 +86,7 @@ CREATE TABLE raw_nbac_injury_report (
     team           TEXT NOT NULL,       -- full team name as printed
     player_name    TEXT NOT NULL,       -- "First Last"
     player_lookup  TEXT NOT NULL,
-    status         TEXT NOT NULL,       -- out / questionable / doubtful / probable / available
+    status         TEXT NOT NULL,       -- Out / Questionable / Doubtful / Probable / Available
     reason         TEXT NOT NULL,
     row_hash       TEXT NOT NULL,
     written_at     TEXT NOT NULL,

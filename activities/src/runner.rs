@@ -97,6 +97,9 @@ pub async fn run_processor(
             raw::nbac_team_boxscores::run(deps, req, &date, &meta).await
         }
         raw::nbac_play_by_play::NAME => raw::nbac_play_by_play::run(deps, req, &date, &meta).await,
+        raw::nbac_injury_report::NAME => {
+            raw::nbac_injury_report::run(deps, req, &date, &meta).await
+        }
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }
