@@ -100,6 +100,7 @@ pub async fn run_processor(
         raw::nbac_injury_report::NAME => {
             raw::nbac_injury_report::run(deps, req, &date, &meta).await
         }
+        raw::nbac_player_list::NAME => raw::nbac_player_list::run(deps, req, &date, &meta).await,
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }

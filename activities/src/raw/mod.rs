@@ -4,6 +4,7 @@
 pub mod nbac_injury_report;
 pub mod nbac_play_by_play;
 pub mod nbac_player_boxscores;
+pub mod nbac_player_list;
 pub mod nbac_schedule;
 pub mod nbac_schedule_api;
 pub mod nbac_team_boxscores;
