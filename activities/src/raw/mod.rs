@@ -8,6 +8,7 @@ pub mod nbac_player_list;
 pub mod nbac_schedule;
 pub mod nbac_schedule_api;
 pub mod nbac_team_boxscores;
+pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 #[cfg(test)]
 pub(crate) mod test_support;
