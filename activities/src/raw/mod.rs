@@ -1,6 +1,7 @@
 //! Phase 2: raw processors. One per source: parse the kept payloads of a date with the
 //! source's parser and replace the date's partition of the source's table.
 
+pub mod bp_player_props;
 pub mod nbac_injury_report;
 pub mod nbac_play_by_play;
 pub mod nbac_player_boxscores;
