@@ -104,6 +104,7 @@ pub async fn run_processor(
         raw::oddsa_game_lines::NAME => raw::oddsa_game_lines::run(deps, req, &date, &meta).await,
         raw::bp_player_props::NAME => raw::bp_player_props::run(deps, req, &date, &meta).await,
         raw::espn_scoreboard::NAME => raw::espn_scoreboard::run(deps, req, &date, &meta).await,
+        raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }

@@ -2,6 +2,7 @@
 //! source's parser and replace the date's partition of the source's table.
 
 pub mod bp_player_props;
+pub mod espn_rosters;
 pub mod espn_scoreboard;
 pub mod nbac_injury_report;
 pub mod nbac_play_by_play;
