@@ -105,6 +105,7 @@ pub async fn run_processor(
         raw::bp_player_props::NAME => raw::bp_player_props::run(deps, req, &date, &meta).await,
         raw::espn_scoreboard::NAME => raw::espn_scoreboard::run(deps, req, &date, &meta).await,
         raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
+        raw::bdl_box_scores::NAME => raw::bdl_box_scores::run(deps, req, &date, &meta).await,
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }

@@ -1,6 +1,7 @@
 //! Phase 2: raw processors. One per source: parse the kept payloads of a date with the
 //! source's parser and replace the date's partition of the source's table.
 
+pub mod bdl_box_scores;
 pub mod bp_player_props;
 pub mod espn_rosters;
 pub mod espn_scoreboard;
