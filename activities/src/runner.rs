@@ -106,6 +106,7 @@ pub async fn run_processor(
         raw::espn_scoreboard::NAME => raw::espn_scoreboard::run(deps, req, &date, &meta).await,
         raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
         raw::bdl_box_scores::NAME => raw::bdl_box_scores::run(deps, req, &date, &meta).await,
+        raw::bdl_injuries::NAME => raw::bdl_injuries::run(deps, req, &date, &meta).await,
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }

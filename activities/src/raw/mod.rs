@@ -2,6 +2,7 @@
 //! source's parser and replace the date's partition of the source's table.
 
 pub mod bdl_box_scores;
+pub mod bdl_injuries;
 pub mod bp_player_props;
 pub mod espn_rosters;
 pub mod espn_scoreboard;
