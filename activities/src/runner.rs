@@ -107,6 +107,15 @@ pub async fn run_processor(
         raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
         raw::bdl_box_scores::NAME => raw::bdl_box_scores::run(deps, req, &date, &meta).await,
         raw::bdl_injuries::NAME => raw::bdl_injuries::run(deps, req, &date, &meta).await,
+        raw::historical_team_games::NAME => {
+            raw::historical_team_games::run(deps, req, &date, &meta).await
+        }
+        raw::historical_player_game_logs::NAME => {
+            raw::historical_player_game_logs::run(deps, req, &date, &meta).await
+        }
+        raw::historical_points_lines::NAME => {
+            raw::historical_points_lines::run(deps, req, &date, &meta).await
+        }
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }
