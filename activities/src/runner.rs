@@ -144,6 +144,30 @@ async fn dispatch(
         raw::oddsa_player_props::NAME => {
             raw::oddsa_player_props::run(deps, req, &date, &meta).await
         }
+        raw::nbac_schedule_api::NAME => raw::nbac_schedule_api::run(deps, req, &date, &meta).await,
+        raw::nbac_team_boxscores::NAME => {
+            raw::nbac_team_boxscores::run(deps, req, &date, &meta).await
+        }
+        raw::nbac_play_by_play::NAME => raw::nbac_play_by_play::run(deps, req, &date, &meta).await,
+        raw::nbac_injury_report::NAME => {
+            raw::nbac_injury_report::run(deps, req, &date, &meta).await
+        }
+        raw::nbac_player_list::NAME => raw::nbac_player_list::run(deps, req, &date, &meta).await,
+        raw::oddsa_game_lines::NAME => raw::oddsa_game_lines::run(deps, req, &date, &meta).await,
+        raw::bp_player_props::NAME => raw::bp_player_props::run(deps, req, &date, &meta).await,
+        raw::espn_scoreboard::NAME => raw::espn_scoreboard::run(deps, req, &date, &meta).await,
+        raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
+        raw::bdl_box_scores::NAME => raw::bdl_box_scores::run(deps, req, &date, &meta).await,
+        raw::bdl_injuries::NAME => raw::bdl_injuries::run(deps, req, &date, &meta).await,
+        raw::historical_team_games::NAME => {
+            raw::historical_team_games::run(deps, req, &date, &meta).await
+        }
+        raw::historical_player_game_logs::NAME => {
+            raw::historical_player_game_logs::run(deps, req, &date, &meta).await
+        }
+        raw::historical_points_lines::NAME => {
+            raw::historical_points_lines::run(deps, req, &date, &meta).await
+        }
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }

@@ -1,34 +1,33 @@
 //! Phase 2: raw processors. One per source: parse the kept payloads of a date with the
 //! source's parser and replace the date's partition of the source's table.
 
+pub mod bdl_box_scores;
+pub mod bdl_injuries;
+pub mod bp_player_props;
+pub mod espn_rosters;
+pub mod espn_scoreboard;
+pub mod historical_player_game_logs;
+pub mod historical_points_lines;
+pub mod historical_team_games;
+pub mod nbac_injury_report;
+pub mod nbac_play_by_play;
 pub mod nbac_player_boxscores;
+pub mod nbac_player_list;
 pub mod nbac_schedule;
+pub mod nbac_schedule_api;
+pub mod nbac_team_boxscores;
+pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
+#[cfg(test)]
+pub(crate) mod test_support;
+
+use std::collections::BTreeMap;
 
 use nbaprops_proto::{ProcessorRequest, RawPayloadRef};
 
 use crate::error::{PipelineError, Result};
 use crate::hashing;
-
-/// The payloads of one source in a request, or a clear error naming what is missing.
-pub fn payloads_of<'a>(
-    req: &'a ProcessorRequest,
-    source: &str,
-    date: &str,
-) -> Result<Vec<&'a RawPayloadRef>> {
-    let found: Vec<&RawPayloadRef> = req
-        .raw_payloads
-        .iter()
-        .filter(|p| p.source == source)
-        .collect();
-    if found.is_empty() {
-        return Err(PipelineError::InvalidRequest(format!(
-            "{}: no {source} payload for {date} in the request (did Phase 1 run?)",
-            req.processor
-        )));
-    }
-    Ok(found)
-}
+use crate::Deps;
 
 /// The input hash of a raw processor: its payloads' content hashes.
 pub fn payload_hash(payloads: &[&RawPayloadRef]) -> String {
@@ -44,4 +43,289 @@ pub fn reparse<T>(parsed: std::result::Result<T, String>, payload: &RawPayloadRe
             payload.object_key
         ))
     })
+}
+
+/// Which kept payloads of a (source, date) a processor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The newest payload of each request key (one game, one team, one page, one file): what
+    /// the source says now. A request's own payloads win when it carries any.
+    NewestPerRequestKey,
+    /// Every payload ever kept for the date plus the request's own (line snapshots, hourly
+    /// injury reports): nothing scraped earlier in the day is lost.
+    Every,
+}
+
+/// The `ok` payloads the `raw_payloads` table holds for (source, date), oldest first (by
+/// `first_seen_at`, then key), narrowed by `keep`. A backfill re-runs Phase 2 from these
+/// without scraping; historical imports are only ever found here.
+pub async fn kept_payloads(
+    deps: &Deps,
+    source: &str,
+    date: &str,
+    keep: Keep,
+) -> Result<Vec<RawPayloadRef>> {
+    let kept: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT object_key, request_key, blake3, bytes FROM raw_payloads \
+         WHERE source = ? AND data_date = ? AND status = 'ok' \
+         ORDER BY first_seen_at, object_key",
+    )
+    .bind(source)
+    .bind(date)
+    .fetch_all(deps.warehouse.pool())
+    .await?;
+    let refs = kept
+        .into_iter()
+        .map(|(object_key, request_key, blake3, bytes)| RawPayloadRef {
+            source: source.to_string(),
+            data_date: date.to_string(),
+            object_key,
+            blake3,
+            bytes: bytes as u32,
+            request_key,
+        });
+    Ok(match keep {
+        Keep::Every => refs.collect(),
+        Keep::NewestPerRequestKey => {
+            // Oldest first, so the last one seen per key is the newest; output by key.
+            let mut newest: BTreeMap<String, RawPayloadRef> = BTreeMap::new();
+            for r in refs {
+                newest.insert(r.request_key.clone(), r);
+            }
+            newest.into_values().collect()
+        }
+    })
+}
+
+/// The payloads a raw processor reads: the request's own (what Phase 1 scraped this run) and,
+/// per `keep`, the payloads kept earlier for the date. When the request carries none (a
+/// backfill, a historical import, a manual re-run) the kept ones alone. No payload anywhere is
+/// an error naming the source and date.
+pub async fn payloads_for(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    source: &str,
+    date: &str,
+    keep: Keep,
+) -> Result<Vec<RawPayloadRef>> {
+    let requested: Vec<RawPayloadRef> = req
+        .raw_payloads
+        .iter()
+        .filter(|p| p.source == source && (p.data_date.is_empty() || p.data_date == date))
+        .cloned()
+        .collect();
+    let out = match keep {
+        Keep::NewestPerRequestKey if !requested.is_empty() => requested,
+        Keep::NewestPerRequestKey => kept_payloads(deps, source, date, keep).await?,
+        Keep::Every => {
+            let mut all = kept_payloads(deps, source, date, keep).await?;
+            for r in requested {
+                if !all.iter().any(|k| k.object_key == r.object_key) {
+                    all.push(r);
+                }
+            }
+            all
+        }
+    };
+    if out.is_empty() {
+        return Err(PipelineError::InvalidRequest(format!(
+            "{}: no {source} payload for {date} in the request or the raw store (did Phase 1 run?)",
+            req.processor
+        )));
+    }
+    Ok(out)
+}
+
+/// Reads and re-parses every payload with the source's parser.
+pub async fn load_all<T>(
+    deps: &Deps,
+    payloads: &[RawPayloadRef],
+    parse: impl Fn(&[u8]) -> std::result::Result<T, String>,
+) -> Result<Vec<(RawPayloadRef, T)>> {
+    let mut out = Vec::with_capacity(payloads.len());
+    for p in payloads {
+        let body = deps.raw.get(&p.object_key).await?;
+        out.push((p.clone(), reparse(parse(&body), p)?));
+    }
+    Ok(out)
+}
+
+/// The input hash of a list of owned payload refs.
+pub fn payloads_hash(payloads: &[RawPayloadRef]) -> String {
+    hashing::combine(payloads.iter().map(|p| p.blake3.as_str()))
+}
+
+/// The rows of one historical-import kind for a date: every file imported for the date (one
+/// payload per file and date; the newest per file), re-parsed. Historical imports never come
+/// in a request: `nbaprops import` keeps them in the raw store, so they are read from there.
+/// A payload of another kind under the source is an error (the import names the source after
+/// the kind it detected).
+pub async fn historical_rows(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    kind: crate::sources::historical_import::HistoryKind,
+    date: &str,
+) -> Result<(
+    Vec<RawPayloadRef>,
+    Vec<crate::sources::historical_import::HistoryRow>,
+)> {
+    use crate::sources::historical_import;
+    let payloads = payloads_for(deps, req, kind.source(), date, Keep::NewestPerRequestKey).await?;
+    let loaded = load_all(deps, &payloads, historical_import::parse).await?;
+    let mut rows = Vec::new();
+    for (p, parsed) in loaded {
+        if parsed.kind != kind {
+            return Err(PipelineError::Internal(format!(
+                "payload {} under {} holds {:?} rows",
+                p.object_key,
+                kind.source(),
+                parsed.kind
+            )));
+        }
+        for (d, (date_rows, _)) in parsed.by_date {
+            if d == date {
+                rows.extend(date_rows);
+            }
+        }
+    }
+    Ok((payloads, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support as t;
+    use super::*;
+
+    const SRC: &str = "nbac_team_boxscore";
+    const DATE: &str = "2025-01-15";
+
+    async fn kept(deps: &Deps) -> [RawPayloadRef; 4] {
+        let a_old = t::keep(
+            deps,
+            SRC,
+            DATE,
+            "game-a",
+            b"a1".to_vec(),
+            "2025-01-16T10:00:00Z",
+        )
+        .await;
+        let b = t::keep(
+            deps,
+            SRC,
+            DATE,
+            "game-b",
+            b"b1".to_vec(),
+            "2025-01-16T10:00:01Z",
+        )
+        .await;
+        let a_new = t::keep(
+            deps,
+            SRC,
+            DATE,
+            "game-a",
+            b"a2".to_vec(),
+            "2025-01-16T12:00:00Z",
+        )
+        .await;
+        let bad = t::keep_with_status(
+            deps,
+            SRC,
+            DATE,
+            "game-c",
+            b"<html>".to_vec(),
+            "2025-01-16T12:00:01Z",
+            "quarantined",
+        )
+        .await;
+        // Another date and another source are never picked up.
+        t::keep(
+            deps,
+            SRC,
+            "2025-01-14",
+            "game-a",
+            b"x".to_vec(),
+            "2025-01-15T10:00:00Z",
+        )
+        .await;
+        t::keep(
+            deps,
+            "bdl_box_scores",
+            DATE,
+            "all",
+            b"y".to_vec(),
+            "2025-01-16T10:00:00Z",
+        )
+        .await;
+        [a_old, b, a_new, bad]
+    }
+
+    fn keys(refs: &[RawPayloadRef]) -> Vec<&str> {
+        refs.iter().map(|r| r.object_key.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn kept_payloads_newest_per_request_key_or_every_one() {
+        let (_d, deps) = t::temp_deps().await;
+        let [a_old, b, a_new, _bad] = kept(&deps).await;
+        let newest = kept_payloads(&deps, SRC, DATE, Keep::NewestPerRequestKey)
+            .await
+            .unwrap();
+        assert_eq!(newest, vec![a_new.clone(), b.clone()]);
+        let every = kept_payloads(&deps, SRC, DATE, Keep::Every).await.unwrap();
+        assert_eq!(
+            keys(&every),
+            keys(&[a_old, b, a_new]),
+            "oldest first, quarantined left out"
+        );
+        assert!(kept_payloads(&deps, SRC, "2025-01-13", Keep::Every)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_request_wins_and_the_raw_store_fills_in() {
+        let (_d, deps) = t::temp_deps().await;
+        let [a_old, b, a_new, _bad] = kept(&deps).await;
+
+        // What Phase 1 scraped this run is what a latest-state processor reads.
+        let req = t::request("p", DATE, vec![a_old.clone()]);
+        let got = payloads_for(&deps, &req, SRC, DATE, Keep::NewestPerRequestKey)
+            .await
+            .unwrap();
+        assert_eq!(got, vec![a_old.clone()]);
+
+        // A request without payloads (a backfill): the newest kept per request key.
+        let req = t::request("p", DATE, vec![]);
+        let got = payloads_for(&deps, &req, SRC, DATE, Keep::NewestPerRequestKey)
+            .await
+            .unwrap();
+        assert_eq!(got, vec![a_new.clone(), b.clone()]);
+
+        // Snapshot processors read everything kept plus the request's own, each once.
+        let fresh = RawPayloadRef {
+            source: SRC.into(),
+            data_date: DATE.into(),
+            object_key: "nbac_team_boxscore/2025-01-15/game-d/zzz.json".into(),
+            blake3: "zzz".into(),
+            bytes: 1,
+            request_key: "game-d".into(),
+        };
+        let req = t::request("p", DATE, vec![a_new.clone(), fresh.clone()]);
+        let got = payloads_for(&deps, &req, SRC, DATE, Keep::Every)
+            .await
+            .unwrap();
+        assert_eq!(keys(&got), keys(&[a_old, b, a_new, fresh]));
+
+        // Nothing anywhere: an error naming the processor, source and date.
+        let req = t::request("raw_x", "2025-01-13", vec![]);
+        let err = payloads_for(&deps, &req, SRC, "2025-01-13", Keep::Every)
+            .await
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("raw_x") && msg.contains(SRC) && msg.contains("2025-01-13"),
+            "{msg}"
+        );
+    }
 }

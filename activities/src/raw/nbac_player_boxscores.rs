@@ -85,7 +85,14 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_of(req, nbac_player_boxscore::SOURCE, date)?;
+    let payloads = super::payloads_for(
+        deps,
+        req,
+        nbac_player_boxscore::SOURCE,
+        date,
+        super::Keep::NewestPerRequestKey,
+    )
+    .await?;
     let latest = payloads.last().expect("at least one");
     let body = deps.raw.get(&latest.object_key).await?;
     let logs = super::reparse(nbac_player_boxscore::parse(&body), latest)?;

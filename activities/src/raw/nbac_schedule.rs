@@ -50,9 +50,16 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_of(req, nbac_schedule::SOURCE, date)?;
+    let payloads = super::payloads_for(
+        deps,
+        req,
+        nbac_schedule::SOURCE,
+        date,
+        super::Keep::NewestPerRequestKey,
+    )
+    .await?;
     // The newest payload of the day is the schedule as it stands.
-    let latest = payloads.last().expect("payloads_of returns at least one");
+    let latest = payloads.last().expect("payloads_for returns at least one");
     let body = deps.raw.get(&latest.object_key).await?;
     let games = super::reparse(nbac_schedule::parse(&body), latest)?;
     let read = games.len();

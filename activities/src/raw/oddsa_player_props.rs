@@ -75,31 +75,15 @@ async fn all_payloads(
     req: &ProcessorRequest,
     date: &str,
 ) -> Result<Vec<RawPayloadRef>> {
-    let mut refs: Vec<RawPayloadRef> = super::payloads_of(req, oddsa_player_props::SOURCE, date)?
-        .into_iter()
-        .cloned()
-        .collect();
-    let kept: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT object_key, request_key, blake3, bytes FROM raw_payloads \
-         WHERE source = ? AND data_date = ? AND status = 'ok'",
+    let mut refs = super::payloads_for(
+        deps,
+        req,
+        oddsa_player_props::SOURCE,
+        date,
+        super::Keep::Every,
     )
-    .bind(oddsa_player_props::SOURCE)
-    .bind(date)
-    .fetch_all(deps.warehouse.pool())
     .await?;
-    for (object_key, request_key, blake3, bytes) in kept {
-        if !refs.iter().any(|r| r.object_key == object_key) {
-            refs.push(RawPayloadRef {
-                source: oddsa_player_props::SOURCE.to_string(),
-                data_date: date.to_string(),
-                object_key,
-                blake3,
-                bytes: bytes as u32,
-                request_key,
-            });
-        }
-    }
-    refs.retain(|r| r.request_key != "events");
+    refs.retain(|r| !r.request_key.starts_with("events"));
     refs.sort_by(|a, b| a.object_key.cmp(&b.object_key));
     Ok(refs)
 }
