@@ -61,6 +61,78 @@ pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<Str
     out
 }
 
+/// The first line a bookmaker posted for a player (at or before the cut-off): where the line
+/// opened, to measure its movement.
+pub fn opening_line(
+    rows: &[PropLineRow],
+    player_lookup: &str,
+    bookmaker: &str,
+    cutoff: Option<&str>,
+) -> Option<f64> {
+    rows.iter()
+        .filter(|r| r.player_lookup == player_lookup && r.bookmaker == bookmaker)
+        .filter(|r| cutoff.is_none_or(|c| r.snapshot_time.as_str() <= c))
+        .min_by(|a, b| a.snapshot_time.cmp(&b.snapshot_time))
+        .map(|r| r.line)
+}
+
+/// A game's spread and total as chosen for the context tables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GameOdds {
+    /// The home team's handicap (negative: home favoured).
+    pub home_spread: Option<f64>,
+    pub total: Option<f64>,
+}
+
+/// Spread and total per (home, away) tricode pair: each market's latest snapshot before the
+/// game's tip-off, from the first bookmaker in preference order that has it.
+pub fn game_odds(
+    rows: &[crate::raw::oddsa_game_lines::GameLineRow],
+) -> BTreeMap<(String, String), GameOdds> {
+    // (home, away, market) -> (book rank, snapshot) -> point for the outcome we want.
+    let mut best: BTreeMap<(String, String, &str), ((usize, String), String, f64)> =
+        BTreeMap::new();
+    for r in rows {
+        if r.snapshot_time > r.commence_time {
+            continue;
+        }
+        let (Some(home), Some(away)) = (
+            crate::teams::tricode_of(&r.home_team),
+            crate::teams::tricode_of(&r.away_team),
+        ) else {
+            continue;
+        };
+        let market = match (r.market.as_str(), r.outcome.as_str()) {
+            ("spread", o) if crate::teams::tricode_of(o) == Some(home) => "spread",
+            ("total", "Over") => "total",
+            _ => continue,
+        };
+        let key = (home.to_string(), away.to_string(), market);
+        let rank = book_rank(&r.bookmaker);
+        let better = match best.get(&key) {
+            None => true,
+            Some((best_rank, best_snap, _)) => {
+                rank < *best_rank || (rank == *best_rank && r.snapshot_time > *best_snap)
+            }
+        };
+        if better {
+            best.insert(key, (rank, r.snapshot_time.clone(), r.point));
+        }
+    }
+    let mut out: BTreeMap<(String, String), GameOdds> = BTreeMap::new();
+    for ((home, away, market), (_, _, point)) in best {
+        let e = out.entry((home, away)).or_insert(GameOdds {
+            home_spread: None,
+            total: None,
+        });
+        match market {
+            "spread" => e.home_spread = Some(point),
+            _ => e.total = Some(point),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

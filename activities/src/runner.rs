@@ -171,6 +171,18 @@ async fn dispatch(
         analytics::player_game_summary::NAME => {
             analytics::player_game_summary::run(deps, req, &date, &meta).await
         }
+        analytics::team_offense_game_summary::NAME => {
+            analytics::team_offense_game_summary::run(deps, req, &date, &meta).await
+        }
+        analytics::team_defense_game_summary::NAME => {
+            analytics::team_defense_game_summary::run(deps, req, &date, &meta).await
+        }
+        analytics::upcoming_player_game_context::NAME => {
+            analytics::upcoming_player_game_context::run(deps, req, &date, &meta).await
+        }
+        analytics::upcoming_team_game_context::NAME => {
+            analytics::upcoming_team_game_context::run(deps, req, &date, &meta).await
+        }
         precompute::player_daily_cache::NAME => {
             precompute::player_daily_cache::run(deps, req, &date, &meta).await
         }

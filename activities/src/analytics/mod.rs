@@ -1,3 +1,9 @@
-//! Phase 3: analytics over finished games.
+//! Phase 3: analytics over finished games and the context of coming ones. `inputs` holds the
+//! source fallbacks (NBA.com first, the historical import otherwise) every processor shares.
 
+pub mod inputs;
 pub mod player_game_summary;
+pub mod team_defense_game_summary;
+pub mod team_offense_game_summary;
+pub mod upcoming_player_game_context;
+pub mod upcoming_team_game_context;

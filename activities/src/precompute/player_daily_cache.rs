@@ -136,21 +136,7 @@ mod tests {
     use super::*;
 
     fn game(date: &str, player_id: i64, points: i64) -> GameSummaryRow {
-        GameSummaryRow {
-            game_date: date.into(),
-            game_id: format!("00224{date}"),
-            player_id,
-            player_name: "p".into(),
-            team: "BOS".into(),
-            opponent: "NYK".into(),
-            home: 1,
-            minutes: Some(30.0),
-            points,
-            ts_pct: None,
-            efg_pct: None,
-            line: None,
-            line_result: None,
-        }
+        GameSummaryRow::sample(date, player_id, points, 30.0)
     }
 
     #[test]

@@ -102,6 +102,23 @@ pub async fn run(
         .warehouse
         .write_partition(date, None, &rows, meta)
         .await?;
+    let teams: Vec<String> = rows
+        .iter()
+        .map(|r| crate::analytics::inputs::team_of_matchup(&r.matchup))
+        .collect();
+    let names: Vec<(i64, &str, &str, &str)> = rows
+        .iter()
+        .zip(&teams)
+        .map(|(r, team)| {
+            (
+                r.player_id,
+                r.player_name.as_str(),
+                team.as_str(),
+                r.game_date.as_str(),
+            )
+        })
+        .collect();
+    super::upsert_players(deps, &names).await?;
     Ok(crate::result::processor_result(
         NAME,
         date,

@@ -4,7 +4,6 @@
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use crate::error::Result;
-use crate::names::player_lookup;
 use crate::sources::nbac_player_boxscore::{self, PlayerGameLog};
 use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
@@ -102,7 +101,18 @@ pub async fn run(
         .warehouse
         .write_partition(date, None, &rows, meta)
         .await?;
-    upsert_players(deps, &rows).await?;
+    let names: Vec<(i64, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.player_id,
+                r.player_name.as_str(),
+                r.team.as_str(),
+                r.game_date.as_str(),
+            )
+        })
+        .collect();
+    super::upsert_players(deps, &names).await?;
     Ok(crate::result::processor_result(
         NAME,
         date,
@@ -111,29 +121,6 @@ pub async fn run(
         stats,
         warnings,
     ))
-}
-
-/// Keeps the name registry current: the newest game date wins a player's name and team.
-async fn upsert_players(deps: &Deps, rows: &[BoxScoreRow]) -> Result<()> {
-    let mut tx = deps.warehouse.pool().begin_with("BEGIN IMMEDIATE").await?;
-    for r in rows {
-        sqlx::query(
-            "INSERT INTO players (player_id, player_name, player_lookup, team, last_game_date) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET \
-             player_name = excluded.player_name, player_lookup = excluded.player_lookup, \
-             team = excluded.team, last_game_date = excluded.last_game_date \
-             WHERE excluded.last_game_date >= players.last_game_date",
-        )
-        .bind(r.player_id)
-        .bind(&r.player_name)
-        .bind(player_lookup(&r.player_name))
-        .bind(&r.team)
-        .bind(&r.game_date)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]
