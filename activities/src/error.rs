@@ -44,6 +44,17 @@ pub enum PipelineError {
         date: String,
         reason: String,
     },
+    /// A processor found no payload of its source for the date, in the request or the raw
+    /// store: nothing was fetched for it (a date without games for a per-game source, a
+    /// historical source on a live day). The runner turns it into an empty result with a
+    /// warning, writing nothing, so no stored row is lost; the quality gates judge whether the
+    /// data was needed.
+    #[error("{processor}: no {source_name} payload for {date} in the request or the raw store")]
+    NoPayloads {
+        processor: String,
+        source_name: String,
+        date: String,
+    },
     /// The request itself is malformed (bad date, unknown processor).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -78,7 +89,8 @@ impl PipelineError {
             },
             PipelineError::BadPayload { .. }
             | PipelineError::QualityCheck { .. }
-            | PipelineError::InvalidRequest(_) => RetryClass::Permanent,
+            | PipelineError::InvalidRequest(_)
+            | PipelineError::NoPayloads { .. } => RetryClass::Permanent,
             PipelineError::Migration(_) | PipelineError::Internal(_) => RetryClass::Bug,
         }
     }
@@ -90,6 +102,7 @@ impl PipelineError {
             PipelineError::SourceUnavailable { .. } => "source_unavailable",
             PipelineError::QualityCheck { .. } => "quality_check",
             PipelineError::InvalidRequest(_) => "invalid_request",
+            PipelineError::NoPayloads { .. } => "no_payloads",
             PipelineError::Warehouse(_) => "warehouse",
             PipelineError::Migration(_) => "migration",
             PipelineError::RawStore(_) => "raw_store",

@@ -86,7 +86,17 @@ pub async fn run_processor(
     let scope = run_history::scope_label(req.entity_filter.as_ref());
     let previous = run_history::previous_ok(deps, spec.name, &date, &scope).await?;
     let started = std::time::Instant::now();
-    let mut outcome = dispatch(deps, req, &spec, ctx, &date, now).await;
+    let mut outcome = match dispatch(deps, req, &spec, ctx, &date, now).await {
+        // Nothing was fetched for this processor's date: an empty run that touched nothing.
+        Err(e @ PipelineError::NoPayloads { .. }) => Ok(ProcessorResult {
+            processor: spec.name.to_string(),
+            data_date: date.clone(),
+            entities_changed: Some(EntitySet::default()),
+            warnings: vec![e.to_string()],
+            ..Default::default()
+        }),
+        other => other,
+    };
     run_history::record(
         deps,
         &run_history::RunRecord {

@@ -100,7 +100,7 @@ pub async fn kept_payloads(
 /// The payloads a raw processor reads: the request's own (what Phase 1 scraped this run) and,
 /// per `keep`, the payloads kept earlier for the date. When the request carries none (a
 /// backfill, a historical import, a manual re-run) the kept ones alone. No payload anywhere is
-/// an error naming the source and date.
+/// `PipelineError::NoPayloads`, which the runner reports as an empty run that wrote nothing.
 pub async fn payloads_for(
     deps: &Deps,
     req: &ProcessorRequest,
@@ -128,10 +128,11 @@ pub async fn payloads_for(
         }
     };
     if out.is_empty() {
-        return Err(PipelineError::InvalidRequest(format!(
-            "{}: no {source} payload for {date} in the request or the raw store (did Phase 1 run?)",
-            req.processor
-        )));
+        return Err(PipelineError::NoPayloads {
+            processor: req.processor.clone(),
+            source_name: source.to_string(),
+            date: date.to_string(),
+        });
     }
     Ok(out)
 }
