@@ -329,6 +329,57 @@ mod tests {
             "{msg}"
         );
     }
+
+    /// Every raw table's declaration (`warehouse_table!`) agrees with its migration: the same
+    /// business columns in order, then `row_hash` and `written_at`, and a primary key of the
+    /// partition column followed by the key columns.
+    #[tokio::test]
+    async fn every_raw_table_matches_its_migration() {
+        use crate::storage::{TableDef, TableRow};
+        let (_d, deps) = t::temp_deps().await;
+        let defs: [&TableDef; 17] = [
+            nbac_schedule::ScheduleRow::TABLE,
+            nbac_player_boxscores::BoxScoreRow::TABLE,
+            oddsa_player_props::PropLineRow::TABLE,
+            nbac_schedule_api::ScheduleApiRow::TABLE,
+            nbac_team_boxscores::TeamBoxRow::TABLE,
+            nbac_play_by_play::PbpPlayerRow::TABLE,
+            nbac_injury_report::InjuryReportRow::TABLE,
+            nbac_player_list::PlayerListRow::TABLE,
+            oddsa_game_lines::GameLineRow::TABLE,
+            bp_player_props::BpPropRow::TABLE,
+            espn_scoreboard::EspnGameRow::TABLE,
+            espn_rosters::EspnRosterRow::TABLE,
+            bdl_box_scores::BdlBoxRow::TABLE,
+            bdl_injuries::BdlInjuryRow::TABLE,
+            historical_team_games::HistTeamGameRow::TABLE,
+            historical_player_game_logs::HistPlayerLogRow::TABLE,
+            historical_points_lines::HistPointsLineRow::TABLE,
+        ];
+        for def in defs {
+            let info: Vec<(String, i64)> = sqlx::query_as(&format!(
+                "SELECT name, pk FROM pragma_table_info('{}')",
+                def.name
+            ))
+            .fetch_all(deps.warehouse.pool())
+            .await
+            .unwrap();
+            let columns: Vec<&str> = info.iter().map(|(c, _)| c.as_str()).collect();
+            let mut expected: Vec<&str> = def.columns.to_vec();
+            expected.extend(["row_hash", "written_at"]);
+            assert_eq!(columns, expected, "{}", def.name);
+            let mut pk: Vec<(i64, &str)> = info
+                .iter()
+                .filter(|(_, pk)| *pk > 0)
+                .map(|(c, pk)| (*pk, c.as_str()))
+                .collect();
+            pk.sort();
+            let pk: Vec<&str> = pk.into_iter().map(|(_, c)| c).collect();
+            let mut expected_pk = vec![def.partition_column];
+            expected_pk.extend(def.key_columns);
+            assert_eq!(pk, expected_pk, "{}", def.name);
+        }
+    }
 }
 
 /// Keeps the name registry (`players`) current from a box-score source: (id, name, team, game
