@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod deps;
 pub mod error;
 pub mod hashing;
+pub mod inprocess;
 pub mod lines;
 pub mod names;
 pub mod ops;

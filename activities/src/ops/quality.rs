@@ -7,11 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nbaprops_proto::{GateCheck, GateReport, RunContext};
+use nbaprops_proto::{GateCheck, GateReport, Mode, RunContext};
 
+use crate::analytics::inputs;
 use crate::error::Result;
-use crate::lines::current_lines;
-use crate::raw::oddsa_player_props::PropLineRow;
 use crate::Deps;
 
 /// Every team that played on a date has box-score rows (a share of the scheduled teams).
@@ -62,89 +61,71 @@ fn shift(date: &str, days: i64) -> Result<String> {
     )
 }
 
-/// The teams scheduled on a date, from the schedule the day kept (None: no schedule known).
-async fn scheduled_teams(deps: &Deps, date: &str) -> Result<Option<BTreeSet<String>>> {
-    let Some(games) = crate::sources::scheduled_games_on(deps, date).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
-        games
-            .iter()
-            .flat_map(|g| {
-                [
-                    g.home_team.team_tricode.clone(),
-                    g.away_team.team_tricode.clone(),
-                ]
-            })
-            .collect(),
-    ))
+/// The teams scheduled on a date: the kept NBA.com schedule's games and, for dates it does not
+/// cover (past seasons), the games the warehouse knows (historical team games, lines' events).
+async fn scheduled_teams(deps: &Deps, date: &str) -> Result<BTreeSet<String>> {
+    let mut teams = BTreeSet::new();
+    if let Some(games) = crate::sources::scheduled_games_on(deps, date).await? {
+        for g in games {
+            teams.insert(g.home_team.team_tricode);
+            teams.insert(g.away_team.team_tricode);
+        }
+    }
+    for g in inputs::games_on(deps, date).await? {
+        teams.insert(g.home);
+        teams.insert(g.away);
+    }
+    Ok(teams)
 }
 
-/// Players per (game, team) in the date's box scores.
-async fn box_score_team_counts(deps: &Deps, date: &str) -> Result<BTreeMap<(String, String), i64>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT game_id, team, COUNT(*) FROM raw_nbac_player_boxscores WHERE game_date = ? \
-         GROUP BY game_id, team",
-    )
-    .bind(date)
-    .fetch_all(deps.warehouse.pool())
-    .await?;
-    Ok(rows.into_iter().map(|(g, t, n)| ((g, t), n)).collect())
+/// Players per (game, team) in the date's box scores, and whether they come from NBA.com
+/// (whose game log lists everyone who played; the historical logs only players with lines).
+async fn box_score_team_counts(
+    deps: &Deps,
+    date: &str,
+) -> Result<(BTreeMap<(String, String), i64>, bool)> {
+    let boxes = inputs::player_boxes(deps, date).await?;
+    let complete = boxes.iter().all(|b| b.source == "nbac");
+    let mut counts = BTreeMap::new();
+    for b in boxes {
+        *counts.entry((b.game_id, b.team)).or_insert(0) += 1;
+    }
+    Ok((counts, complete))
 }
 
-/// The date's players with a line: (resolved to one id, all lines).
+/// The date's players with a line: (resolved to one NBA id, all lines). Every line that does
+/// not resolve is one warning of the plan.
 async fn lined_players(deps: &Deps, date: &str) -> Result<(Vec<i64>, usize)> {
-    let props: Vec<PropLineRow> = deps
-        .warehouse
-        .select("game_date = ?", &[date.into()])
-        .await?;
-    let lines = current_lines(&props, None);
-    let registry: Vec<(i64, String)> =
-        sqlx::query_as("SELECT player_id, player_lookup FROM players")
-            .fetch_all(deps.warehouse.pool())
-            .await?;
-    let total = lines.len();
-    let (ids, _) = crate::predict::plan::resolve(
-        lines
-            .into_values()
-            .map(|l| (l.player_lookup, l.player_name)),
-        &registry,
-    );
+    let plan = crate::predict::plan::plan(deps, date).await?;
+    let ids: Vec<i64> = plan.players.iter().filter_map(|p| p.parse().ok()).collect();
+    let total = ids.len() + plan.warnings.len();
     Ok((ids, total))
 }
 
-async fn phase2(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
+async fn phase2(deps: &Deps, game_date: &str, backfill: bool) -> Result<Vec<GateCheck>> {
     let mut checks = Vec::new();
     let played_on = shift(game_date, -1)?;
-    let counts = box_score_team_counts(deps, &played_on).await?;
+    let (counts, complete) = box_score_team_counts(deps, &played_on).await?;
     let found: BTreeSet<String> = counts.keys().map(|(_, t)| t.clone()).collect();
-    match scheduled_teams(deps, &played_on).await? {
-        Some(expected) => {
-            let covered = expected.intersection(&found).count();
-            let missing: Vec<&String> = expected.difference(&found).collect();
-            checks.push(at_least(
-                "box_score_team_coverage",
-                ratio(covered, expected.len()),
-                MIN_BOX_SCORE_TEAM_COVERAGE,
-                format!(
-                    "{covered} of {} teams scheduled on {played_on} have box-score rows{}",
-                    expected.len(),
-                    if missing.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; missing {missing:?}")
-                    }
-                ),
-            ));
-        }
-        None => checks.push(at_least(
-            "box_score_team_coverage",
-            0.0,
-            MIN_BOX_SCORE_TEAM_COVERAGE,
-            format!("no schedule is known for {played_on}: cannot tell which teams played"),
-        )),
-    }
-    if let Some(((game, team), n)) = counts.iter().min_by_key(|(_, n)| **n) {
+    let expected = scheduled_teams(deps, &played_on).await?;
+    let covered = expected.intersection(&found).count();
+    let missing: Vec<&String> = expected.difference(&found).collect();
+    checks.push(at_least(
+        "box_score_team_coverage",
+        ratio(covered, expected.len()),
+        MIN_BOX_SCORE_TEAM_COVERAGE,
+        format!(
+            "{covered} of {} teams scheduled on {played_on} have box-score rows{}",
+            expected.len(),
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("; missing {missing:?}")
+            }
+        ),
+    ));
+    // Only a complete box score can be short of players.
+    if let Some(((game, team), n)) = counts.iter().filter(|_| complete).min_by_key(|(_, n)| **n) {
         checks.push(at_least(
             "players_per_team_game",
             *n as f64,
@@ -153,8 +134,9 @@ async fn phase2(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
         ));
     }
     let (resolved, total) = lined_players(deps, game_date).await?;
-    let games_today = scheduled_teams(deps, game_date).await?.unwrap_or_default();
-    if total > 0 || !games_today.is_empty() {
+    let games_today = scheduled_teams(deps, game_date).await?;
+    // A live day with games must have lines; a historical date may simply have none recorded.
+    if total > 0 || (!games_today.is_empty() && !backfill) {
         checks.push(at_least(
             "line_name_match_rate",
             if total == 0 {
@@ -174,11 +156,7 @@ async fn phase2(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
 
 async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     let played_on = shift(game_date, -1)?;
-    let (box_rows,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM raw_nbac_player_boxscores WHERE game_date = ?")
-            .bind(&played_on)
-            .fetch_one(deps.warehouse.pool())
-            .await?;
+    let box_rows = inputs::player_boxes(deps, &played_on).await?.len() as i64;
     let (summary_rows, null_minutes): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(minutes IS NULL), 0) FROM player_game_summary \
          WHERE game_date = ?",
@@ -236,7 +214,7 @@ async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
 /// Runs the gate after `phase` for the context's game date.
 pub async fn check(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<GateReport> {
     let checks = match phase {
-        2 => phase2(deps, &ctx.game_date).await?,
+        2 => phase2(deps, &ctx.game_date, ctx.mode() == Mode::Backfill).await?,
         3 => phase3(deps, &ctx.game_date).await?,
         4 => phase4(deps, &ctx.game_date).await?,
         _ => vec![],

@@ -15,7 +15,6 @@ use crate::error::Result;
 use crate::hashing;
 use crate::lines::{current_lines, ChosenLine};
 use crate::precompute::player_daily_cache::DailyCacheRow;
-use crate::raw::oddsa_player_props::PropLineRow;
 use crate::storage::warehouse::WriteMeta;
 use crate::storage::TableRow;
 use crate::Deps;
@@ -115,10 +114,7 @@ pub async fn run(
             &cache_binds,
         )
         .await?;
-    let props: Vec<PropLineRow> = deps
-        .warehouse
-        .select("game_date = ?", &[date.into()])
-        .await?;
+    let props = crate::analytics::inputs::points_lines(deps, date).await?;
     let lines = current_lines(&props, None);
     let input_hash = hashing::combine(
         cache_rows

@@ -8,7 +8,6 @@ use nbaprops_proto::PredictionPlan;
 
 use crate::error::Result;
 use crate::lines::current_lines;
-use crate::raw::oddsa_player_props::PropLineRow;
 use crate::Deps;
 
 /// Resolves each line's player lookup to an id. Returns (player ids, warnings).
@@ -37,10 +36,7 @@ pub fn resolve(
 }
 
 pub async fn plan(deps: &Deps, date: &str) -> Result<PredictionPlan> {
-    let props: Vec<PropLineRow> = deps
-        .warehouse
-        .select("game_date = ?", &[date.into()])
-        .await?;
+    let props = crate::analytics::inputs::points_lines(deps, date).await?;
     let lines = current_lines(&props, None);
     let registry: Vec<(i64, String)> =
         sqlx::query_as("SELECT player_id, player_lookup FROM players")
