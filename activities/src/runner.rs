@@ -53,14 +53,44 @@ pub async fn scrape(deps: &Deps, req: &ScrapeRequest) -> Result<ScrapeResult> {
     let ctx = context_of(&req.context, &req.source)?;
     let spec = spec_of(&req.source, Some(1))?;
     let date = data_date(&spec, &ctx.game_date)?;
+    use sources::*;
     match spec.name {
-        sources::nbac_schedule::SOURCE => sources::nbac_schedule::fetch(deps, &date).await,
-        sources::nbac_player_boxscore::SOURCE => {
-            sources::nbac_player_boxscore::fetch(deps, &date).await
+        nbac_schedule::SOURCE => nbac_schedule::fetch(deps, &date).await,
+        nbac_schedule_api::SOURCE => nbac_schedule_api::fetch(deps, &date).await,
+        nbac_player_list::SOURCE => nbac_player_list::fetch(deps, &date).await,
+        bdl_injuries::SOURCE => bdl_injuries::fetch(deps, &date).await,
+        nbac_player_boxscore::SOURCE => nbac_player_boxscore::fetch(deps, &date).await,
+        nbac_team_boxscore::SOURCE => {
+            let (ids, warning) = game_ids_for(deps, spec.name, &date).await?;
+            let mut r = nbac_team_boxscore::fetch_games(deps, &date, &ids).await?;
+            r.warnings.extend(warning);
+            Ok(r)
         }
-        sources::oddsa_player_props::SOURCE => {
-            sources::oddsa_player_props::fetch(deps, &date).await
+        nbac_play_by_play::SOURCE => {
+            let (ids, warning) = game_ids_for(deps, spec.name, &date).await?;
+            let mut r = nbac_play_by_play::fetch_games(deps, &date, &ids).await?;
+            r.warnings.extend(warning);
+            Ok(r)
         }
+        bdl_box_scores::SOURCE => {
+            let r = bdl_box_scores::fetch(deps, &date).await?;
+            let kept = r.payloads.first().map(|p| p.object_key.clone());
+            check_not_empty_on_game_day(
+                deps,
+                spec.name,
+                &date,
+                r.records_seen as usize,
+                &kept.unwrap_or_default(),
+            )
+            .await?;
+            Ok(r)
+        }
+        nbac_injury_report::SOURCE => nbac_injury_report::fetch_for_day(deps, &date).await,
+        oddsa_player_props::SOURCE => oddsa_player_props::fetch(deps, &date).await,
+        oddsa_game_lines::SOURCE => oddsa_game_lines::fetch(deps, &date).await,
+        bp_player_props::SOURCE => bp_player_props::fetch(deps, &date).await,
+        espn_scoreboard::SOURCE => espn_scoreboard::fetch(deps, &date).await,
+        espn_roster::SOURCE => espn_roster::fetch(deps, &date).await,
         other => Err(PipelineError::Internal(format!(
             "source {other} is in the registry but has no code"
         ))),

@@ -49,6 +49,8 @@ pub fn phase_prefix(phase: u32) -> &'static str {
 pub fn specs() -> Vec<ProcessorSpec> {
     vec![
         // Phase 1: sources. Each fetches over HTTP and keeps the payload in the raw store.
+        // Level 1: the season schedules (kept once per season), and the sources that depend on
+        // nothing.
         ProcessorSpec {
             name: "nbac_schedule",
             phase: 1,
@@ -56,27 +58,128 @@ pub fn specs() -> Vec<ProcessorSpec> {
             date_offset_days: 0,
             reads: &[],
             writes: &["raw:nbac_schedule"],
-            description: "NBA.com CDN season schedule (scheduleLeagueV2_1.json)",
+            description: "NBA.com CDN season schedule (scheduleLeagueV2_1.json), kept once per season",
         },
-        // Level 2 sources check their answers against the schedule kept at level 1: an empty
-        // answer on a date the schedule lists games for fails loudly.
+        ProcessorSpec {
+            name: "nbac_schedule_api",
+            phase: 1,
+            level: 1,
+            date_offset_days: 0,
+            reads: &[],
+            writes: &["raw:nbac_schedule_api"],
+            description: "stats.nba.com scheduleleaguev2int for the date's season (past seasons too), kept once per season",
+        },
+        ProcessorSpec {
+            name: "nbac_player_list",
+            phase: 1,
+            level: 1,
+            date_offset_days: 0,
+            reads: &[],
+            writes: &["raw:nbac_player_list"],
+            description: "stats.nba.com playerindex: the season's players and their current teams",
+        },
+        ProcessorSpec {
+            name: "bdl_injuries",
+            phase: 1,
+            level: 1,
+            date_offset_days: 0,
+            reads: &[],
+            writes: &["raw:bdl_injuries"],
+            description: "Ball Don't Lie player_injuries: the injury list as of the date, every page",
+        },
+        // Level 2 sources take the date's game ids from the schedules kept at level 1 (per-game
+        // sources ask one request per game; the game log picks its SeasonType from them), and
+        // check their answers against it: an empty answer on a date the schedule lists games
+        // for fails loudly.
         ProcessorSpec {
             name: "nbac_player_boxscore",
             phase: 1,
             level: 2,
             date_offset_days: -1,
-            reads: &["raw:nbac_schedule"],
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
             writes: &["raw:nbac_player_boxscore"],
-            description: "stats.nba.com leaguegamelog (PlayerOrTeam=P) for the previous date",
+            description: "stats.nba.com leaguegamelog (PlayerOrTeam=P, SeasonType of the date's games) for the previous date",
+        },
+        ProcessorSpec {
+            name: "nbac_team_boxscore",
+            phase: 1,
+            level: 2,
+            date_offset_days: -1,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:nbac_team_boxscore"],
+            description: "stats.nba.com boxscoretraditionalv3, one per game of the previous date",
+        },
+        ProcessorSpec {
+            name: "nbac_play_by_play",
+            phase: 1,
+            level: 2,
+            date_offset_days: -1,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:nbac_play_by_play"],
+            description: "cdn.nba.com liveData play-by-play, one per game of the previous date",
+        },
+        ProcessorSpec {
+            name: "bdl_box_scores",
+            phase: 1,
+            level: 2,
+            date_offset_days: -1,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:bdl_box_scores"],
+            description: "Ball Don't Lie box_scores for the previous date, every page",
+        },
+        ProcessorSpec {
+            name: "nbac_injury_report",
+            phase: 1,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:nbac_injury_report"],
+            description: "official injury report PDF of the date: the newest hourly slot up to 09AM ET (before the 10:00 cut-off)",
         },
         ProcessorSpec {
             name: "oddsa_player_props",
             phase: 1,
             level: 2,
             date_offset_days: 0,
-            reads: &["raw:nbac_schedule"],
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
             writes: &["raw:oddsa_player_props"],
             description: "The Odds API v4: the date's events, then player_points odds per event",
+        },
+        ProcessorSpec {
+            name: "oddsa_game_lines",
+            phase: 1,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:oddsa_game_lines"],
+            description: "The Odds API v4: the date's events, then spreads and totals per event",
+        },
+        ProcessorSpec {
+            name: "bp_player_props",
+            phase: 1,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:bp_player_props"],
+            description: "BettingPros v3: the date's events, then player-points offers per event",
+        },
+        ProcessorSpec {
+            name: "espn_scoreboard",
+            phase: 1,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:espn_scoreboard"],
+            description: "ESPN site API scoreboard of the date",
+        },
+        ProcessorSpec {
+            name: "espn_roster",
+            phase: 1,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+            writes: &["raw:espn_roster"],
+            description: "ESPN site API rosters (with injury notes) of the teams on the date's scoreboard",
         },
         // Phase 2: raw processors. One per source; each replaces its date partition.
         ProcessorSpec {

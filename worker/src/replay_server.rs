@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use nbaprops_activities::sources::replay;
+use nbaprops_activities::sources::{replay, AS_OF_PARAM};
 
 /// A failure the server answers with instead of the recorded response.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -211,7 +211,16 @@ async fn serve_file(State(s): State<Served>, uri: Uri, RawQuery(query): RawQuery
         .as_deref()
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
-    let file = replay::file_for(&s.dir, uri.path(), &pairs);
+    let mut file = replay::file_for(&s.dir, uri.path(), &pairs);
+    // A dated snapshot request (`as_of`) falls back to the undated file: recorded folders hold
+    // the snapshot as it was fetched, without a date.
+    if pairs.iter().any(|(k, _)| k == AS_OF_PARAM) && !file.is_file() {
+        let undated: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(k, _)| k != AS_OF_PARAM)
+            .collect();
+        file = replay::file_for(&s.dir, uri.path(), &undated);
+    }
     let fault = s.take_fault(uri.path());
     match tokio::fs::read(&file).await {
         Ok(body) => {

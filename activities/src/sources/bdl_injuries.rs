@@ -10,14 +10,21 @@ use super::{SourceConfig, SourceRequest};
 
 pub const SOURCE: &str = "bdl_injuries";
 
-/// The first page; later pages add `cursor` (see [`super::bdl::with_cursor`]).
-pub fn request(config: &SourceConfig) -> SourceRequest {
-    SourceRequest {
-        base_url: config.bdl_url.clone(),
-        path: "/v1/player_injuries".into(),
-        query: vec![("per_page".into(), "100".into())],
-        request_key: "all".into(),
-    }
+/// The first page of the list as of `date`; later pages add `cursor` (see
+/// [`super::bdl::with_cursor`]). The live API takes no date (it answers with the list as it
+/// stands); against a replay folder the date goes as the replay-only `as_of` parameter (see
+/// [`SourceConfig::dated_snapshots`]), so each date gets the list of that date.
+pub fn request(config: &SourceConfig, date: chrono::NaiveDate) -> SourceRequest {
+    super::dated_snapshot(
+        config,
+        SourceRequest {
+            base_url: config.bdl_url.clone(),
+            path: "/v1/player_injuries".into(),
+            query: vec![("per_page".into(), "100".into())],
+            request_key: "all".into(),
+        },
+        date,
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,8 +81,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<BdlInjury>, String> {
 
 /// Phase 1: every page of the current injury list, kept under the date.
 pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    super::parse_date(date)?;
-    let req = request(&deps.sources.config);
+    let req = request(&deps.sources.config, super::parse_date(date)?);
     super::bdl::fetch_pages(deps, SOURCE, date, req, |b| parse(b).map(|r| r.len())).await
 }
 
@@ -152,10 +158,16 @@ mod tests {
 
     #[test]
     fn request_pages_by_hundred() {
-        let req = request(&SourceConfig::live());
+        let d = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        let req = request(&SourceConfig::live(), d);
         assert_eq!(
             req.url(),
             "https://api.balldontlie.io/v1/player_injuries?per_page=100"
+        );
+        let replay = request(&SourceConfig::replay("http://r"), d);
+        assert_eq!(
+            replay.url(),
+            "http://r/v1/player_injuries?per_page=100&as_of=2025-01-06"
         );
     }
 }

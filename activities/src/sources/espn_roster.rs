@@ -11,13 +11,20 @@ use super::{espn_scoreboard, SourceConfig, SourceRequest};
 
 pub const SOURCE: &str = "espn_roster";
 
-pub fn request(config: &SourceConfig, team_id: &str) -> SourceRequest {
-    SourceRequest {
-        base_url: config.espn_url.clone(),
-        path: format!("/apis/site/v2/sports/basketball/nba/teams/{team_id}"),
-        query: vec![("enable".into(), "roster".into())],
-        request_key: format!("team-{team_id}"),
-    }
+/// One team's roster as of `date`. The live API takes no date (the roster as it stands);
+/// against a replay folder the date goes as the replay-only `as_of` parameter (see
+/// [`SourceConfig::dated_snapshots`]), so each date gets that date's injury notes.
+pub fn request(config: &SourceConfig, team_id: &str, date: chrono::NaiveDate) -> SourceRequest {
+    super::dated_snapshot(
+        config,
+        SourceRequest {
+            base_url: config.espn_url.clone(),
+            path: format!("/apis/site/v2/sports/basketball/nba/teams/{team_id}"),
+            query: vec![("enable".into(), "roster".into())],
+            request_key: format!("team-{team_id}"),
+        },
+        date,
+    )
 }
 
 /// The scoreboard that tells which teams play on the date (kept under this source too).
@@ -140,7 +147,8 @@ pub fn parse(body: &[u8]) -> Result<Vec<EspnRosterEntry>, String> {
 /// Phase 1: the date's scoreboard, then the roster of every team that plays; every body kept.
 pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
     let config = &deps.sources.config;
-    let board_req = scoreboard_request(config, super::parse_date(date)?);
+    let day = super::parse_date(date)?;
+    let board_req = scoreboard_request(config, day);
     let body = deps.sources.get(SOURCE, date, &board_req).await?;
     let (board_ref, _) = super::http::keep_payload(
         &deps.raw,
@@ -162,7 +170,7 @@ pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_pro
     let mut payloads = vec![board_ref];
     let mut athletes = 0usize;
     for team_id in &team_ids {
-        let req = request(config, team_id);
+        let req = request(config, team_id, day);
         let body = deps.sources.get(SOURCE, date, &req).await?;
         let (p, n) =
             super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
@@ -257,13 +265,13 @@ mod tests {
     #[test]
     fn requests() {
         let config = SourceConfig::live();
-        let req = request(&config, "2");
+        let d = chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap();
+        let req = request(&config, "2", d);
         assert_eq!(
             req.url(),
             "https://site.api.espn.com/apis/site/v2/sports/basketball/nba/teams/2?enable=roster"
         );
         assert_eq!(req.request_key, "team-2");
-        let d = chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap();
         let board = scoreboard_request(&config, d);
         assert_eq!(board.request_key, "scoreboard");
         assert!(board.url().ends_with("scoreboard?dates=20240115"));

@@ -52,6 +52,29 @@ impl SourceClient {
 
     /// GETs a request and returns the body, classifying failures.
     pub async fn get(&self, source: &str, date: &str, req: &SourceRequest) -> Result<Bytes> {
+        self.get_inner(source, date, req, false)
+            .await
+            .map(|b| b.expect("only optional gets answer None"))
+    }
+
+    /// GETs a document that may not be published (yet): `None` on 403 or 404 (what the static
+    /// hosts answer for a file that does not exist), everything else as [`Self::get`].
+    pub async fn get_if_published(
+        &self,
+        source: &str,
+        date: &str,
+        req: &SourceRequest,
+    ) -> Result<Option<Bytes>> {
+        self.get_inner(source, date, req, true).await
+    }
+
+    async fn get_inner(
+        &self,
+        source: &str,
+        date: &str,
+        req: &SourceRequest,
+        optional: bool,
+    ) -> Result<Option<Bytes>> {
         let unavailable = |reason: String| PipelineError::SourceUnavailable {
             source_name: source.to_string(),
             url: req.display_url(),
@@ -70,6 +93,11 @@ impl SourceClient {
                 .header("x-nba-stats-origin", "stats")
                 .header("x-nba-stats-token", "true");
         }
+        if req.base_url == self.config.bdl_url {
+            if let Some((name, key)) = super::bdl::auth_header(&self.config) {
+                builder = builder.header(name, key);
+            }
+        }
         let resp = builder
             .send()
             .await
@@ -87,7 +115,10 @@ impl SourceClient {
             ))
         })?;
         if status.is_success() {
-            return Ok(body);
+            return Ok(Some(body));
+        }
+        if optional && matches!(status.as_u16(), 403 | 404) {
+            return Ok(None);
         }
         if status.as_u16() == 429 || status.as_u16() == 408 || status.is_server_error() {
             let hint = retry_after
@@ -141,9 +172,28 @@ pub async fn keep_payload(
     body: Bytes,
     parse: impl Fn(&[u8]) -> std::result::Result<usize, String>,
 ) -> Result<(RawPayloadRef, usize)> {
+    keep_payload_in(raw, warehouse, source, date, date, req, body, parse).await
+}
+
+/// [`keep_payload`] for a payload that belongs to a longer stretch than a date: it is stored
+/// under `partition` (a season schedule under `season-2024-25`) instead of the date, so the
+/// same bytes fetched on every date of the season are stored, and recorded, once. The payload
+/// reference still names the date that fetched it; a payload that does not parse is
+/// quarantined under its date as usual.
+#[allow(clippy::too_many_arguments)]
+pub async fn keep_payload_in(
+    raw: &RawStore,
+    warehouse: &Warehouse,
+    source: &str,
+    date: &str,
+    partition: &str,
+    req: &SourceRequest,
+    body: Bytes,
+    parse: impl Fn(&[u8]) -> std::result::Result<usize, String>,
+) -> Result<(RawPayloadRef, usize)> {
     match parse(&body) {
         Ok(records) => {
-            let stored = raw.put(source, date, &req.request_key, body).await?;
+            let stored = raw.put(source, partition, &req.request_key, body).await?;
             record(warehouse, source, date, req, &stored, "ok", None).await?;
             Ok((
                 RawPayloadRef {

@@ -45,6 +45,12 @@ pub struct SourceConfig {
     /// Requests per second to any one host from this process (None: unlimited). The live
     /// sites throttle or block clients that ask faster.
     pub requests_per_second_per_host: Option<u32>,
+    /// Send the date of snapshot sources (Ball Don't Lie injuries, ESPN rosters: the live APIs
+    /// answer "as of now" and take no date) as a replay-only `as_of=YYYY-MM-DD` query parameter,
+    /// so a replay folder can answer each date with the snapshot of that date. Off for the live
+    /// hosts; on for [`SourceConfig::replay`] (the replay server falls back to the undated file
+    /// when a folder has no dated one, as recorded folders do not).
+    pub dated_snapshots: bool,
 }
 
 impl SourceConfig {
@@ -63,6 +69,7 @@ impl SourceConfig {
             timeout: std::time::Duration::from_secs(30),
             user_agent: concat!("nbaprops/", env!("CARGO_PKG_VERSION")).into(),
             requests_per_second_per_host: Some(2),
+            dated_snapshots: false,
         }
     }
 
@@ -81,6 +88,7 @@ impl SourceConfig {
             bdl_api_key: Some("replay".into()),
             timeout: std::time::Duration::from_secs(10),
             requests_per_second_per_host: None,
+            dated_snapshots: true,
             ..Self::live()
         }
     }
@@ -106,6 +114,7 @@ impl std::fmt::Debug for SourceConfig {
                 "requests_per_second_per_host",
                 &self.requests_per_second_per_host,
             )
+            .field("dated_snapshots", &self.dated_snapshots)
             .finish()
     }
 }
@@ -118,6 +127,23 @@ pub struct SourceRequest {
     pub query: Vec<(String, String)>,
     /// Names what was asked for inside the date (an event id, "all"); part of the raw key.
     pub request_key: String,
+}
+
+/// The replay-only query parameter that dates a snapshot source's request (see
+/// [`SourceConfig::dated_snapshots`]).
+pub const AS_OF_PARAM: &str = "as_of";
+
+/// Adds `as_of=date` to a snapshot source's request when the config dates snapshots.
+pub fn dated_snapshot(
+    config: &SourceConfig,
+    mut req: SourceRequest,
+    date: NaiveDate,
+) -> SourceRequest {
+    if config.dated_snapshots {
+        req.query
+            .push((AS_OF_PARAM.to_string(), date.format("%Y-%m-%d").to_string()));
+    }
+    req
 }
 
 /// Query parameters that are credentials: sent, but never logged, stored or used to name
@@ -188,30 +214,86 @@ pub fn nba_season(date: NaiveDate) -> String {
     format!("{start}-{:02}", (start + 1) % 100)
 }
 
-/// How many games the newest kept schedule lists on `date`; `None` when no schedule has been
-/// kept yet (then nothing can be said about an empty answer).
-pub async fn scheduled_games(deps: &crate::Deps, date: &str) -> crate::Result<Option<usize>> {
-    Ok(scheduled_games_on(deps, date).await?.map(|g| g.len()))
+/// The games of one date as a kept season schedule lists them: (game id, Eastern date).
+fn schedule_games(source: &str, body: &[u8]) -> std::result::Result<Vec<(String, String)>, String> {
+    if source == nbac_schedule::SOURCE {
+        Ok(nbac_schedule::parse(body)?
+            .into_iter()
+            .map(|g| (g.game_id.clone(), g.et_date().to_string()))
+            .collect())
+    } else {
+        Ok(nbac_schedule_api::parse(body)?
+            .into_iter()
+            .map(|g| (g.game_id, g.game_date_et))
+            .collect())
+    }
 }
 
-/// The games the newest kept CDN schedule lists on a date (None: no schedule kept yet).
-pub async fn scheduled_games_on(
+/// The ids of the games on `date`, from the newest kept season schedule that covers the
+/// date's season (the CDN schedule first, then the stats-host one); `None` when no kept
+/// schedule covers it (then nothing can be said about the date's games).
+///
+/// A schedule "covers" a season when it lists any game of that season: the live CDN file holds
+/// only the current season, the stats-host file the season it was asked for.
+pub async fn scheduled_game_ids(
     deps: &crate::Deps,
     date: &str,
-) -> crate::Result<Option<Vec<nbac_schedule::ScheduledGame>>> {
-    let key: Option<String> = sqlx::query_scalar(
-        "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
-         ORDER BY data_date DESC, first_seen_at DESC LIMIT 1",
-    )
-    .bind(nbac_schedule::SOURCE)
-    .fetch_optional(deps.warehouse.pool())
-    .await?;
-    let Some(key) = key else { return Ok(None) };
-    let body = deps.raw.get(&key).await?;
-    let games = nbac_schedule::parse(&body).map_err(|reason| {
-        crate::PipelineError::Internal(format!("kept schedule {key} no longer parses: {reason}"))
-    })?;
-    Ok(Some(nbac_schedule::games_on(games, date)))
+) -> crate::Result<Option<Vec<String>>> {
+    let season = nba_season(parse_date(date)?);
+    for source in [nbac_schedule::SOURCE, nbac_schedule_api::SOURCE] {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
+             ORDER BY first_seen_at DESC, data_date DESC LIMIT 8",
+        )
+        .bind(source)
+        .fetch_all(deps.warehouse.pool())
+        .await?;
+        for key in keys {
+            let body = deps.raw.get(&key).await?;
+            let games = schedule_games(source, &body).map_err(|reason| {
+                crate::PipelineError::Internal(format!(
+                    "kept schedule {key} no longer parses: {reason}"
+                ))
+            })?;
+            let covers = games.iter().any(|(_, d)| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok_and(|d| nba_season(d) == season)
+            });
+            if covers {
+                return Ok(Some(
+                    games
+                        .into_iter()
+                        .filter(|(_, d)| d == date)
+                        .map(|(id, _)| id)
+                        .collect(),
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// How many games the kept schedule lists on `date`; `None` when no kept schedule covers the
+/// date's season (then nothing can be said about an empty answer).
+pub async fn scheduled_games(deps: &crate::Deps, date: &str) -> crate::Result<Option<usize>> {
+    Ok(scheduled_game_ids(deps, date).await?.map(|ids| ids.len()))
+}
+
+/// The game ids a per-game source asks for on `date`, and a warning when no kept schedule
+/// covers the date (then it asks for nothing).
+pub async fn game_ids_for(
+    deps: &crate::Deps,
+    source: &str,
+    date: &str,
+) -> crate::Result<(Vec<String>, Option<String>)> {
+    Ok(match scheduled_game_ids(deps, date).await? {
+        Some(ids) => (ids, None),
+        None => (
+            vec![],
+            Some(format!(
+                "{source}: no kept schedule covers {date}; no games asked for"
+            )),
+        ),
+    })
 }
 
 /// An empty answer is success on a date without games, and a loud failure on a date the
@@ -243,6 +325,27 @@ pub fn parse_date(date: &str) -> crate::error::Result<NaiveDate> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| {
         crate::error::PipelineError::InvalidRequest(format!("date {date:?} is not YYYY-MM-DD: {e}"))
     })
+}
+
+/// The games (with teams) the newest kept CDN schedule lists on a date (None: no CDN schedule
+/// kept yet). The quality gates use it to name the teams a box score is missing.
+pub async fn scheduled_games_on(
+    deps: &crate::Deps,
+    date: &str,
+) -> crate::Result<Option<Vec<nbac_schedule::ScheduledGame>>> {
+    let key: Option<String> = sqlx::query_scalar(
+        "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
+         ORDER BY data_date DESC, first_seen_at DESC LIMIT 1",
+    )
+    .bind(nbac_schedule::SOURCE)
+    .fetch_optional(deps.warehouse.pool())
+    .await?;
+    let Some(key) = key else { return Ok(None) };
+    let body = deps.raw.get(&key).await?;
+    let games = nbac_schedule::parse(&body).map_err(|reason| {
+        crate::PipelineError::Internal(format!("kept schedule {key} no longer parses: {reason}"))
+    })?;
+    Ok(Some(nbac_schedule::games_on(games, date)))
 }
 
 #[cfg(test)]

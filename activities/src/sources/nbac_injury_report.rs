@@ -138,6 +138,63 @@ pub fn parse_report(body: &[u8]) -> Result<InjuryReport, String> {
     build_report(&pages)
 }
 
+/// The last hourly slot the day's Phase 1 takes: the `09AM` report (issued around 9:30 ET) is
+/// the latest one published before the 10:00 ET prediction cut-off. The day runs at 06:00 ET,
+/// when that slot is not out yet, so [`fetch_for_day`] walks back to the newest slot that is
+/// (at 06:00, the `05AM` one); in a backfill every slot exists and it takes `09AM`. Reports
+/// published later reach the day through the injury watch, not through Phase 1.
+pub const DAY_REPORT_LAST_HOUR_ET: u32 = 9;
+
+/// Phase 1 of a day: the newest report of `date` among the slots up to
+/// [`DAY_REPORT_LAST_HOUR_ET`] (a slot not published yet answers 403/404 and is skipped).
+/// No report at all is a warning, not a failure: the league publishes none on most days
+/// without games, and early in the morning of a game day none may be out yet.
+pub async fn fetch_for_day(
+    deps: &crate::Deps,
+    date: &str,
+) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    let day = super::parse_date(date)?;
+    for hour in (0..=DAY_REPORT_LAST_HOUR_ET).rev() {
+        let req = request(&deps.sources.config, day, hour);
+        if let Some(body) = deps.sources.get_if_published(SOURCE, date, &req).await? {
+            return keep(deps, date, &req, body).await;
+        }
+    }
+    let games = super::scheduled_games(deps, date).await?;
+    let listed = match games {
+        Some(n) => format!("the schedule lists {n} games"),
+        None => "no kept schedule covers the date".to_string(),
+    };
+    Ok(nbaprops_proto::ScrapeResult {
+        source: SOURCE.to_string(),
+        payloads: vec![],
+        records_seen: 0,
+        warnings: vec![format!(
+            "no injury report of {date} is published up to the {} slot ({listed})",
+            report_slot(DAY_REPORT_LAST_HOUR_ET)
+        )],
+    })
+}
+
+async fn keep(
+    deps: &crate::Deps,
+    date: &str,
+    req: &SourceRequest,
+    body: bytes::Bytes,
+) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    let (payload, entries) =
+        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, req, body, |b| {
+            parse(b).map(|entries| entries.len())
+        })
+        .await?;
+    Ok(nbaprops_proto::ScrapeResult {
+        source: SOURCE.to_string(),
+        payloads: vec![payload],
+        records_seen: entries as u32,
+        warnings: vec![],
+    })
+}
+
 /// Phase 1: fetch one injury report (one date, one hourly slot).
 pub async fn fetch(
     deps: &crate::Deps,
@@ -155,17 +212,138 @@ pub async fn fetch(
         report_hour_et,
     );
     let body = deps.sources.get(SOURCE, date, &req).await?;
-    let (payload, entries) =
-        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
-            parse(b).map(|entries| entries.len())
-        })
-        .await?;
-    Ok(nbaprops_proto::ScrapeResult {
-        source: SOURCE.to_string(),
-        payloads: vec![payload],
-        records_seen: entries as u32,
-        warnings: vec![],
-    })
+    keep(deps, date, &req, body).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing a report (the simulator writes its reports with this; the parser reads them back).
+
+/// One row to draw: a player's entry, or a team that has `NOT YET SUBMITTED` (`entry: None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawRow {
+    pub game_date: NaiveDate,
+    /// "07:30 (ET)".
+    pub game_time_et: String,
+    /// away@home tricodes, "MIL@SAS".
+    pub matchup: String,
+    /// The full team name.
+    pub team: String,
+    /// ("Last, First" as the report prints names, status, reason).
+    pub entry: Option<(String, InjuryStatus, String)>,
+}
+
+/// Draws a report the way the league lays it out: landscape pages with the title, the column
+/// header, one line per row (a cell left blank when it repeats the row above: same date, same
+/// game, same team) and "Page n of m". Text is drawn in Helvetica (WinAnsi): characters outside
+/// ASCII are transliterated, as the league's report prints names without accents.
+pub fn render_report(report_time_et: NaiveDateTime, rows: &[DrawRow]) -> Vec<u8> {
+    use lopdf::{content::Operation, dictionary, Stream};
+    const XS: [f64; 7] = [20.0, 110.0, 190.0, 250.0, 410.0, 570.0, 670.0];
+    const PER_PAGE: usize = 32;
+    let ascii = |s: &str| deunicode::deunicode(s);
+    let title = format!(
+        "Injury Report: {}",
+        report_time_et.format("%m/%d/%y %I:%M %p")
+    );
+    let chunks: Vec<&[DrawRow]> = if rows.is_empty() {
+        vec![&[]]
+    } else {
+        rows.chunks(PER_PAGE).collect()
+    };
+    let pages = chunks.len();
+
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let mut kids: Vec<Object> = Vec::new();
+    let mut prev: Option<&DrawRow> = None;
+    for (n, chunk) in chunks.iter().enumerate() {
+        let mut texts: Vec<(f64, f64, i64, String)> = vec![(280.0, 560.0, 14, title.clone())];
+        texts.extend(
+            XS.iter()
+                .zip(COLUMNS)
+                .map(|(x, label)| (*x, 520.0, 8, label.to_string())),
+        );
+        for (r, row) in chunk.iter().enumerate() {
+            let new_date = prev.is_none_or(|p| p.game_date != row.game_date);
+            let new_game = new_date
+                || prev
+                    .is_none_or(|p| p.game_time_et != row.game_time_et || p.matchup != row.matchup);
+            let new_team = new_game || prev.is_none_or(|p| p.team != row.team);
+            let mut cells: [String; 7] = Default::default();
+            if new_date {
+                cells[DATE] = row.game_date.format("%m/%d/%Y").to_string();
+            }
+            if new_game {
+                cells[TIME] = row.game_time_et.clone();
+                cells[MATCHUP] = row.matchup.clone();
+            }
+            if new_team {
+                cells[TEAM] = ascii(&row.team);
+            }
+            match &row.entry {
+                Some((name, status, reason)) => {
+                    cells[PLAYER] = ascii(name);
+                    cells[STATUS] = status.as_str().to_string();
+                    cells[REASON] = ascii(reason);
+                }
+                None => cells[REASON] = "NOT YET SUBMITTED".to_string(),
+            }
+            let y = 500.0 - 14.0 * r as f64;
+            for (x, text) in XS.iter().zip(cells) {
+                if !text.is_empty() {
+                    texts.push((x + 1.0, y, 8, text));
+                }
+            }
+            prev = Some(row);
+        }
+        texts.push((400.0, 30.0, 8, format!("Page {} of {pages}", n + 1)));
+
+        let mut ops = vec![Operation::new("BT", vec![])];
+        for (x, y, size, text) in &texts {
+            ops.push(Operation::new("Tf", vec!["F1".into(), (*size).into()]));
+            ops.push(Operation::new(
+                "Tm",
+                vec![
+                    1.into(),
+                    0.into(),
+                    0.into(),
+                    1.into(),
+                    (*x).into(),
+                    (*y).into(),
+                ],
+            ));
+            ops.push(Operation::new(
+                "Tj",
+                vec![Object::string_literal(text.as_str())],
+            ));
+        }
+        ops.push(Operation::new("ET", vec![]));
+        let content = Content { operations: ops }
+            .encode()
+            .expect("text operations encode");
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+            "MediaBox" => vec![0.into(), 0.into(), 842.into(), 595.into()],
+        });
+        kids.push(page_id.into());
+    }
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Count" => kids.len() as i64, "Kids" => kids,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("a PDF writes to memory");
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,32 @@ use super::{nba_season, SourceConfig, SourceRequest};
 
 pub const SOURCE: &str = "nbac_player_boxscore";
 
+/// The regular-season game log of a date.
 pub fn request(config: &SourceConfig, date: NaiveDate) -> SourceRequest {
+    request_for(config, date, REGULAR_SEASON)
+}
+
+pub const REGULAR_SEASON: &str = "Regular Season";
+pub const PLAY_IN: &str = "PlayIn";
+pub const PLAYOFFS: &str = "Playoffs";
+
+/// The stats API's `SeasonType` for a date's games, from the season-type digit of their ids
+/// (`00` + type + …: 4 playoffs, 5 play-in; anything else asks the regular season, which is
+/// also what a date without known games asks). The game log only lists games of the season
+/// type asked, so a playoff date asked as "Regular Season" answers empty.
+pub fn season_type_of(game_ids: &[String]) -> &'static str {
+    let digit = |d: u8| game_ids.iter().any(|id| id.as_bytes().get(2) == Some(&d));
+    if digit(b'4') {
+        PLAYOFFS
+    } else if digit(b'5') {
+        PLAY_IN
+    } else {
+        REGULAR_SEASON
+    }
+}
+
+/// The game log of a date for one season type ([`season_type_of`]).
+pub fn request_for(config: &SourceConfig, date: NaiveDate, season_type: &str) -> SourceRequest {
     let d = date.format("%Y-%m-%d").to_string();
     let q = |k: &str, v: &str| (k.to_string(), v.to_string());
     SourceRequest {
@@ -24,7 +49,7 @@ pub fn request(config: &SourceConfig, date: NaiveDate) -> SourceRequest {
             q("LeagueID", "00"),
             q("PlayerOrTeam", "P"),
             q("Season", &nba_season(date)),
-            q("SeasonType", "Regular Season"),
+            q("SeasonType", season_type),
             q("Sorter", "DATE"),
         ],
         request_key: "all".into(),
@@ -158,9 +183,14 @@ pub fn parse(body: &[u8]) -> Result<Vec<PlayerGameLog>, String> {
     Ok(out)
 }
 
-/// Phase 1: fetch one date's player game logs.
+/// Phase 1: fetch one date's player game logs, for the season type of the date's games in the
+/// kept schedule (play-in and playoff dates ask `PlayIn` / `Playoffs`).
 pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    let req = request(&deps.sources.config, super::parse_date(date)?);
+    let day = super::parse_date(date)?;
+    let ids = super::scheduled_game_ids(deps, date)
+        .await?
+        .unwrap_or_default();
+    let req = request_for(&deps.sources.config, day, season_type_of(&ids));
     let body = deps.sources.get(SOURCE, date, &req).await?;
     let (payload, rows) =
         super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {

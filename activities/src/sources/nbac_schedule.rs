@@ -1,7 +1,9 @@
 //! NBA.com CDN season schedule: `staticData/scheduleLeagueV2_1.json`.
 //!
-//! One file holds the whole season; Phase 1 keeps it per game date and Phase 2 takes the
-//! date's games from it. A game's date is its Eastern date (`gameDateEst`).
+//! One file holds the whole season. Phase 1 fetches it every day but keeps it once per season
+//! and content (under `nbac_schedule/season-{seasonYear}/…`: the file is ~3.8 MB, and kept per
+//! date a four-season backfill would store 2.5 GB of copies); Phase 2 takes the date's games
+//! from it. A game's date is its Eastern date (`gameDateEst`).
 
 use serde::Deserialize;
 
@@ -64,6 +66,31 @@ impl ScheduledGame {
     }
 }
 
+/// The raw-store partition of a schedule file: `season-{seasonYear}` as the file names its
+/// season (the live CDN file is always the current season, whatever date fetched it).
+pub fn season_partition(body: &[u8]) -> Result<String, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head {
+        league_schedule: HeadSchedule,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct HeadSchedule {
+        season_year: String,
+    }
+    let head: Head = super::http::parse_json(body)?;
+    let season = head.league_schedule.season_year;
+    if season.is_empty()
+        || !season
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(format!("schema mismatch: seasonYear {season:?}"));
+    }
+    Ok(format!("season-{season}"))
+}
+
 /// Parses the file and checks every game carries a usable id and date.
 pub fn parse(body: &[u8]) -> Result<Vec<ScheduledGame>, String> {
     let file: ScheduleFile = super::http::parse_json(body)?;
@@ -92,15 +119,28 @@ pub fn games_on(games: Vec<ScheduledGame>, date: &str) -> Vec<ScheduledGame> {
     games.into_iter().filter(|g| g.et_date() == date).collect()
 }
 
-/// Phase 1: fetch the season schedule and keep it for the date.
+/// Phase 1: fetch the season schedule and keep it once for its season (the payload reference
+/// names the date that fetched it).
 pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    super::parse_date(date)?;
     let req = request(&deps.sources.config);
     let body = deps.sources.get(SOURCE, date, &req).await?;
-    let (payload, games) =
-        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
+    // A body without a season label is quarantined under the date by the parser below.
+    let partition = season_partition(&body).unwrap_or_else(|_| date.to_string());
+    let (payload, games) = super::http::keep_payload_in(
+        &deps.raw,
+        &deps.warehouse,
+        SOURCE,
+        date,
+        &partition,
+        &req,
+        body,
+        |b| {
+            season_partition(b)?;
             parse(b).map(|games| games_on(games, date).len())
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(nbaprops_proto::ScrapeResult {
         source: SOURCE.to_string(),
         payloads: vec![payload],

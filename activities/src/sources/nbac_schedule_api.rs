@@ -168,15 +168,24 @@ pub fn games_on(games: Vec<ScheduleGame>, date: &str) -> Vec<ScheduleGame> {
         .collect()
 }
 
-/// Phase 1: fetch the season schedule from the stats host and keep it for the date.
+/// Phase 1: fetch the season schedule from the stats host and keep it once per season and
+/// content (under `nbac_schedule_api/season-{Season}/…`), like the CDN schedule.
 pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    let req = request(&deps.sources.config, super::parse_date(date)?);
+    let day = super::parse_date(date)?;
+    let req = request(&deps.sources.config, day);
     let body = deps.sources.get(SOURCE, date, &req).await?;
-    let (payload, games) =
-        super::http::keep_payload(&deps.raw, &deps.warehouse, SOURCE, date, &req, body, |b| {
-            parse(b).map(|games| games_on(games, date).len())
-        })
-        .await?;
+    let partition = format!("season-{}", nba_season(day));
+    let (payload, games) = super::http::keep_payload_in(
+        &deps.raw,
+        &deps.warehouse,
+        SOURCE,
+        date,
+        &partition,
+        &req,
+        body,
+        |b| parse(b).map(|games| games_on(games, date).len()),
+    )
+    .await?;
     Ok(nbaprops_proto::ScrapeResult {
         source: SOURCE.to_string(),
         payloads: vec![payload],

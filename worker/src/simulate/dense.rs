@@ -2,19 +2,28 @@
 //! Players score from a per-player normal distribution; points lines sit near the player's
 //! recent form with standard -110 vig. The demo and the integration tests depend on these
 //! exact bytes: change nothing here without re-recording their expectations.
+//!
+//! This module writes the schedule, the game log and The Odds API events and points odds
+//! itself; every other source comes from the season shape's writers (`writers::write_all`),
+//! fed with the same games turned into season structures (`into_seasons`): play-by-play, box
+//! scores, injury report (every team "NOT YET SUBMITTED": the dense shape draws no injuries),
+//! BettingPros, ESPN, Ball Don't Lie, the player index and the stats-host schedule.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use nbaprops_activities::sources::{self, SourceConfig};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
-use super::{book_spelling, event_id, write, SimOptions, SimPlayer, SimTruth};
+use super::players::Player;
+use super::schedule::{self, Calendar, Game};
+use super::season::{BookLine, Entry, GameLine, GameOut, Prop, SeasonOut, Stats, TeamBox};
+use super::{book_spelling, event_id, teams, write, writers, SimOptions, SimPlayer, SimTruth};
 
 /// Real NBA team ids and tricodes (the first `teams` of them are used).
 const TEAMS: &[(i64, &str, &str)] = &[
@@ -86,6 +95,7 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
     }
 
     let mut schedule_dates = Vec::new();
+    let mut played: Vec<DenseGame> = Vec::new();
     let mut game_no = 0u32;
     let mut date = opts.from;
     while date <= opts.to {
@@ -112,8 +122,22 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
             }));
             let ev = event_id(&game_id);
             let mut outcomes = BTreeMap::<&str, Vec<serde_json::Value>>::new();
+            let mut game = DenseGame {
+                seq: game_no,
+                game_id: game_id.clone(),
+                date,
+                teams: [home.1, away.1],
+                lines: [Vec::new(), Vec::new()],
+                stats: [Vec::new(), Vec::new()],
+            };
             for (team, opp, is_home) in [(home, away, true), (away, home, false)] {
-                for p in truth.players.iter().filter(|p| p.team == team.1) {
+                let side = usize::from(!is_home);
+                for (pi, p) in truth
+                    .players
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.team == team.1)
+                {
                     // The line: the player's form so far (or his mean), to the half point.
                     if p.has_props {
                         let recent: Vec<f64> = truth
@@ -136,6 +160,7 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
                         };
                         let line = (base + rng.random_range(-1.5..1.5)).max(0.0).floor() + 0.5;
                         truth.lines.insert((d.clone(), p.player_id), line);
+                        game.lines[side].push((pi, line));
                         for (book, shade) in [("draftkings", 0.0), ("fanduel", 1.0)] {
                             outcomes.entry(book).or_default().extend([
                                 json!({"name": "Over", "description": book_spelling(&p.name), "price": -110, "point": line + shade}),
@@ -159,6 +184,27 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
                     let fg3a = fg3m * 2 + rng.random_range(0..2);
                     let fta = ftm + ftm / 4;
                     let minutes = (p.mean_points * 1.1 + 8.0).round().min(40.0);
+                    game.stats[side].push((
+                        pi,
+                        Stats {
+                            secs: minutes as u32 * 60,
+                            fgm,
+                            fga,
+                            fg3m,
+                            fg3a,
+                            ftm,
+                            fta,
+                            oreb: 1,
+                            dreb: 4,
+                            ast: 3,
+                            stl: 1,
+                            blk: 0,
+                            tov: 2,
+                            pf: 2,
+                            pts,
+                            plus_minus: 0,
+                        },
+                    ));
                     let matchup = if is_home {
                         format!("{} vs. {}", team.1, opp.1)
                     } else {
@@ -200,6 +246,7 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
                     ]));
                 }
             }
+            played.push(game);
             events.push(json!({"id": ev, "sport_key": "basketball_nba", "sport_title": "NBA", "commence_time": tip, "home_team": home.2, "away_team": away.2}));
             let bookmakers: Vec<serde_json::Value> = outcomes
                 .into_iter()
@@ -244,5 +291,199 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
             "leagueSchedule": {"seasonYear": sources::nba_season(opts.from), "leagueId": "00", "gameDates": schedule_dates}
         }),
     )?;
+
+    // Every other source, from the season writers.
+    let (players, seasons) = into_seasons(&truth, played);
+    let mut dates = Vec::new();
+    let mut d = opts.from;
+    while d <= opts.to {
+        dates.push(d);
+        d += Duration::days(1);
+    }
+    writers::write_all(
+        out,
+        &players,
+        &seasons,
+        &dates,
+        1,
+        writers::Coverage::AllButDenseOwn,
+    )?;
     Ok(truth)
+}
+
+/// One dense game as drawn: per side (home, away) the players' lines and stats, by index into
+/// `truth.players`.
+struct DenseGame {
+    seq: u32,
+    game_id: String,
+    date: NaiveDate,
+    /// Tricodes: home, away.
+    teams: [&'static str; 2],
+    lines: [Vec<(usize, f64)>; 2],
+    stats: [Vec<(usize, Stats)>; 2],
+}
+
+fn team_index(tricode: &str) -> usize {
+    teams::TEAMS
+        .iter()
+        .position(|t| t.tricode == tricode)
+        .expect("dense teams are NBA teams")
+}
+
+fn half_point(x: f64) -> f64 {
+    (x * 2.0).round() / 2.0
+}
+
+/// The dense games as the season shape's structures, so its writers can write them: one
+/// `SeasonOut` per season the range touches, no injuries, tip-off 6:30 PM Eastern (23:30 UTC
+/// in winter, as the dense schedule says), the first five of a roster starting.
+fn into_seasons(truth: &SimTruth, games: Vec<DenseGame>) -> (Vec<Player>, Vec<SeasonOut>) {
+    let positions = ['G', 'G', 'F', 'F', 'C', 'G', 'F', 'C', 'F', 'G'];
+    let mut per_team: BTreeMap<String, usize> = BTreeMap::new();
+    let players: Vec<Player> = truth
+        .players
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let k = per_team.entry(p.team.clone()).or_default();
+            let pos = positions[*k % positions.len()];
+            let jersey = *k as u32;
+            *k += 1;
+            let (first, last) = p.name.split_once(' ').unwrap_or((&p.name, ""));
+            Player::simple(
+                p.player_id,
+                3_600_000 + i as i64 * 13,
+                first,
+                last,
+                team_index(&p.team),
+                pos,
+                jersey,
+            )
+        })
+        .collect();
+    let means: Vec<f64> = truth.players.iter().map(|p| p.mean_points).collect();
+    let mut seasons: Vec<SeasonOut> = Vec::new();
+    for g in games {
+        let year = schedule::season_year(g.date);
+        let boxes: Vec<TeamBox> = (0..2)
+            .map(|side| {
+                let mut totals = Stats::default();
+                let mut starters = Stats::default();
+                let mut bench = Stats::default();
+                let entries = g.stats[side]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (pi, st))| {
+                        add(&mut totals, st);
+                        add(if k < 5 { &mut starters } else { &mut bench }, st);
+                        Entry {
+                            player: *pi,
+                            starter: (k < 5).then_some(players[*pi].pos),
+                            played: Ok(*st),
+                        }
+                    })
+                    .collect();
+                TeamBox {
+                    team: team_index(g.teams[side]),
+                    entries,
+                    totals,
+                    starters,
+                    bench,
+                    wins: 0,
+                    losses: 0,
+                }
+            })
+            .collect();
+        let mut boxes = boxes.into_iter();
+        let (home, away) = (boxes.next().expect("home"), boxes.next().expect("away"));
+        let props = g.lines[0]
+            .iter()
+            .chain(&g.lines[1])
+            .map(|&(pi, line)| Prop {
+                player: pi,
+                books: [
+                    BookLine {
+                        line,
+                        over: -110,
+                        under: -110,
+                    },
+                    BookLine {
+                        line: line + 1.0,
+                        over: -110,
+                        under: -110,
+                    },
+                ],
+            })
+            .collect();
+        let expected = |b: &TeamBox| -> f64 { b.entries.iter().map(|e| means[e.player]).sum() };
+        let (eh, ea) = (expected(&home), expected(&away));
+        let line = GameLine {
+            home_spread: half_point(-(eh - ea)),
+            home_price: -110,
+            away_price: -110,
+            total: half_point(eh + ea),
+            over: -110,
+            under: -110,
+        };
+        let out = GameOut {
+            espn_id: format!("401{}{:04}", &g.game_id[3..5], g.seq),
+            game: Game {
+                seq: g.seq,
+                game_id: g.game_id,
+                date: g.date,
+                home: home.team,
+                away: away.team,
+                tip_et: 18 * 60 + 30,
+            },
+            home,
+            away,
+            periods: 4,
+            props,
+            lines: [line, line],
+        };
+        match seasons.iter_mut().find(|s| s.year == year) {
+            Some(s) => s.games.push(out),
+            None => seasons.push(SeasonOut {
+                year,
+                calendar: Calendar {
+                    year,
+                    opening: g.date,
+                    last: g.date,
+                    all_star: g.date,
+                    dates: vec![],
+                },
+                ratings: vec![],
+                games: vec![out],
+                injuries: vec![],
+            }),
+        }
+    }
+    for s in &mut seasons {
+        s.calendar.last = s
+            .games
+            .last()
+            .map(|g| g.game.date)
+            .unwrap_or(s.calendar.opening);
+        s.calendar.dates = s.games.iter().map(|g| g.game.date).collect();
+        s.calendar.dates.dedup();
+    }
+    (players, seasons)
+}
+
+fn add(total: &mut Stats, s: &Stats) {
+    total.secs += s.secs;
+    total.fgm += s.fgm;
+    total.fga += s.fga;
+    total.fg3m += s.fg3m;
+    total.fg3a += s.fg3a;
+    total.ftm += s.ftm;
+    total.fta += s.fta;
+    total.oreb += s.oreb;
+    total.dreb += s.dreb;
+    total.ast += s.ast;
+    total.stl += s.stl;
+    total.blk += s.blk;
+    total.tov += s.tov;
+    total.pf += s.pf;
+    total.pts += s.pts;
 }

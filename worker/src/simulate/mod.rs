@@ -19,6 +19,7 @@
 //! simulated range (the first one has no D-1 files to read).
 
 mod dense;
+pub mod feeds;
 pub mod players;
 pub mod schedule;
 pub mod season;
@@ -150,6 +151,16 @@ pub(crate) fn write(dir: &Path, req: &SourceRequest, body: &serde_json::Value) -
     Ok(file)
 }
 
+pub(crate) fn write_bytes(dir: &Path, req: &SourceRequest, body: &[u8]) -> Result<PathBuf> {
+    let file = replay::file_for(dir, &req.path, &req.query);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&file, body).with_context(|| format!("writing {}", file.display()))?;
+    Ok(file)
+}
+
 pub(crate) fn event_id(game_id: &str) -> String {
     blake3::hash(game_id.as_bytes()).to_hex()[..32].to_string()
 }
@@ -229,7 +240,14 @@ fn simulate_seasons(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
         dates.push(d);
         d += Duration::days(1);
     }
-    let files = writers::write_all(out, &league, &seasons, &dates, threads)?;
+    let files = writers::write_all(
+        out,
+        &league,
+        &seasons,
+        &dates,
+        threads,
+        writers::Coverage::All,
+    )?;
     let mut truth = truth_of(&league, &seasons, opts.from, opts.to);
     truth.files_written = files;
     Ok(truth)

@@ -211,6 +211,50 @@ impl Player {
     pub fn name(&self) -> String {
         format!("{} {}", self.first, self.last)
     }
+
+    /// A player known only by name, team, position and jersey (the dense shape's players, who
+    /// are drawn by points alone): the other biographical fields get plain values.
+    pub fn simple(
+        id: i64,
+        bdl_id: i64,
+        first: &str,
+        last: &str,
+        team: usize,
+        pos: char,
+        jersey: u32,
+    ) -> Player {
+        Player {
+            id,
+            bdl_id,
+            first: first.to_string(),
+            last: last.to_string(),
+            team,
+            pos,
+            role: Role::Rotation,
+            birth_year: 1998,
+            jersey,
+            height: "6-6".to_string(),
+            weight: 215,
+            college: "None",
+            country: "USA",
+            draft: None,
+            base: Skills {
+                points: 0.0,
+                minutes: 0.0,
+                r3: 0.0,
+                p2: 0.0,
+                p3: 0.0,
+                ftr: 0.0,
+                ftp: 0.0,
+                reb36: 0.0,
+                oreb_share: 0.0,
+                ast36: 0.0,
+                stl36: 0.0,
+                blk36: 0.0,
+                pf36: 0.0,
+            },
+        }
+    }
 }
 
 /// What a player does per game and per minute.

@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate};
 use nbaprops_activities::sources::{
-    bdl_injuries, espn_scoreboard, nbac_player_boxscore, nbac_schedule, nbac_schedule_api,
-    nbac_team_boxscore, oddsa_game_lines, oddsa_player_props, replay, SourceConfig, SourceRequest,
+    bdl_box_scores, bdl_injuries, bp_player_props, espn_roster, espn_scoreboard,
+    nbac_injury_report, nbac_play_by_play, nbac_player_boxscore, nbac_player_list, nbac_schedule,
+    nbac_schedule_api, nbac_team_boxscore, oddsa_game_lines, oddsa_player_props, replay,
+    SourceConfig, SourceRequest,
 };
 
 use super::*;
@@ -123,6 +125,20 @@ fn a_season_range_parses_back_and_adds_up() {
         let name = rel.to_string_lossy().to_string();
         if name.contains("player_injuries") {
             bdl_injuries::parse(&body).unwrap();
+        } else if name.contains("playbyplay_") {
+            assert!(!nbac_play_by_play::parse(&body).unwrap().is_empty());
+        } else if name.contains("Injury-Report_") {
+            nbac_injury_report::parse(&body).unwrap();
+        } else if name.contains("v3/events") {
+            bp_player_props::parse_events(&body).unwrap();
+        } else if name.contains("v3/offers") {
+            assert!(!bp_player_props::parse_offers(&body).unwrap().is_empty());
+        } else if name.contains("enable=roster") {
+            assert!(espn_roster::parse(&body).unwrap().len() >= 14);
+        } else if name.contains("box_scores") {
+            bdl_box_scores::parse(&body).unwrap();
+        } else if name.contains("playerindex") {
+            assert!(nbac_player_list::parse(&body).unwrap().len() >= 420);
         } else if name.contains("leaguegamelog") {
             nbac_player_boxscore::parse(&body).unwrap();
         } else if name.contains("boxscoretraditionalv3") {
@@ -173,6 +189,10 @@ fn a_season_range_parses_back_and_adds_up() {
         .unwrap(),
     )
     .unwrap();
+    let season: Vec<_> = season
+        .into_iter()
+        .filter(|g| g.season_type_digit() == '2')
+        .collect();
     assert_eq!(season.len(), 1230);
     let mut per_team: BTreeMap<&str, usize> = BTreeMap::new();
     let mut team_dates = BTreeSet::new();
@@ -195,7 +215,10 @@ fn a_season_range_parses_back_and_adds_up() {
         &std::fs::read(replay::file_for(dir.path(), &cdn.path, &cdn.query)).unwrap(),
     )
     .unwrap();
-    assert_eq!(cdn.len(), 1230);
+    assert!(
+        cdn.len() > 1230 + 6 + 4 * 15,
+        "the play-in and playoffs follow"
+    );
 
     let read = |req: &SourceRequest| {
         std::fs::read(replay::file_for(dir.path(), &req.path, &req.query)).unwrap()
@@ -294,8 +317,7 @@ fn a_season_range_parses_back_and_adds_up() {
         }
 
         // The injury list as of the date: exactly the listed injuries that cover it.
-        let asof = dir.path().join("asof").join(&day);
-        let list = bdl_injuries::parse(&read_at(&asof, &bdl_injuries::request(&config))).unwrap();
+        let list = bdl_injuries::parse(&read(&bdl_injuries::request(&config, date))).unwrap();
         let listed: BTreeSet<i64> = list
             .iter()
             .map(|i| by_bdl[&i.player_id].player_id)
@@ -438,22 +460,56 @@ fn a_range_across_seasons_keeps_one_schedule() {
     let config = SourceConfig::replay("http://replay");
     let cdn = nbac_schedule::request(&config);
     let games = nbac_schedule::parse(&read_at(dir.path(), &cdn)).unwrap();
-    assert_eq!(games.len(), 2 * 1230, "2021-22 and 2022-23");
+    let regular = |g: &&nbac_schedule::ScheduledGame| g.game_id.starts_with("002");
+    assert_eq!(
+        games.iter().filter(regular).count(),
+        2 * 1230,
+        "2021-22 and 2022-23"
+    );
     assert_eq!(
         nbac_schedule::games_on(games.clone(), "2022-04-10").len(),
         15
     );
-    assert_eq!(nbac_schedule::games_on(games, "2022-10-18").len(), 2);
     assert_eq!(
-        truth.game_dates,
-        ["2022-04-09", "2022-04-10", "2022-10-18", "2022-10-19"]
+        nbac_schedule::games_on(games.clone(), "2022-10-18").len(),
+        2
     );
+    // After the last regular-season day: the play-in, then the playoffs into June.
+    let play_in: Vec<_> = games
+        .iter()
+        .filter(|g| g.game_id.starts_with("00521"))
+        .collect();
+    assert_eq!(play_in.len(), 6);
+    assert!(play_in.iter().all(|g| g.et_date() > "2022-04-10"));
+    let playoffs: Vec<_> = games
+        .iter()
+        .filter(|g| g.game_id.starts_with("00421"))
+        .collect();
+    assert!(
+        (4 * 15..=4 * 15 + 45).contains(&playoffs.len()),
+        "{}",
+        playoffs.len()
+    );
+    let finals = playoffs
+        .iter()
+        .filter(|g| g.game_id.starts_with("00421004"))
+        .count();
+    assert!((4..=7).contains(&finals));
+    assert!(playoffs.iter().all(|g| g.et_date() > play_in[5].et_date()));
+    assert_eq!(&truth.game_dates[..2], ["2022-04-09", "2022-04-10"]);
+    assert_eq!(
+        &truth.game_dates[truth.game_dates.len() - 2..],
+        ["2022-10-18", "2022-10-19"]
+    );
+    assert!(truth.game_dates.iter().any(|d| d.as_str() > "2022-05-31"));
     for season in ["2021-10-19", "2022-10-18"] {
         let req = nbac_schedule_api::request(&config, d(season));
         assert_eq!(
             nbac_schedule_api::parse(&read_at(dir.path(), &req))
                 .unwrap()
-                .len(),
+                .iter()
+                .filter(|g| g.season_type_digit() == '2')
+                .count(),
             1230
         );
     }
@@ -473,10 +529,289 @@ fn a_range_across_seasons_keeps_one_schedule() {
     assert!(espn_scoreboard::parse(&read_at(dir.path(), &board))
         .unwrap()
         .is_empty());
-    let asof = dir.path().join("asof/2022-07-15");
+    assert!(bdl_injuries::parse(&read_at(
+        dir.path(),
+        &bdl_injuries::request(&config, summer)
+    ))
+    .unwrap()
+    .is_empty());
+    let bdl = bdl_box_scores::request(&config, summer);
+    assert!(bdl_box_scores::parse(&read_at(dir.path(), &bdl))
+        .unwrap()
+        .is_empty());
+    let bp = bp_player_props::events_request(&config, summer);
+    assert!(bp_player_props::parse_events(&read_at(dir.path(), &bp))
+        .unwrap()
+        .is_empty());
+    // No game within a week: no injury report is published.
+    let report = nbac_injury_report::request(&config, summer, feeds::REPORT_HOUR_ET);
+    assert!(!replay::file_for(dir.path(), &report.path, &report.query).exists());
+}
+
+/// The dense shape (the demo's) answers for every Phase 1 source too, consistently: the
+/// play-by-play's made points are the box-score points, the injury report and every other file
+/// parse with their sources' parsers.
+#[test]
+fn the_dense_shape_writes_every_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = SimOptions::default();
+    let truth = simulate(dir.path(), &opts).unwrap();
+    let config = SourceConfig::replay("http://replay");
+    let day = opts.from + Duration::days(2);
+    let read = |req: &SourceRequest| read_at(dir.path(), req);
+    let games = nbac_schedule::games_on(
+        nbac_schedule::parse(&read(&nbac_schedule::request(&config))).unwrap(),
+        &day.to_string(),
+    );
+    assert_eq!(games.len(), opts.teams / 2);
+    let api = nbac_schedule_api::parse(&read(&nbac_schedule_api::request(&config, day))).unwrap();
+    assert_eq!(
+        nbac_schedule_api::games_on(api, &day.to_string()).len(),
+        games.len()
+    );
+    for g in &games {
+        let actions =
+            nbac_play_by_play::parse(&read(&nbac_play_by_play::request(&config, &g.game_id)))
+                .unwrap();
+        let mut made: BTreeMap<i64, i64> = BTreeMap::new();
+        for a in &actions {
+            if let Some(p) = a.person_id {
+                *made.entry(p).or_default() += a.points_scored();
+            }
+        }
+        assert!(!made.is_empty());
+        for (p, pts) in made {
+            assert_eq!(truth.points[&(day.to_string(), p)], pts, "{}", g.game_id);
+        }
+        let lines =
+            nbac_team_boxscore::parse(&read(&nbac_team_boxscore::request(&config, &g.game_id)))
+                .unwrap();
+        assert_eq!(
+            lines.iter().filter(|l| !l.is_team_total()).count(),
+            2 * opts.players_per_team
+        );
+        assert_eq!(
+            nbac_play_by_play::final_score(&actions),
+            Some((
+                lines
+                    .iter()
+                    .find(|l| l.is_team_total() && l.is_home == Some(true))
+                    .unwrap()
+                    .points(),
+                lines
+                    .iter()
+                    .find(|l| l.is_team_total() && l.is_home == Some(false))
+                    .unwrap()
+                    .points(),
+            ))
+        );
+    }
+    let report = nbac_injury_report::parse_report(&read(&nbac_injury_report::request(
+        &config,
+        day,
+        feeds::REPORT_HOUR_ET,
+    )))
+    .unwrap();
     assert!(
-        bdl_injuries::parse(&read_at(&asof, &bdl_injuries::request(&config)))
+        report.entries.is_empty(),
+        "the dense shape draws no injuries"
+    );
+    assert_eq!(report.pending_teams.len(), opts.teams);
+    let bp = bp_player_props::parse_events(&read(&bp_player_props::events_request(&config, day)))
+        .unwrap();
+    assert_eq!(bp.len(), games.len());
+    let offers = bp_player_props::parse_offers(&read(&bp_player_props::offers_request(
+        &config,
+        bp[0].event_id,
+    )))
+    .unwrap();
+    assert_eq!(offers.len(), 2 * 2 * 5, "two books, two teams, five lines");
+    let bdl = bdl_box_scores::parse(&read(&bdl_box_scores::request(&config, day))).unwrap();
+    assert_eq!(bdl.len(), opts.teams * opts.players_per_team);
+    let board = espn_scoreboard::parse(&read(&espn_scoreboard::request(&config, day))).unwrap();
+    for g in &board {
+        let roster =
+            espn_roster::parse(&read(&espn_roster::request(&config, &g.home_team_id, day)))
+                .unwrap();
+        assert_eq!(roster.len(), opts.players_per_team);
+    }
+    let index = nbac_player_list::parse(&read(&nbac_player_list::request(&config, day))).unwrap();
+    assert_eq!(index.len(), truth.players.len());
+    assert!(
+        bdl_injuries::parse(&read(&bdl_injuries::request(&config, day)))
             .unwrap()
             .is_empty()
     );
+}
+
+/// The injury report PDF the season shape publishes parses back, row for row, to the
+/// simulated listings of the date (and every game of the date is on it).
+#[test]
+fn the_injury_report_pdf_parses_back_to_the_simulated_injuries() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = SimOptions {
+        from: d("2025-01-13"),
+        to: d("2025-01-16"),
+        seed: 5,
+        ..SimOptions::default()
+    };
+    let truth = simulate_shaped(dir.path(), &opts, ScheduleShape::Season).unwrap();
+    let config = SourceConfig::replay("http://replay");
+    let by_id: BTreeMap<i64, &SimPlayer> = truth.players.iter().map(|p| (p.player_id, p)).collect();
+    let mut entries_seen = 0;
+    let mut date = opts.from;
+    while date <= opts.to {
+        let day = date.to_string();
+        let req = nbac_injury_report::request(&config, date, feeds::REPORT_HOUR_ET);
+        let report = nbac_injury_report::parse_report(&read_at(dir.path(), &req)).unwrap();
+        let when = date.and_hms_opt(feeds::REPORT_HOUR_ET, 30, 0).unwrap();
+        assert_eq!(report.report_time_et, Some(when));
+        let games: Vec<&SimGame> = truth.games.iter().filter(|g| g.date == day).collect();
+        assert!(!games.is_empty(), "{day} has games");
+        // Every team of the date is on the report, with players or as not submitted.
+        let mut teams_on: BTreeSet<String> =
+            report.entries.iter().map(|e| e.team.clone()).collect();
+        teams_on.extend(report.pending_teams.iter().map(|t| t.team.clone()));
+        assert_eq!(teams_on.len(), 2 * games.len(), "{day}");
+        for g in &games {
+            let matchup = format!("{}@{}", g.away, g.home);
+            assert!(
+                report.entries.iter().any(|e| e.matchup == matchup)
+                    || report.pending_teams.iter().any(|t| t.matchup == matchup),
+                "{matchup}"
+            );
+        }
+        // The entries are exactly the listings of the date for the teams that play.
+        let playing: BTreeSet<&str> = games
+            .iter()
+            .flat_map(|g| [g.home.as_str(), g.away.as_str()])
+            .collect();
+        let expected: BTreeMap<String, &str> = truth
+            .injuries
+            .iter()
+            .filter(|i| i.listed && i.listed_from <= day && day <= i.listed_until)
+            .filter(|i| playing.contains(i.team.as_str()))
+            .map(|i| {
+                let name = deunicode::deunicode(&by_id[&i.player_id].name);
+                let status = if i.status == "Out" {
+                    "Out"
+                } else {
+                    "Questionable"
+                };
+                (name, status)
+            })
+            .collect();
+        let got: BTreeMap<String, &str> = report
+            .entries
+            .iter()
+            .map(|e| (e.player_name.clone(), e.status.as_str()))
+            .collect();
+        assert_eq!(got, expected, "{day}");
+        for e in &report.entries {
+            assert_eq!(e.game_date, day);
+            assert!(e.reason.starts_with("Injury/Illness - "), "{}", e.reason);
+        }
+        entries_seen += report.entries.len();
+        date += Duration::days(1);
+    }
+    assert!(entries_seen > 5, "{entries_seen} entries in four days");
+}
+
+/// Every Phase 1 source of the registry, fetched through the replay server (real HTTP) over a
+/// season-shape range that holds the end of the regular season, the play-in and the first
+/// playoff games: every fetch succeeds, the per-game sources ask each game of D-1, and the
+/// game log asks the play-in and playoff season types.
+#[tokio::test]
+async fn every_source_fetches_through_the_replay_server_into_the_playoffs() {
+    use nbaprops_activities::{runner, Deps, DepsConfig};
+    use nbaprops_proto::{registry, RunContext, ScrapeRequest};
+
+    let dir = tempfile::tempdir().unwrap();
+    let opts = SimOptions {
+        from: d("2025-04-11"),
+        to: d("2025-04-21"),
+        seed: 7,
+        ..SimOptions::default()
+    };
+    let truth = simulate_shaped(dir.path(), &opts, ScheduleShape::Season).unwrap();
+    let play_in = truth
+        .games
+        .iter()
+        .find(|g| g.game_id.starts_with("005"))
+        .unwrap();
+    let playoff = truth
+        .games
+        .iter()
+        .find(|g| g.game_id.starts_with("004"))
+        .unwrap();
+    let server = crate::replay_server::ReplayServer::start(
+        dir.path().to_path_buf(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let deps = Deps::open(&DepsConfig::under(
+        data.path(),
+        SourceConfig::replay(&server.base_url()),
+    ))
+    .await
+    .unwrap();
+    // The day after the first play-in date and the day after the first playoff date: their
+    // D-1 sources read those games.
+    let after = |date: &str| (d(date) + Duration::days(1)).to_string();
+    for (game_date, kind) in [
+        (after(&play_in.date), "PlayIn"),
+        (after(&playoff.date), "Playoffs"),
+    ] {
+        let ctx = RunContext {
+            correlation_id: format!("day-{game_date}"),
+            game_date: game_date.clone(),
+            ..Default::default()
+        };
+        for level in registry::levels(1) {
+            for spec in level {
+                let r = runner::scrape(
+                    &deps,
+                    &ScrapeRequest {
+                        context: Some(ctx.clone()),
+                        source: spec.name.into(),
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{game_date} {}: {e}", spec.name));
+                assert!(!r.payloads.is_empty(), "{game_date} {}: {r:?}", spec.name);
+                assert!(r.warnings.is_empty(), "{game_date} {}: {r:?}", spec.name);
+                let date = runner::data_date(&spec, &game_date).unwrap();
+                let games = truth.games.iter().filter(|g| g.date == date).count();
+                let listing = matches!(spec.name, "bdl_injuries" | "nbac_injury_report");
+                if games > 0 && !listing {
+                    assert!(r.records_seen > 0, "{game_date} {}: {r:?}", spec.name);
+                }
+                if matches!(spec.name, "nbac_team_boxscore" | "nbac_play_by_play") {
+                    assert_eq!(r.payloads.len(), games, "{game_date} {}", spec.name);
+                }
+            }
+        }
+        let asked = server.requests();
+        assert!(
+            asked
+                .iter()
+                .any(|r| r.contains("leaguegamelog") && r.contains(&format!("SeasonType={kind}"))),
+            "{kind}: {asked:?}"
+        );
+    }
+    // The two schedules were fetched on both dates and kept once each.
+    let kept: Vec<(String,)> = sqlx::query_as(
+        "SELECT object_key FROM raw_payloads WHERE source IN ('nbac_schedule', 'nbac_schedule_api')",
+    )
+    .fetch_all(deps.warehouse.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(
+        kept.iter().all(|(k,)| k.contains("/season-2024-25/")),
+        "{kept:?}"
+    );
+    server.stop().await;
 }

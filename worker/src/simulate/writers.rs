@@ -1,31 +1,39 @@
 //! Native-format answers of every source for the simulated seasons, named with each source's
 //! own request builder so the replay server serves them.
 //!
-//! Per date (games or not): `leaguegamelog` (nbac_player_boxscore), The Odds API events (shared
-//! by oddsa_player_props and oddsa_game_lines), the ESPN scoreboard, and the Ball Don't Lie
-//! injury list as of that date. Per game: the v3 traditional box score (nbac_team_boxscore),
-//! the event's `player_points` odds and its `spreads,totals` odds. Per season: the stats-host
-//! schedule (nbac_schedule_api). Once: the CDN schedule (nbac_schedule), listing every game of
-//! every simulated season, since its request names no season.
+//! Per date (games or not): `leaguegamelog` (nbac_player_boxscore, asked with the SeasonType of
+//! the date's games), The Odds API events (shared by oddsa_player_props and oddsa_game_lines),
+//! the ESPN scoreboard, BettingPros events, Ball Don't Lie box scores, and the Ball Don't Lie
+//! injury list as of that date; the official injury report PDF of the date (the `09AM` slot)
+//! when there is a game to report on (the date's, or the season's next within a week). Per game:
+//! the v3 traditional box score (nbac_team_boxscore), the play-by-play, the event's
+//! `player_points` odds and its `spreads,totals` odds, and the BettingPros points offers. Per
+//! team playing on a date: its ESPN roster as of that date. Per season: the stats-host schedule
+//! (nbac_schedule_api) and the player index (nbac_player_list). Once: the CDN schedule
+//! (nbac_schedule), listing every game of every simulated season, since its request names no
+//! season.
 //!
-//! The Ball Don't Lie injury request names no date either: the served file is the list as of
-//! the last date of the range, and the list as of every date is kept beside it under
-//! `asof/{YYYY-MM-DD}/` (same relative names) for a date-aware replay.
+//! The snapshot sources (Ball Don't Lie injuries, ESPN rosters) name no date in their live
+//! requests; the replay requests carry the date as the replay-only `as_of` parameter (see
+//! `SourceConfig::dated_snapshots`), and each date's snapshot is written under that name. The
+//! undated Ball Don't Lie file (what a live fetch would get) is the list as of the last date.
 
 use std::path::Path;
 
 use anyhow::Result;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use nbaprops_activities::sources::{
-    bdl, bdl_injuries, espn_scoreboard, nba_season, nbac_player_boxscore, nbac_schedule,
+    bdl, bdl_box_scores, bdl_injuries, bp_player_props, espn_roster, espn_scoreboard, nba_season,
+    nbac_injury_report, nbac_play_by_play, nbac_player_boxscore, nbac_player_list, nbac_schedule,
     nbac_schedule_api, nbac_team_boxscore, oddsa_game_lines, oddsa_player_props, SourceConfig,
 };
 use serde_json::{json, Value};
 
+use super::feeds;
 use super::players::Player;
 use super::season::{Entry, GameOut, Injury, SeasonOut, Stats, TeamBox};
 use super::teams::{Team, TEAMS};
-use super::{book_spelling, event_id, write};
+use super::{book_spelling, event_id, write, write_bytes};
 
 const TS: &str = "%Y-%m-%dT%H:%M:%SZ";
 
@@ -92,7 +100,14 @@ fn wl(b: &TeamBox, other: &TeamBox) -> &'static str {
 pub fn leaguegamelog(players: &[Player], date: NaiveDate, games: &[&GameOut]) -> Value {
     let d = date.format("%Y-%m-%d").to_string();
     let season = nba_season(date);
-    let season_id = format!("2{}", &season[..4]);
+    let ids: Vec<String> = games.iter().map(|g| g.game.game_id.clone()).collect();
+    let season_type = nbac_player_boxscore::season_type_of(&ids);
+    let type_digit = match season_type {
+        nbac_player_boxscore::PLAYOFFS => '4',
+        nbac_player_boxscore::PLAY_IN => '5',
+        _ => '2',
+    };
+    let season_id = format!("{type_digit}{}", &season[..4]);
     let mut rows = Vec::new();
     for g in games {
         for (b, other, home) in [(&g.home, &g.away, true), (&g.away, &g.home, false)] {
@@ -148,7 +163,7 @@ pub fn leaguegamelog(players: &[Player], date: NaiveDate, games: &[&GameOut]) ->
     json!({
         "resource": "leaguegamelog",
         "parameters": {
-            "LeagueID": "00", "Season": season, "SeasonType": "Regular Season",
+            "LeagueID": "00", "Season": season, "SeasonType": season_type,
             "PlayerOrTeam": "P", "Counter": 1000, "Sorter": "DATE", "Direction": "DESC",
             "DateFrom": d, "DateTo": d
         },
@@ -465,7 +480,7 @@ pub fn injury_pages(
         .map(|s| s.injuries.iter().filter(|i| i.listed_on(date)).collect())
         .unwrap_or_default();
     listed.sort_by_key(|i| (std::cmp::Reverse(i.listed_from), players[i.player].bdl_id));
-    let first = bdl_injuries::request(config);
+    let first = bdl_injuries::request(config, date);
     let chunks: Vec<&[&Injury]> = if listed.is_empty() {
         vec![&[]]
     } else {
@@ -566,6 +581,16 @@ fn schedule_file(season_label: &str, seasons: &[&SeasonOut], full: bool) -> Valu
     })
 }
 
+/// Which files [`write_all`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every source.
+    All,
+    /// All but the CDN schedule, the game log and The Odds API events and points odds, which
+    /// the dense shape writes itself (byte for byte as it always has).
+    AllButDenseOwn,
+}
+
 /// Writes every file of `dates` (which must lie in the simulated seasons or between them),
 /// on `threads` threads; the bytes do not depend on the thread count.
 pub fn write_all(
@@ -574,8 +599,12 @@ pub fn write_all(
     seasons: &[SeasonOut],
     dates: &[NaiveDate],
     threads: usize,
+    coverage: Coverage,
 ) -> Result<usize> {
+    let all = coverage == Coverage::All;
     let config = SourceConfig::replay("http://replay");
+    let mut undated = config.clone();
+    undated.dated_snapshots = false;
     let season_of = |date: NaiveDate| {
         let year = super::schedule::season_year(date);
         seasons.iter().find(|s| s.year == year)
@@ -583,14 +612,16 @@ pub fn write_all(
     let mut files = 0;
 
     // The schedules: one CDN file for everything, one stats-host file per season.
-    let all: Vec<&SeasonOut> = seasons.iter().collect();
+    let every: Vec<&SeasonOut> = seasons.iter().collect();
     let first_label = nba_season(*dates.first().expect("at least one date"));
-    write(
-        out,
-        &nbac_schedule::request(&config),
-        &schedule_file(&first_label, &all, false),
-    )?;
-    files += 1;
+    if all {
+        write(
+            out,
+            &nbac_schedule::request(&config),
+            &schedule_file(&first_label, &every, false),
+        )?;
+        files += 1;
+    }
     for s in seasons {
         let day = s.calendar.opening;
         write(
@@ -598,11 +629,16 @@ pub fn write_all(
             &nbac_schedule_api::request(&config, day),
             &schedule_file(&nba_season(day), &[s], true),
         )?;
-        files += 1;
+        write(
+            out,
+            &nbac_player_list::request(&config, day),
+            &feeds::player_index(players, s.year),
+        )?;
+        files += 2;
     }
-    // The injury list a live fetch would get: as of the last date.
+    // The injury list a live fetch would get (no date): as of the last date.
     let last = *dates.last().expect("at least one date");
-    for (req, body) in injury_pages(&config, players, last, season_of(last)) {
+    for (req, body) in injury_pages(&undated, players, last, season_of(last)) {
         write(out, &req, &body)?;
         files += 1;
     }
@@ -626,24 +662,41 @@ pub fn write_all(
             n += 1;
             write(out, req, &body).map(|_| ())
         };
-        put(
-            &nbac_player_boxscore::request(&config, date),
-            leaguegamelog(players, date, &games),
-        )?;
-        put(
-            &oddsa_player_props::events_request(&config, date),
-            events(&games, &clock),
-        )?;
+        if all {
+            let ids: Vec<String> = games.iter().map(|g| g.game.game_id.clone()).collect();
+            put(
+                &nbac_player_boxscore::request_for(
+                    &config,
+                    date,
+                    nbac_player_boxscore::season_type_of(&ids),
+                ),
+                leaguegamelog(players, date, &games),
+            )?;
+            put(
+                &oddsa_player_props::events_request(&config, date),
+                events(&games, &clock),
+            )?;
+        }
         put(
             &espn_scoreboard::request(&config, date),
             espn(date, &games, &clock),
         )?;
+        put(
+            &bp_player_props::events_request(&config, date),
+            feeds::bp_events(&games, &clock),
+        )?;
+        put(
+            &bdl_box_scores::request(&config, date),
+            feeds::bdl_box_scores(players, date, &games),
+        )?;
         for g in &games {
             let ev = event_id(&g.game.game_id);
-            put(
-                &oddsa_player_props::event_odds_request(&config, &ev),
-                props_odds(players, g, &clock),
-            )?;
+            if all {
+                put(
+                    &oddsa_player_props::event_odds_request(&config, &ev),
+                    props_odds(players, g, &clock),
+                )?;
+            }
             put(
                 &oddsa_game_lines::event_odds_request(&config, &ev),
                 game_lines_odds(g, &clock),
@@ -652,11 +705,32 @@ pub fn write_all(
                 &nbac_team_boxscore::request(&config, &g.game.game_id),
                 box_v3(players, g),
             )?;
+            put(
+                &nbac_play_by_play::request(&config, &g.game.game_id),
+                feeds::play_by_play(players, g),
+            )?;
+            put(
+                &bp_player_props::offers_request(&config, feeds::bp_event_id(g)),
+                feeds::bp_offers(players, g, &clock),
+            )?;
+            for b in [&g.home, &g.away] {
+                let espn_id = TEAMS[b.team].espn_id.to_string();
+                put(
+                    &espn_roster::request(&config, &espn_id, date),
+                    feeds::espn_roster(players, b.team, season, date),
+                )?;
+            }
         }
-        let asof = out.join("asof").join(date.format("%Y-%m-%d").to_string());
         for (req, body) in injury_pages(&config, players, date, season) {
+            put(&req, body)?;
+        }
+        if let Some(pdf) = feeds::injury_report_pdf(players, season, date) {
             n += 1;
-            write(&asof, &req, &body)?;
+            write_bytes(
+                out,
+                &nbac_injury_report::request(&config, date, feeds::REPORT_HOUR_ET),
+                &pdf,
+            )?;
         }
         Ok(n)
     };
