@@ -3,6 +3,7 @@
 //! level 3: the feature store the models read.
 
 pub mod player_daily_cache;
+pub mod player_shot_zone_analysis;
 pub mod team_defense_zone_analysis;
 
 use nbaprops_proto::ProcessorRequest;
