@@ -2,6 +2,7 @@
 //! before it. Level 1: the zone analyses; level 2: the daily cache and the composite factors;
 //! level 3: the feature store the models read.
 
+pub mod ml_feature_store;
 pub mod player_composite_factors;
 pub mod player_daily_cache;
 pub mod player_shot_zone_analysis;
