@@ -232,7 +232,7 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let inputs = Inputs::load(deps, date).await?;
+    let inputs = Inputs::load(deps, date, true).await?;
     let factors: Vec<CompositeFactorsRow> = deps
         .warehouse
         .select("game_date = ?", &[date.into()])

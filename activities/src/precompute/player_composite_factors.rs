@@ -2,6 +2,10 @@
 //! `upcoming_player_game_context`), four adjustment factors built from the level-1 analyses,
 //! the daily cache and the game contexts, all of which only read data from before the date.
 //!
+//! `player_daily_cache` is on the same level, so this processor does not read its table: it runs
+//! the cache's pure transform over the same games (`player_game_summary` before the date) for
+//! the players with a line.
+//!
 //! Formulas (each NULL when an input it needs is missing, never a silent zero):
 //!
 //! - **fatigue**: `load_ratio = minutes_last_7 / (3.5 × minutes_avg_l10)` (3.5 = games in a
@@ -27,7 +31,7 @@ use super::player_daily_cache::DailyCacheRow;
 use super::player_shot_zone_analysis::PlayerShotZoneRow;
 use super::round4;
 use super::team_defense_zone_analysis::TeamDefenseZoneRow;
-use crate::analytics::player_game_summary::entity_scope;
+use crate::analytics::player_game_summary::{entity_scope, GameSummaryRow};
 use crate::analytics::upcoming_player_game_context::PlayerContextRow;
 use crate::analytics::upcoming_team_game_context::TeamContextRow;
 use crate::error::Result;
@@ -64,7 +68,7 @@ crate::warehouse_table! {
     }
 }
 
-/// Everything a level-2/3 processor reads for one date, keyed for lookups.
+/// Everything the composite factors and the feature store read for one date.
 #[derive(Debug, Default)]
 pub struct Inputs {
     pub contexts: Vec<PlayerContextRow>,
@@ -86,12 +90,18 @@ pub struct PlayerInputs<'a> {
 }
 
 impl Inputs {
-    pub async fn load(deps: &Deps, date: &str) -> Result<Self> {
+    /// The date's rows; `player_daily_cache` only with `with_cache` (the composite factors, on
+    /// the cache's own level, compute the cache's values from the games instead).
+    pub async fn load(deps: &Deps, date: &str, with_cache: bool) -> Result<Self> {
         let w = &deps.warehouse;
         Ok(Inputs {
             contexts: w.select("game_date = ?", &[date.into()]).await?,
             teams: w.select("game_date = ?", &[date.into()]).await?,
-            caches: w.select("cache_date = ?", &[date.into()]).await?,
+            caches: if with_cache {
+                w.select("cache_date = ?", &[date.into()]).await?
+            } else {
+                vec![]
+            },
             zones: w.select("analysis_date = ?", &[date.into()]).await?,
             defense: w.select("analysis_date = ?", &[date.into()]).await?,
         })
@@ -275,7 +285,28 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let inputs = Inputs::load(deps, date).await?;
+    // player_daily_cache is on this level too: its values (minutes norm, usage) are computed
+    // here from the same games with its transform, never read from its table.
+    let mut inputs = Inputs::load(deps, date, false).await?;
+    let with_line: std::collections::BTreeSet<i64> =
+        inputs.contexts.iter().map(|c| c.player_id).collect();
+    let start = super::player_daily_cache::season_start(date)?;
+    let games: Vec<GameSummaryRow> = deps
+        .warehouse
+        .select(
+            "game_date >= ? AND game_date < ?",
+            &[start.into(), date.into()],
+        )
+        .await?;
+    let games: Vec<GameSummaryRow> = games
+        .into_iter()
+        .filter(|g| with_line.contains(&g.player_id))
+        .collect();
+    inputs.caches = super::player_daily_cache::transform(date, &games);
+    let input_hash = crate::hashing::combine([
+        inputs.input_hash().as_str(),
+        super::input_hash(&games).as_str(),
+    ]);
     let mut rows = transform(date, &inputs);
     let scope = entity_scope(req);
     if let Some(scope) = &scope {
@@ -288,8 +319,8 @@ pub async fn run(
     Ok(crate::result::processor_result(
         NAME,
         date,
-        inputs.rows_read(),
-        inputs.input_hash(),
+        inputs.rows_read() + games.len(),
+        input_hash,
         stats,
         vec![],
     ))
@@ -564,6 +595,13 @@ pub(crate) mod tests {
         w.write_partition(D, None, &i.caches, &meta).await.unwrap();
         w.write_partition(D, None, &i.zones, &meta).await.unwrap();
         w.write_partition(D, None, &i.defense, &meta).await.unwrap();
+        // Five games of player 7 before D: 35 minutes, usage 0.30 in each.
+        for day in 5..=9 {
+            let date = format!("2025-01-{day:02}");
+            let mut g = GameSummaryRow::sample(&date, 7, 26, 35.0);
+            g.usage_pct = Some(0.3);
+            w.write_partition(&date, None, &[g], &meta).await.unwrap();
+        }
     }
 
     #[tokio::test]
@@ -580,6 +618,11 @@ pub(crate) mod tests {
             .select("game_date = ?", &[D.into()])
             .await
             .unwrap();
-        assert_eq!(stored, transform(D, &full_inputs()));
+        // The cache's values come from the games, not from the cache table.
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].load_ratio, Some(1.2)); // 147 / (3.5 * 35)
+        assert_eq!(stored[0].fatigue_score, Some(0.4));
+        assert_eq!(stored[0].usage_trend, Some(0.0));
+        assert_eq!(stored[0].pace_factor, Some(1.0));
     }
 }
