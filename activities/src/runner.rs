@@ -226,6 +226,18 @@ async fn dispatch(
         precompute::player_daily_cache::NAME => {
             precompute::player_daily_cache::run(deps, req, &date, &meta).await
         }
+        precompute::team_defense_zone_analysis::NAME => {
+            precompute::team_defense_zone_analysis::run(deps, req, &date, &meta).await
+        }
+        precompute::player_shot_zone_analysis::NAME => {
+            precompute::player_shot_zone_analysis::run(deps, req, &date, &meta).await
+        }
+        precompute::player_composite_factors::NAME => {
+            precompute::player_composite_factors::run(deps, req, &date, &meta).await
+        }
+        precompute::ml_feature_store::NAME => {
+            precompute::ml_feature_store::run(deps, req, &date, &meta).await
+        }
         predict::moving_average::NAME => {
             predict::moving_average::run(deps, req, &date, &meta).await
         }

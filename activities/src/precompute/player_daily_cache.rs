@@ -1,6 +1,7 @@
 //! `player_daily_cache`: for each player, his scoring as of the morning of a game date:
-//! last-5, last-10 and season averages, last-10 spread and minutes. Point in time: only games
-//! before the date, of the same season, are read.
+//! last-5, last-10 and season averages, last-10 spread, minutes (mean and spread over the
+//! last 10) and usage (last 5, last 10, season). Point in time: only games before the date, of
+//! the same season, are read.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +9,8 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use crate::analytics::player_game_summary::{entity_scope, GameSummaryRow};
 use crate::error::Result;
-use crate::hashing;
 use crate::storage::warehouse::WriteMeta;
-use crate::storage::{TableRow, Value};
+use crate::storage::Value;
 use crate::Deps;
 
 pub const NAME: &str = "player_daily_cache";
@@ -31,12 +31,14 @@ crate::warehouse_table! {
         points_avg_season: f64,
         points_std_l10: f64,
         minutes_avg_l10: Option<f64>,
+        minutes_std_l10: Option<f64>,
+        usage_avg_l5: Option<f64>,
+        usage_avg_l10: Option<f64>,
+        usage_avg_season: Option<f64>,
     }
 }
 
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
+use super::{mean_opt, round4, std_opt};
 
 fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
@@ -75,6 +77,11 @@ pub fn transform(date: &str, games: &[GameSummaryRow]) -> Vec<DailyCacheRow> {
             let l5 = &points[..points.len().min(5)];
             let l10 = &points[..points.len().min(10)];
             let minutes: Vec<f64> = gs.iter().take(10).filter_map(|g| g.minutes).collect();
+            // Usage over the games that have one (NULL: no box score with team totals).
+            let usage = |n: usize| -> Option<f64> {
+                let xs: Vec<f64> = gs.iter().take(n).filter_map(|g| g.usage_pct).collect();
+                mean_opt(&xs).map(round4)
+            };
             DailyCacheRow {
                 cache_date: date.to_string(),
                 player_id,
@@ -84,7 +91,11 @@ pub fn transform(date: &str, games: &[GameSummaryRow]) -> Vec<DailyCacheRow> {
                 points_avg_l10: round4(mean(l10)),
                 points_avg_season: round4(mean(&points)),
                 points_std_l10: round4(std_dev(l10)),
-                minutes_avg_l10: (!minutes.is_empty()).then(|| round4(mean(&minutes))),
+                minutes_avg_l10: mean_opt(&minutes).map(round4),
+                minutes_std_l10: std_opt(&minutes).map(round4),
+                usage_avg_l5: usage(5),
+                usage_avg_l10: usage(10),
+                usage_avg_season: usage(usize::MAX),
             }
         })
         .collect()
@@ -104,14 +115,7 @@ pub async fn run(
             &[start.into(), date.into()],
         )
         .await?;
-    let input_hash = hashing::combine(
-        games
-            .iter()
-            .map(|r| hashing::row_hash(&r.values()))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
+    let input_hash = super::input_hash(&games);
     let mut rows = transform(date, &games);
     let scope = entity_scope(req);
     if let Some(scope) = &scope {
@@ -155,6 +159,60 @@ mod tests {
         assert_eq!(r.points_avg_l10, 7.5); // (12+...+3)/10
         assert_eq!(r.points_avg_season, 6.5); // (1+...+12)/12
         assert_eq!(r.points_std_l10, 2.8723); // sqrt(8.25)
+        assert_eq!(r.minutes_avg_l10, Some(30.0));
+        assert_eq!(r.minutes_std_l10, Some(0.0));
+        assert_eq!(r.usage_avg_l10, None); // no usage in any game: NULL, not zero
+    }
+
+    #[test]
+    fn usage_and_minutes_spread_by_hand() {
+        // Newest first: usage 0.30, 0.20, none, 0.10; minutes 30, 20, 40, 30.
+        let mut games = vec![];
+        for (day, usage, minutes) in [
+            (4, Some(0.30), 30.0),
+            (3, Some(0.20), 20.0),
+            (2, None, 40.0),
+            (1, Some(0.10), 30.0),
+        ] {
+            let mut g = GameSummaryRow::sample(&format!("2025-01-{day:02}"), 7, 10, minutes);
+            g.usage_pct = usage;
+            games.push(g);
+        }
+        let r = &transform("2025-01-05", &games)[0];
+        assert_eq!(r.usage_avg_l10, Some(0.2)); // (0.3 + 0.2 + 0.1) / 3
+        assert_eq!(r.usage_avg_season, Some(0.2));
+        assert_eq!(r.minutes_avg_l10, Some(30.0));
+        assert_eq!(r.minutes_std_l10, Some(7.0711)); // sqrt((0 + 100 + 100 + 0) / 4)
+                                                     // L5 is the newest five games; with four, the same three usages.
+        assert_eq!(r.usage_avg_l5, Some(0.2));
+        // Six games, the newest with usage 0.50: L5 drops the oldest (0.10).
+        let mut g = GameSummaryRow::sample("2025-01-05", 7, 10, 30.0);
+        g.usage_pct = Some(0.5);
+        games.push(g.clone());
+        let mut g0 = GameSummaryRow::sample("2024-12-31", 7, 10, 30.0);
+        g0.usage_pct = Some(0.9);
+        games.push(g0);
+        let r = &transform("2025-01-06", &games)[0];
+        // Newest five: 0.5, 0.3, 0.2, none, 0.1 -> 1.1 / 4; season adds the 0.9: 2.0 / 5.
+        assert_eq!(r.usage_avg_l5, Some(0.275));
+        assert_eq!(r.usage_avg_season, Some(0.4));
+    }
+
+    #[tokio::test]
+    async fn round_trip_is_idempotent() {
+        let (_d, deps) = crate::raw::test_support::temp_deps().await;
+        let meta = crate::raw::test_support::meta();
+        let games: Vec<GameSummaryRow> = vec![game("2025-01-01", 7, 10), game("2025-01-02", 8, 20)];
+        for g in &games {
+            deps.warehouse
+                .write_partition(&g.game_date, None, std::slice::from_ref(g), &meta)
+                .await
+                .unwrap();
+        }
+        let req = crate::precompute::test_support::request(NAME, "2025-01-03");
+        let first = run(&deps, &req, "2025-01-03", &meta).await.unwrap();
+        let again = run(&deps, &req, "2025-01-03", &meta).await.unwrap();
+        crate::raw::test_support::assert_idempotent(&first, &again, 2);
     }
 
     #[test]

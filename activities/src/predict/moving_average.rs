@@ -163,6 +163,10 @@ mod tests {
             points_avg_season: l10,
             points_std_l10: std,
             minutes_avg_l10: None,
+            minutes_std_l10: None,
+            usage_avg_l5: None,
+            usage_avg_l10: None,
+            usage_avg_season: None,
         }
     }
 
