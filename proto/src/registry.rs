@@ -45,6 +45,17 @@ pub fn phase_prefix(phase: u32) -> &'static str {
     }
 }
 
+/// Tables with more than one writer: the name registry, merged by every box-score source (the
+/// newest game wins a player's name and team, so the order of writes does not matter).
+pub const SHARED_TABLES: &[&str] = &["players"];
+
+/// Raw-store sources that no Phase 1 scrape writes: bulk files kept by `nbaprops import`.
+pub const IMPORTED_SOURCES: &[&str] = &[
+    "raw:historical_team_games",
+    "raw:historical_player_game_logs",
+    "raw:historical_points_lines",
+];
+
 /// Every source and processor, in pipeline order.
 pub fn specs() -> Vec<ProcessorSpec> {
     vec![
@@ -209,17 +220,198 @@ pub fn specs() -> Vec<ProcessorSpec> {
             writes: &["raw_oddsa_player_props"],
             description: "every player_points line snapshot (bookmaker, line, odds, snapshot time)",
         },
-        // Phase 3: analytics over finished games.
+        ProcessorSpec {
+            name: "raw_nbac_schedule_api",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:nbac_schedule_api"],
+            writes: &["raw_nbac_schedule_api"],
+            description: "the date's games with status, final scores and season type (any season)",
+        },
+        ProcessorSpec {
+            name: "raw_nbac_team_boxscores",
+            phase: 2,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw:nbac_team_boxscore"],
+            writes: &["raw_nbac_team_boxscores"],
+            description: "team totals per game and team of the previous date, with the opponent",
+        },
+        ProcessorSpec {
+            name: "raw_nbac_play_by_play",
+            phase: 2,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw:nbac_play_by_play"],
+            writes: &["raw_nbac_play_by_play"],
+            description: "per player-game shots by zone (paint, mid-range, three) and free throws",
+        },
+        ProcessorSpec {
+            name: "raw_nbac_injury_report",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:nbac_injury_report"],
+            writes: &["raw_nbac_injury_report"],
+            description: "every entry of every official injury report of the date (report time in the key)",
+        },
+        ProcessorSpec {
+            name: "raw_nbac_player_list",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:nbac_player_list"],
+            writes: &["raw_nbac_player_list"],
+            description: "the NBA.com player index: ids, names, teams, roster status",
+        },
+        ProcessorSpec {
+            name: "raw_oddsa_game_lines",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:oddsa_game_lines"],
+            writes: &["raw_oddsa_game_lines"],
+            description: "every spread and total snapshot (bookmaker, outcome, point, price)",
+        },
+        ProcessorSpec {
+            name: "raw_bp_player_props",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:bp_player_props"],
+            writes: &["raw_bp_player_props"],
+            description: "every BettingPros points line snapshot (book, line, odds, update time)",
+        },
+        ProcessorSpec {
+            name: "raw_espn_scoreboard",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:espn_scoreboard"],
+            writes: &["raw_espn_scoreboard"],
+            description: "ESPN's games of the date: ids, status, scores",
+        },
+        ProcessorSpec {
+            name: "raw_espn_rosters",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:espn_roster"],
+            writes: &["raw_espn_rosters"],
+            description: "rosters of the date's teams with ESPN injury notes",
+        },
+        ProcessorSpec {
+            name: "raw_bdl_box_scores",
+            phase: 2,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw:bdl_box_scores"],
+            writes: &["raw_bdl_box_scores"],
+            description: "Ball Don't Lie player lines of the previous date",
+        },
+        ProcessorSpec {
+            name: "raw_bdl_injuries",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:bdl_injuries"],
+            writes: &["raw_bdl_injuries"],
+            description: "Ball Don't Lie injury list as of the date",
+        },
+        ProcessorSpec {
+            name: "raw_historical_team_games",
+            phase: 2,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw:historical_team_games"],
+            writes: &["raw_historical_team_games"],
+            description: "imported LeagueGameFinder team rows per game and team (nbaprops import)",
+        },
+        ProcessorSpec {
+            name: "raw_historical_player_game_logs",
+            phase: 2,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw:historical_player_game_logs"],
+            writes: &["raw_historical_player_game_logs", "players"],
+            description: "imported player game logs per player and date; keeps the player registry",
+        },
+        ProcessorSpec {
+            name: "raw_historical_points_lines",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:historical_points_lines"],
+            writes: &["raw_historical_points_lines"],
+            description: "imported player_points lines, every snapshot",
+        },
+        // Phase 3: analytics. Level 1 summarises the previous date's games; level 2 builds the
+        // context of the game date's games from them.
         ProcessorSpec {
             name: "player_game_summary",
             phase: 3,
             level: 1,
             date_offset_days: -1,
-            reads: &["raw_nbac_player_boxscores", "raw_oddsa_player_props"],
+            reads: &["raw_nbac_player_boxscores", "raw_historical_player_game_logs", "raw_nbac_team_boxscores", "raw_historical_team_games", "raw_nbac_play_by_play", "raw_oddsa_player_props", "raw_historical_points_lines"],
             writes: &["player_game_summary"],
-            description: "box score plus true shooting and the result against the pre-game line",
+            description: "box score, usage, true shooting, shot zones and the result against the pre-game line",
         },
-        // Phase 4: precompute. Level 1 (zone analyses) arrives with the Phases 2-4 issue.
+        ProcessorSpec {
+            name: "team_offense_game_summary",
+            phase: 3,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw_nbac_player_boxscores", "raw_historical_player_game_logs", "raw_nbac_team_boxscores", "raw_historical_team_games"],
+            writes: &["team_offense_game_summary"],
+            description: "each team's points, possessions, pace and offensive rating",
+        },
+        ProcessorSpec {
+            name: "team_defense_game_summary",
+            phase: 3,
+            level: 1,
+            date_offset_days: -1,
+            reads: &["raw_nbac_player_boxscores", "raw_historical_player_game_logs", "raw_nbac_team_boxscores", "raw_historical_team_games", "raw_nbac_play_by_play"],
+            writes: &["team_defense_game_summary"],
+            description: "what each team allowed: opponent shooting by zone, defensive rating",
+        },
+        ProcessorSpec {
+            name: "upcoming_player_game_context",
+            phase: 3,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["player_game_summary", "players", "raw_oddsa_game_lines", "raw_nbac_injury_report", "raw_oddsa_player_props", "raw_historical_points_lines", "raw_nbac_schedule", "raw_historical_team_games"],
+            writes: &["upcoming_player_game_context"],
+            description: "per player with a line: line and movement, spread, total, rest, workload, form, injury status",
+        },
+        ProcessorSpec {
+            name: "upcoming_team_game_context",
+            phase: 3,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["player_game_summary", "raw_oddsa_game_lines", "raw_nbac_injury_report", "raw_oddsa_player_props", "raw_historical_points_lines", "raw_nbac_schedule", "raw_historical_team_games"],
+            writes: &["upcoming_team_game_context"],
+            description: "per team playing: rest, back-to-back, spread, total, implied points, players out",
+        },
+        // Phase 4: precompute in three levels, all as of the game date from games before it.
+        ProcessorSpec {
+            name: "team_defense_zone_analysis",
+            phase: 4,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["team_defense_game_summary", "team_offense_game_summary"],
+            writes: &["team_defense_zone_analysis"],
+            description: "per team, last 15 games before D: points allowed, defensive rating, pace, opponent FG% and shot share by zone, vs the league",
+        },
+        ProcessorSpec {
+            name: "player_shot_zone_analysis",
+            phase: 4,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["player_game_summary"],
+            writes: &["player_shot_zone_analysis"],
+            description: "per player, L10 and season: shot share, FG% and points per shot by zone, primary zone",
+        },
         ProcessorSpec {
             name: "player_daily_cache",
             phase: 4,
@@ -227,7 +419,25 @@ pub fn specs() -> Vec<ProcessorSpec> {
             date_offset_days: 0,
             reads: &["player_game_summary"],
             writes: &["player_daily_cache"],
-            description: "per player as of the game date: L5/L10/season points, std, minutes",
+            description: "per player as of the game date: L5/L10/season points, std, minutes (mean, std), usage",
+        },
+        ProcessorSpec {
+            name: "player_composite_factors",
+            phase: 4,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["upcoming_player_game_context", "upcoming_team_game_context", "player_game_summary", "player_shot_zone_analysis", "team_defense_zone_analysis"],
+            writes: &["player_composite_factors"],
+            description: "per player with a line: fatigue, zone mismatch, pace factor, usage spike",
+        },
+        ProcessorSpec {
+            name: "ml_feature_store",
+            phase: 4,
+            level: 3,
+            date_offset_days: 0,
+            reads: &["upcoming_player_game_context", "upcoming_team_game_context", "player_daily_cache", "player_shot_zone_analysis", "team_defense_zone_analysis", "player_composite_factors"],
+            writes: &["ml_feature_store"],
+            description: "per player with a line: 32 named, versioned features (JSON vector, feature hash, missing count)",
         },
         // Phase 5: prediction systems, fanned out over batches of players with a line.
         ProcessorSpec {
@@ -313,7 +523,7 @@ mod tests {
     fn every_table_has_exactly_one_writer() {
         let mut writers: HashMap<&str, &str> = HashMap::new();
         for s in specs() {
-            for w in s.writes {
+            for w in s.writes.iter().filter(|w| !SHARED_TABLES.contains(w)) {
                 if let Some(other) = writers.insert(w, s.name) {
                     panic!("{w} written by both {other} and {}", s.name);
                 }
@@ -327,10 +537,11 @@ mod tests {
     fn every_read_comes_from_an_earlier_phase_or_level() {
         let all = specs();
         for s in &all {
-            for r in s.reads {
+            for r in s.reads.iter().filter(|r| !IMPORTED_SOURCES.contains(r)) {
                 let writer = all
                     .iter()
-                    .find(|w| w.writes.contains(r))
+                    .filter(|w| w.writes.contains(r))
+                    .max_by_key(|w| (w.phase, w.level))
                     .unwrap_or_else(|| panic!("{} reads {r}, which nothing writes", s.name));
                 assert!(
                     (writer.phase, writer.level) < (s.phase, s.level),
