@@ -267,5 +267,16 @@ async fn features_for_a_date_ignore_everything_on_and_after_it() {
     .unwrap();
     assert!(changed > 100, "{changed}");
     // ...and the target date's features did not.
-    assert_eq!(features_of(&deps, target).await, before);
+    let after = features_of(&deps, target).await;
+    let differing: Vec<_> = before
+        .iter()
+        .filter(|b| !after.contains(b))
+        .take(5)
+        .collect();
+    assert!(
+        differing.is_empty() && after.len() == before.len(),
+        "{} of {} feature rows changed, e.g. {differing:?}",
+        before.iter().filter(|b| !after.contains(b)).count(),
+        before.len()
+    );
 }

@@ -323,7 +323,9 @@ pub fn specs() -> Vec<ProcessorSpec> {
             name: "raw_historical_team_games",
             phase: 2,
             level: 1,
-            date_offset_days: -1,
+            // The date's own games: in a backfill they are the date's schedule (their results
+            // are only read by later dates' analytics, which use games before their date).
+            date_offset_days: 0,
             reads: &["raw:historical_team_games"],
             writes: &["raw_historical_team_games"],
             description: "imported LeagueGameFinder team rows per game and team (nbaprops import)",
