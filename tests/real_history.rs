@@ -17,7 +17,11 @@ fn history(file: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/data/history")
         .join(file);
-    assert!(p.is_file(), "{} missing: tests read ../shared/data", p.display());
+    assert!(
+        p.is_file(),
+        "{} missing: tests read ../shared/data",
+        p.display()
+    );
     p
 }
 
@@ -114,7 +118,10 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
         .fetch_one(pool)
         .await
         .unwrap_or_else(|e| panic!("player {player}: {e}"));
-        assert!((got - expected).abs() < 1e-3, "player {player}: {got} vs {expected}");
+        assert!(
+            (got - expected).abs() < 1e-3,
+            "player {player}: {got} vs {expected}"
+        );
         checked += 1;
     }
     assert!(checked > 100, "only {checked} players checked");
@@ -159,8 +166,10 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     .fetch_all(pool)
     .await
     .unwrap();
-    let csv_day: Vec<&BTreeMap<String, String>> =
-        teams.iter().filter(|r| r["GAME_DATE"].starts_with(day)).collect();
+    let csv_day: Vec<&BTreeMap<String, String>> = teams
+        .iter()
+        .filter(|r| r["GAME_DATE"].starts_with(day))
+        .collect();
     assert_eq!(rows.len(), csv_day.len());
     for r in csv_day {
         let n = |k: &str| r[k].parse::<f64>().unwrap();
@@ -176,13 +185,12 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     // The game summary has every logged player of a date, with his points.
     let csv_rows: Vec<&BTreeMap<String, String>> =
         logs.iter().filter(|r| r["date"].starts_with(day)).collect();
-    let summary: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT player_id, points FROM player_game_summary WHERE game_date = ?",
-    )
-    .bind(day)
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let summary: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT player_id, points FROM player_game_summary WHERE game_date = ?")
+            .bind(day)
+            .fetch_all(pool)
+            .await
+            .unwrap();
     assert_eq!(summary.len(), csv_rows.len());
     for r in csv_rows {
         let id: i64 = r["player_id"].parse().unwrap();
@@ -194,7 +202,12 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     let again = run_phases(&deps, &ctx(last), 2, 4).await.unwrap();
     for phase in &again {
         for r in &phase.results {
-            assert_eq!(r.rows_written + r.rows_removed, 0, "{} rewrote rows", r.processor);
+            assert_eq!(
+                r.rows_written + r.rows_removed,
+                0,
+                "{} rewrote rows",
+                r.processor
+            );
         }
     }
 }
@@ -227,7 +240,9 @@ async fn features_for_a_date_ignore_everything_on_and_after_it() {
         .await
         .unwrap();
     let log_file = history("player_game_logs_2024_25.csv");
-    historical_import::import_file(&deps, &log_file).await.unwrap();
+    historical_import::import_file(&deps, &log_file)
+        .await
+        .unwrap();
     let target = "2024-12-20";
     for d in dates("2024-12-01", "2024-12-24") {
         run_phases(&deps, &ctx(&d), 2, 4).await.unwrap();
@@ -253,7 +268,9 @@ async fn features_for_a_date_ignore_everything_on_and_after_it() {
         writer.write_record(&fields).unwrap();
     }
     writer.flush().unwrap();
-    historical_import::import_file(&deps, &edited).await.unwrap();
+    historical_import::import_file(&deps, &edited)
+        .await
+        .unwrap();
     for d in dates("2024-12-01", "2024-12-24") {
         run_phases(&deps, &ctx(&d), 2, 4).await.unwrap();
     }

@@ -84,14 +84,16 @@ pub struct GameOdds {
     pub total: Option<f64>,
 }
 
+/// A market value found for a game: (book rank, snapshot time, point).
+type Candidate = ((usize, String), String, f64);
+
 /// Spread and total per (home, away) tricode pair: each market's latest snapshot before the
 /// game's tip-off, from the first bookmaker in preference order that has it.
 pub fn game_odds(
     rows: &[crate::raw::oddsa_game_lines::GameLineRow],
 ) -> BTreeMap<(String, String), GameOdds> {
-    // (home, away, market) -> (book rank, snapshot) -> point for the outcome we want.
-    let mut best: BTreeMap<(String, String, &str), ((usize, String), String, f64)> =
-        BTreeMap::new();
+    // (home, away, market) -> the best (book rank, snapshot, point) seen so far.
+    let mut best: BTreeMap<(String, String, &str), Candidate> = BTreeMap::new();
     for r in rows {
         if r.snapshot_time > r.commence_time {
             continue;

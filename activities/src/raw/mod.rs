@@ -192,6 +192,32 @@ pub async fn historical_rows(
     Ok((payloads, rows))
 }
 
+/// Keeps the name registry (`players`) current from a box-score source: (id, name, team, game
+/// date) per row. The newest game date wins a player's name and team, so sources and dates can
+/// be processed in any order. Every box-score source merges into it (it is the one table with
+/// several writers; see the registry's `SHARED_TABLES`).
+pub async fn upsert_players(deps: &crate::Deps, rows: &[(i64, &str, &str, &str)]) -> Result<()> {
+    let mut tx = deps.warehouse.pool().begin_with("BEGIN IMMEDIATE").await?;
+    for &(player_id, name, team, game_date) in rows {
+        sqlx::query(
+            "INSERT INTO players (player_id, player_name, player_lookup, team, last_game_date) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET \
+             player_name = excluded.player_name, player_lookup = excluded.player_lookup, \
+             team = excluded.team, last_game_date = excluded.last_game_date \
+             WHERE excluded.last_game_date >= players.last_game_date",
+        )
+        .bind(player_id)
+        .bind(name)
+        .bind(crate::names::player_lookup(name))
+        .bind(team)
+        .bind(game_date)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::test_support as t;
@@ -380,30 +406,4 @@ mod tests {
             assert_eq!(pk, expected_pk, "{}", def.name);
         }
     }
-}
-
-/// Keeps the name registry (`players`) current from a box-score source: (id, name, team, game
-/// date) per row. The newest game date wins a player's name and team, so sources and dates can
-/// be processed in any order. Every box-score source merges into it (it is the one table with
-/// several writers; see the registry's `SHARED_TABLES`).
-pub async fn upsert_players(deps: &crate::Deps, rows: &[(i64, &str, &str, &str)]) -> Result<()> {
-    let mut tx = deps.warehouse.pool().begin_with("BEGIN IMMEDIATE").await?;
-    for &(player_id, name, team, game_date) in rows {
-        sqlx::query(
-            "INSERT INTO players (player_id, player_name, player_lookup, team, last_game_date) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET \
-             player_name = excluded.player_name, player_lookup = excluded.player_lookup, \
-             team = excluded.team, last_game_date = excluded.last_game_date \
-             WHERE excluded.last_game_date >= players.last_game_date",
-        )
-        .bind(player_id)
-        .bind(name)
-        .bind(crate::names::player_lookup(name))
-        .bind(team)
-        .bind(game_date)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
