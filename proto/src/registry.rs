@@ -447,7 +447,12 @@ pub fn specs() -> Vec<ProcessorSpec> {
             phase: 5,
             level: 1,
             date_offset_days: 0,
-            reads: &["player_daily_cache", "raw_oddsa_player_props", "players"],
+            reads: &[
+                "player_daily_cache",
+                "raw_oddsa_player_props",
+                "raw_historical_points_lines",
+                "players",
+            ],
             writes: &["predictions"],
             description: "recent-form average against the latest line: OVER / UNDER / PASS",
         },
