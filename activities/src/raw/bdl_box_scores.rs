@@ -119,31 +119,15 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let mut payloads = super::payloads_for(
-        deps,
-        req,
-        bdl_box_scores::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    payloads.retain(|p| !p.request_key.starts_with("live"));
-    let loaded = super::load_all(deps, &payloads, bdl_box_scores::parse).await?;
-    let lines: Vec<BdlPlayerBox> = loaded.into_iter().flat_map(|(_, l)| l).collect();
-    let read = lines.len();
-    let (rows, warnings) = transform(lines, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(&payloads),
-        stats,
-        warnings,
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: bdl_box_scores::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: false,
+        skip: |k| k.starts_with("live"),
+        parse: bdl_box_scores::parse,
+    };
+    super::run_source(deps, req, date, meta, src, transform).await
 }
 
 #[cfg(test)]

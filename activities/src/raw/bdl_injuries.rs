@@ -67,30 +67,18 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_for(
-        deps,
-        req,
-        bdl_injuries::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    let loaded = super::load_all(deps, &payloads, bdl_injuries::parse).await?;
-    let injuries: Vec<BdlInjury> = loaded.into_iter().flat_map(|(_, i)| i).collect();
-    let read = injuries.len();
-    let rows = transform(injuries, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(&payloads),
-        stats,
-        vec![],
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: bdl_injuries::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: false,
+        skip: super::skip_none,
+        parse: bdl_injuries::parse,
+    };
+    super::run_source(deps, req, date, meta, src, |records, date| {
+        (transform(records, date), vec![])
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -74,31 +74,18 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let mut payloads = super::payloads_for(
-        deps,
-        req,
-        espn_roster::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    payloads.retain(|p| p.request_key != "scoreboard");
-    let loaded = super::load_all(deps, &payloads, espn_roster::parse).await?;
-    let entries: Vec<EspnRosterEntry> = loaded.into_iter().flat_map(|(_, e)| e).collect();
-    let read = entries.len();
-    let rows = transform(entries, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(&payloads),
-        stats,
-        vec![],
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: espn_roster::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: false,
+        skip: |k| k == "scoreboard",
+        parse: espn_roster::parse,
+    };
+    super::run_source(deps, req, date, meta, src, |records, date| {
+        (transform(records, date), vec![])
+    })
+    .await
 }
 
 #[cfg(test)]

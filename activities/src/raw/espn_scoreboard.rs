@@ -80,32 +80,15 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_for(
-        deps,
-        req,
-        espn_scoreboard::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    // One request key ("all"): the newest scoreboard is the scoreboard as it stands.
-    let latest = &payloads[payloads.len() - 1..];
-    let mut loaded = super::load_all(deps, latest, espn_scoreboard::parse).await?;
-    let (_, games) = loaded.pop().expect("one payload");
-    let read = games.len();
-    let (rows, warnings) = transform(games, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(latest),
-        stats,
-        warnings,
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: espn_scoreboard::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: true,
+        skip: super::skip_none,
+        parse: espn_scoreboard::parse,
+    };
+    super::run_source(deps, req, date, meta, src, transform).await
 }
 
 #[cfg(test)]

@@ -192,6 +192,71 @@ pub async fn historical_rows(
     Ok((payloads, rows))
 }
 
+/// How a raw processor of the common shape reads its source: which payloads, which of them, and
+/// the source's parser.
+pub struct RawSource<P> {
+    /// The processor's name (for results and errors).
+    pub processor: &'static str,
+    pub source: &'static str,
+    pub keep: Keep,
+    /// Single-request sources: only the newest payload is read (it is the state as it stands).
+    pub newest_only: bool,
+    /// Request keys kept under the same source that this processor does not read (an events
+    /// list beside the odds).
+    pub skip: fn(&str) -> bool,
+    pub parse: fn(&[u8]) -> std::result::Result<Vec<P>, String>,
+}
+
+/// Reads nothing to skip.
+pub fn skip_none(_: &str) -> bool {
+    false
+}
+
+/// The common shape of a raw processor: the source's payloads for the date, parsed and
+/// flattened, turned into rows by `transform` (rows and warnings), and the date's partition
+/// replaced in one hash-diffed transaction.
+pub async fn run_source<P, R, T>(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+    meta: &crate::storage::warehouse::WriteMeta,
+    src: RawSource<P>,
+    transform: T,
+) -> Result<nbaprops_proto::ProcessorResult>
+where
+    R: crate::storage::TableRow,
+    T: FnOnce(Vec<P>, &str) -> (Vec<R>, Vec<String>),
+{
+    let mut payloads = payloads_for(deps, req, src.source, date, src.keep).await?;
+    payloads.retain(|p| !(src.skip)(&p.request_key));
+    if src.newest_only && payloads.len() > 1 {
+        payloads.drain(..payloads.len() - 1);
+    }
+    if payloads.is_empty() {
+        return Err(PipelineError::NoPayloads {
+            processor: src.processor.to_string(),
+            source_name: src.source.to_string(),
+            date: date.to_string(),
+        });
+    }
+    let loaded = load_all(deps, &payloads, src.parse).await?;
+    let records: Vec<P> = loaded.into_iter().flat_map(|(_, r)| r).collect();
+    let read = records.len();
+    let (rows, warnings) = transform(records, date);
+    let stats = deps
+        .warehouse
+        .write_partition(date, None, &rows, meta)
+        .await?;
+    Ok(crate::result::processor_result(
+        src.processor,
+        date,
+        read,
+        payloads_hash(&payloads),
+        stats,
+        warnings,
+    ))
+}
+
 /// Keeps the name registry (`players`) current from a box-score source: (id, name, team, game
 /// date) per row. The newest game date wins a player's name and team, so sources and dates can
 /// be processed in any order. Every box-score source merges into it (it is the one table with

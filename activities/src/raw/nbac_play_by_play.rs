@@ -164,30 +164,15 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_for(
-        deps,
-        req,
-        nbac_play_by_play::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    let loaded = super::load_all(deps, &payloads, nbac_play_by_play::parse).await?;
-    let actions: Vec<PbpAction> = loaded.into_iter().flat_map(|(_, a)| a).collect();
-    let read = actions.len();
-    let (rows, warnings) = transform(actions, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(&payloads),
-        stats,
-        warnings,
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: nbac_play_by_play::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: false,
+        skip: super::skip_none,
+        parse: nbac_play_by_play::parse,
+    };
+    super::run_source(deps, req, date, meta, src, transform).await
 }
 
 #[cfg(test)]

@@ -72,32 +72,18 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_for(
-        deps,
-        req,
-        nbac_player_list::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    // One request key ("all"): the newest index is the index as it stands.
-    let latest = &payloads[payloads.len() - 1..];
-    let mut loaded = super::load_all(deps, latest, nbac_player_list::parse).await?;
-    let (_, entries) = loaded.pop().expect("one payload");
-    let read = entries.len();
-    let rows = transform(entries, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(latest),
-        stats,
-        vec![],
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: nbac_player_list::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: true,
+        skip: super::skip_none,
+        parse: nbac_player_list::parse,
+    };
+    super::run_source(deps, req, date, meta, src, |records, date| {
+        (transform(records, date), vec![])
+    })
+    .await
 }
 
 #[cfg(test)]

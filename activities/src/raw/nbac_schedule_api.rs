@@ -63,32 +63,18 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_for(
-        deps,
-        req,
-        nbac_schedule_api::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    // One request key ("season"): the newest schedule is the schedule as it stands.
-    let latest = &payloads[payloads.len() - 1..];
-    let mut loaded = super::load_all(deps, latest, nbac_schedule_api::parse).await?;
-    let (_, games) = loaded.pop().expect("one payload");
-    let read = games.len();
-    let rows = transform(games, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(latest),
-        stats,
-        vec![],
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: nbac_schedule_api::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: true,
+        skip: super::skip_none,
+        parse: nbac_schedule_api::parse,
+    };
+    super::run_source(deps, req, date, meta, src, |records, date| {
+        (transform(records, date), vec![])
+    })
+    .await
 }
 
 #[cfg(test)]

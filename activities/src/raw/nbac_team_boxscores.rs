@@ -120,30 +120,15 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let payloads = super::payloads_for(
-        deps,
-        req,
-        nbac_team_boxscore::SOURCE,
-        date,
-        Keep::NewestPerRequestKey,
-    )
-    .await?;
-    let loaded = super::load_all(deps, &payloads, nbac_team_boxscore::parse).await?;
-    let lines: Vec<BoxLine> = loaded.into_iter().flat_map(|(_, l)| l).collect();
-    let read = lines.len();
-    let (rows, warnings) = transform(lines, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(&payloads),
-        stats,
-        warnings,
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: nbac_team_boxscore::SOURCE,
+        keep: Keep::NewestPerRequestKey,
+        newest_only: false,
+        skip: super::skip_none,
+        parse: nbac_team_boxscore::parse,
+    };
+    super::run_source(deps, req, date, meta, src, transform).await
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use nbaprops_proto::{ProcessorRequest, ProcessorResult, RawPayloadRef};
+use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use super::Keep;
 use crate::error::Result;
@@ -83,36 +83,24 @@ pub fn transform(lines: Vec<GameLine>, date: &str) -> Vec<GameLineRow> {
     by_key.into_values().collect()
 }
 
-/// The events lists (`events`, `events@{snapshot}`) share the source but hold no odds.
-pub fn is_odds_payload(p: &RawPayloadRef) -> bool {
-    !p.request_key.starts_with("events")
-}
-
 pub async fn run(
     deps: &Deps,
     req: &ProcessorRequest,
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let mut payloads =
-        super::payloads_for(deps, req, oddsa_game_lines::SOURCE, date, Keep::Every).await?;
-    payloads.retain(is_odds_payload);
-    let loaded = super::load_all(deps, &payloads, oddsa_game_lines::parse).await?;
-    let lines: Vec<GameLine> = loaded.into_iter().flat_map(|(_, l)| l).collect();
-    let read = lines.len();
-    let rows = transform(lines, date);
-    let stats = deps
-        .warehouse
-        .write_partition(date, None, &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        read,
-        super::payloads_hash(&payloads),
-        stats,
-        vec![],
-    ))
+    let src = super::RawSource {
+        processor: NAME,
+        source: oddsa_game_lines::SOURCE,
+        keep: Keep::Every,
+        newest_only: false,
+        skip: |k| k.starts_with("events"),
+        parse: oddsa_game_lines::parse,
+    };
+    super::run_source(deps, req, date, meta, src, |records, date| {
+        (transform(records, date), vec![])
+    })
+    .await
 }
 
 #[cfg(test)]
