@@ -59,7 +59,7 @@ pub async fn run_phases(
         if phase == 5 {
             let plan = runner::plan_predictions(deps, ctx).await?;
             for spec in registry::phase(5) {
-                for batch in plan.players.chunks(25) {
+                for batch in plan.players.chunks(registry::PREDICTION_BATCH_SIZE) {
                     results.push(run_spec(deps, ctx, &spec, Some(batch.to_vec())).await?);
                 }
             }

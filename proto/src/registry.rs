@@ -45,6 +45,9 @@ pub fn phase_prefix(phase: u32) -> &'static str {
     }
 }
 
+/// Players per prediction batch in Phase 5 (the workflow's batches and the in-process runner's).
+pub const PREDICTION_BATCH_SIZE: usize = 25;
+
 /// Tables with more than one writer: the name registry, merged by every box-score source (the
 /// newest game wins a player's name and team, so the order of writes does not matter).
 pub const SHARED_TABLES: &[&str] = &["players"];

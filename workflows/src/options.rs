@@ -19,7 +19,7 @@ pub const NON_RETRYABLE_ERROR_TYPES: &[&str] = &[
 pub const MAX_ACTIVITIES_IN_FLIGHT: usize = 200;
 
 /// Players per prediction batch.
-pub const PREDICTION_BATCH_SIZE: usize = 25;
+pub const PREDICTION_BATCH_SIZE: usize = nbaprops_proto::registry::PREDICTION_BATCH_SIZE;
 
 fn retry_policy(max_attempts: u32) -> RetryPolicy {
     RetryPolicy::builder()

@@ -13,7 +13,7 @@ use crate::raw::nbac_player_boxscores::BoxScoreRow;
 use crate::raw::nbac_schedule::ScheduleRow;
 use crate::raw::nbac_team_boxscores::TeamBoxRow;
 use crate::raw::oddsa_player_props::PropLineRow;
-use crate::storage::{TableRow, Value};
+use crate::storage::TableRow;
 use crate::Deps;
 
 /// One player's box score in one game, whatever the source.
@@ -377,14 +377,4 @@ pub async fn games_on(deps: &Deps, date: &str) -> Result<Vec<Game>> {
         });
     }
     Ok(games.into_values().collect())
-}
-
-/// Input hash over rows' hashes.
-pub fn input_hash<'a>(hashes: impl IntoIterator<Item = &'a str>) -> String {
-    crate::hashing::combine(hashes)
-}
-
-/// Incremental runs: the requested players as warehouse values (None: everyone).
-pub fn player_filter(req: &nbaprops_proto::ProcessorRequest) -> Option<Vec<Value>> {
-    crate::analytics::player_game_summary::entity_scope(req).map(|s| s.values)
 }

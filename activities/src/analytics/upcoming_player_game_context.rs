@@ -193,21 +193,20 @@ pub struct ContextInputs<'a> {
 pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>) {
     let date = inp.date;
     // Each player's line is judged at his own game's tip-off.
-    let mut tipoff: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut by_player: BTreeMap<&str, Vec<PropLineRow>> = BTreeMap::new();
     for p in inp.props {
-        tipoff
+        by_player
             .entry(p.player_lookup.as_str())
-            .or_insert(p.commence_time.as_str());
+            .or_default()
+            .push(p.clone());
     }
+    let tipoff: BTreeMap<&str, &str> = by_player
+        .iter()
+        .map(|(lookup, rows)| (*lookup, rows[0].commence_time.as_str()))
+        .collect();
     let mut lines = BTreeMap::new();
-    for (lookup, commence) in &tipoff {
-        let mine: Vec<PropLineRow> = inp
-            .props
-            .iter()
-            .filter(|p| p.player_lookup == *lookup)
-            .cloned()
-            .collect();
-        lines.extend(current_lines(&mine, Some(commence)));
+    for (lookup, rows) in &by_player {
+        lines.extend(current_lines(rows, Some(tipoff[lookup])));
     }
     let (ids, warnings) = crate::predict::plan::resolve(
         lines
@@ -230,6 +229,8 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
         .flat_map(|g| [(g.home.as_str(), g), (g.away.as_str(), g)])
         .collect();
 
+    let mut statuses_at: BTreeMap<String, BTreeMap<String, (String, String, String)>> =
+        BTreeMap::new();
     let mut rows = Vec::new();
     for id in ids {
         let lookup = lookup_of[&id];
@@ -257,10 +258,13 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
             Some(1) => s,
             _ => -s,
         });
-        let opening =
-            opening_line(inp.props, lookup, &line.bookmaker, Some(commence)).unwrap_or(line.line);
+        let opening = opening_line(&by_player[lookup], lookup, &line.bookmaker, Some(commence))
+            .unwrap_or(line.line);
         let cutoff_et = utc_to_et(commence).unwrap_or_else(|| format!("{date}T23:59"));
-        let statuses = latest_statuses(inp.injuries, date, &cutoff_et);
+        // Players of the same game share a cut-off: the report is read once per game.
+        let statuses = statuses_at
+            .entry(cutoff_et.clone())
+            .or_insert_with(|| latest_statuses(inp.injuries, date, &cutoff_et));
         let status = statuses.get(lookup);
         rows.push(PlayerContextRow {
             game_date: date.to_string(),
