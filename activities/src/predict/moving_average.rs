@@ -68,6 +68,8 @@ pub fn predict(
             line: line.line,
             line_source: line.bookmaker.clone(),
             line_snapshot_time: line.snapshot_time.clone(),
+            over_price: line.over_price,
+            under_price: line.under_price,
             recommendation: recommendation(edge, EDGE_THRESHOLD).to_string(),
             edge,
             confidence,

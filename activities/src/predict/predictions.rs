@@ -17,6 +17,8 @@ crate::warehouse_table! {
         line: f64,
         line_source: String,
         line_snapshot_time: String,
+        over_price: Option<i64>,
+        under_price: Option<i64>,
         recommendation: String,
         edge: f64,
         confidence: f64,
