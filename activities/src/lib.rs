@@ -1,13 +1,15 @@
 //! The work of nbaprops: sources, processors, models and storage, as plain async Rust.
 //!
 //! Layout follows the pipeline: `sources/` (Phase 1), `raw/` (2), `analytics/` (3),
-//! `precompute/` (4), `predict/` (5). Only `sources/` and `storage/` do I/O; each processor is
-//! a pure `transform` from typed rows to typed rows plus a short `run` that loads and writes
-//! through storage. `runner` maps registry names to code; `temporal` exposes it as activities.
+//! `precompute/` (4), `predict/` (5), and `grade/` after the day (6). Only `sources/` and
+//! `storage/` do I/O; each processor is a pure `transform` from typed rows to typed rows plus
+//! a short `run` that loads and writes through storage. `runner` maps registry names to code;
+//! `temporal` exposes it as activities.
 
 pub mod analytics;
 pub mod deps;
 pub mod error;
+pub mod grade;
 pub mod hashing;
 pub mod inprocess;
 pub mod lines;
