@@ -55,6 +55,14 @@ pub enum PipelineError {
         source_name: String,
         date: String,
     },
+    /// What the processor needs has not happened yet (a date's box scores before its games are
+    /// final). Retryable: Temporal's retry policy waits and tries again; nothing was written.
+    #[error("{processor} for {date} not ready: {reason}")]
+    NotReady {
+        processor: String,
+        date: String,
+        reason: String,
+    },
     /// The request itself is malformed (bad date, unknown processor).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -78,9 +86,9 @@ fn quarantine_note(key: &Option<String>) -> String {
 impl PipelineError {
     pub fn retry_class(&self) -> RetryClass {
         match self {
-            PipelineError::SourceUnavailable { .. } | PipelineError::RawStore(_) => {
-                RetryClass::Retryable
-            }
+            PipelineError::SourceUnavailable { .. }
+            | PipelineError::NotReady { .. }
+            | PipelineError::RawStore(_) => RetryClass::Retryable,
             // A locked or unreachable database is transient; a bad statement is not, but the
             // statements are ours and tested, so treat driver errors as transient.
             PipelineError::Warehouse(e) => match e {
@@ -103,6 +111,7 @@ impl PipelineError {
             PipelineError::QualityCheck { .. } => "quality_check",
             PipelineError::InvalidRequest(_) => "invalid_request",
             PipelineError::NoPayloads { .. } => "no_payloads",
+            PipelineError::NotReady { .. } => "not_ready",
             PipelineError::Warehouse(_) => "warehouse",
             PipelineError::Migration(_) => "migration",
             PipelineError::RawStore(_) => "raw_store",
@@ -148,5 +157,17 @@ mod tests {
             reason: "HTTP 503".into(),
         };
         assert_eq!(e.retry_class(), RetryClass::Retryable);
+    }
+
+    #[test]
+    fn not_ready_is_retryable_and_says_what_is_missing() {
+        let e = PipelineError::NotReady {
+            processor: "prediction_grades".into(),
+            date: "2025-01-13".into(),
+            reason: "box scores for 2025-01-13 not final: 1 of 7 games missing: 0022400561".into(),
+        };
+        assert_eq!(e.retry_class(), RetryClass::Retryable);
+        assert_eq!(e.error_type(), "not_ready");
+        assert!(e.to_string().contains("0022400561"), "{e}");
     }
 }

@@ -12,7 +12,7 @@ use nbaprops_proto::{
 use crate::error::{PipelineError, Result};
 use crate::ops::{alerts, change_health, dependents, quality, run_history};
 use crate::storage::warehouse::WriteMeta;
-use crate::{analytics, precompute, predict, raw, sources, Deps};
+use crate::{analytics, grade, precompute, predict, raw, sources, Deps};
 
 /// The date a spec works on for a game date (box scores are the day before).
 pub fn data_date(spec: &ProcessorSpec, game_date: &str) -> Result<String> {
@@ -240,6 +240,9 @@ async fn dispatch(
         }
         predict::moving_average::NAME => {
             predict::moving_average::run(deps, req, &date, &meta).await
+        }
+        grade::prediction_grades::NAME => {
+            grade::prediction_grades::run(deps, req, &date, &meta).await
         }
         other => Err(PipelineError::Internal(format!(
             "processor {other} is in the registry but has no code"

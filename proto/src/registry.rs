@@ -9,6 +9,10 @@
 /// per-player state, 5 predicts.
 pub const PHASES: [u32; 5] = [1, 2, 3, 4, 5];
 
+/// Grading: after the day, on its own workflow (`GradingWorkflow`, id `grade-{date}`), once
+/// the date's box scores are in. Not one of the day's `PHASES`: no day plan includes it.
+pub const GRADING_PHASE: u32 = 6;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcessorSpec {
     /// Unique name. The workflows run it as the activity id `{phase_prefix}.{name}`.
@@ -41,6 +45,7 @@ pub fn phase_prefix(phase: u32) -> &'static str {
         3 => "analytics",
         4 => "precompute",
         5 => "predict",
+        6 => "grade",
         _ => "unknown",
     }
 }
@@ -459,6 +464,25 @@ pub fn specs() -> Vec<ProcessorSpec> {
             writes: &["predictions"],
             description: "recent-form average against the latest line: OVER / UNDER / PASS",
         },
+        // Phase 6: grading, after the day (not in a day's plan: `GradingWorkflow` runs it). It
+        // writes the game date's partition from the same date's box scores, which the day
+        // after (D+1) summarises; the processor waits (retryably) until every game has them.
+        ProcessorSpec {
+            name: "prediction_grades",
+            phase: GRADING_PHASE,
+            level: 1,
+            date_offset_days: 0,
+            reads: &[
+                "predictions",
+                "player_game_summary",
+                "raw_nbac_schedule",
+                "raw_historical_team_games",
+                "raw_oddsa_player_props",
+                "raw_historical_points_lines",
+            ],
+            writes: &["prediction_grades"],
+            description: "each live prediction against its box score: error, WIN / LOSS / PUSH / NO_BET / VOID, profit at the side's odds",
+        },
     ]
 }
 
@@ -575,6 +599,32 @@ mod tests {
         assert!(phase(1)
             .iter()
             .all(|s| s.reads.iter().all(|r| r.starts_with("raw:"))));
+    }
+
+    /// Grading runs on its own workflow after the day: never in a day's plan, and its
+    /// activity id is `grade.prediction_grades`.
+    #[test]
+    fn grading_is_phase_6_and_outside_the_day() {
+        let spec = get("prediction_grades").unwrap();
+        assert_eq!(spec.phase, GRADING_PHASE);
+        assert!(!PHASES.contains(&GRADING_PHASE));
+        assert_eq!(spec.activity_id(), "grade.prediction_grades");
+        assert_eq!(phase(GRADING_PHASE), vec![spec]);
+        let plan = day_plan();
+        assert_eq!(
+            plan.phases.iter().map(|p| p.phase).collect::<Vec<_>>(),
+            PHASES.to_vec()
+        );
+        assert!(plan
+            .phases
+            .iter()
+            .flat_map(|p| p.levels.iter())
+            .all(|l| !l.processors.iter().any(|n| n == "prediction_grades")));
+        // Every spec's phase is a day phase or grading: nothing else has a prefix.
+        assert!(specs()
+            .iter()
+            .all(|s| PHASES.contains(&s.phase) || s.phase == GRADING_PHASE));
+        assert!(specs().iter().all(|s| phase_prefix(s.phase) != "unknown"));
     }
 
     #[test]
