@@ -187,7 +187,7 @@ pub fn expected_moving_average(
 
 /// A replayer with every workflow the worker registers.
 pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
-    use nbaprops_workflows::{DayWorkflow, PhaseWorkflow, PredictionWorkflow};
+    use nbaprops_workflows::{DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow};
     use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
     WorkflowReplayer::new(
         WorkflowReplayerOptions::new()
@@ -197,6 +197,8 @@ pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
             .expect("PhaseWorkflow registers")
             .register_workflow::<PredictionWorkflow>()
             .expect("PredictionWorkflow registers")
+            .register_workflow::<GradingWorkflow>()
+            .expect("GradingWorkflow registers")
             .build(),
     )
     .expect("a replayer with workflows")

@@ -2,7 +2,8 @@
 //! nondeterminism error. A change to a workflow that breaks this needs the SDK's patching
 //! (or, when the old histories can no longer be running anywhere, new fixtures recorded with
 //! `NBAPROPS_RECORD_HISTORIES=<tag> cargo test -p nbaprops-tests --test day_workflow`, which
-//! adds `{workflow}-<tag>.json` beside the old fixtures).
+//! adds `{workflow}-<tag>.json` beside the old fixtures; `--test grading_workflow` adds
+//! `grade-<tag>.json`).
 
 use temporalio_client::WorkflowHistory;
 
@@ -25,6 +26,7 @@ async fn saved_histories_replay_without_nondeterminism() {
         "day-phase-3",
         "day-phase-4",
         "day-predict",
+        "grade-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

@@ -284,6 +284,16 @@ pub async fn expand_dependents(deps: &Deps, req: &DependentsRequest) -> Result<E
     dependents::expand(deps, &req.changed.clone().unwrap_or_default()).await
 }
 
+/// After the day: the stored grades of the context's date, summarised per system.
+pub async fn summarize_grades(
+    deps: &Deps,
+    ctx: &RunContext,
+) -> Result<nbaprops_proto::GradeResult> {
+    let ctx = Some(ctx.clone());
+    let ctx = context_of(&ctx, "grade summary")?;
+    grade::prediction_grades::summarize(deps, ctx).await
+}
+
 /// Phase 5: the players that get a prediction.
 pub async fn plan_predictions(deps: &Deps, ctx: &RunContext) -> Result<PredictionPlan> {
     let ctx = Some(ctx.clone());

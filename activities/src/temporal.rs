@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use nbaprops_proto::{
-    DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
-    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    DependentsRequest, EntitySet, GateReport, GateRequest, GradeResult, PredictionPlan,
+    ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
 };
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -229,6 +229,31 @@ impl PipelineActivities {
                     "{} players with a line, {} warnings",
                     p.players.len(),
                     p.warnings.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::SummarizeGrades)]
+    pub async fn summarize_grades(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        context: RunContext,
+    ) -> Result<GradeResult, ActivityError> {
+        let span = span(&ctx, Some(&context), "summarize_grades");
+        async move {
+            let started = Instant::now();
+            let result =
+                with_heartbeats(&ctx, runner::summarize_grades(&self.deps, &context)).await;
+            log_outcome(&result, started, |g: &GradeResult| {
+                format!(
+                    "{} predictions graded, {} void, {} systems",
+                    g.graded,
+                    g.voids,
+                    g.systems.len()
                 )
             });
             result.map_err(to_activity_error)

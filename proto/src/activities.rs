@@ -8,7 +8,7 @@
 use temporalio_common::ActivityDefinition;
 
 use crate::{
-    DayPlan, DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan,
+    DayPlan, DependentsRequest, EntitySet, GateReport, GateRequest, GradeResult, PredictionPlan,
     ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
 };
 
@@ -81,6 +81,18 @@ impl ActivityDefinition for ExpandDependents {
     }
 }
 
+/// After the day: the stored grades of a date summarised per prediction system (the grading
+/// workflow's result; the workflow fills in `grading`).
+pub struct SummarizeGrades;
+
+impl ActivityDefinition for SummarizeGrades {
+    type Input = RunContext;
+    type Output = GradeResult;
+    fn name(&self) -> &str {
+        "summarize_grades"
+    }
+}
+
 /// Every activity type, for the worker's registration test.
 pub const ACTIVITY_TYPES: &[&str] = &[
     "scrape",
@@ -89,4 +101,5 @@ pub const ACTIVITY_TYPES: &[&str] = &[
     "plan_day",
     "check_quality",
     "expand_dependents",
+    "summarize_grades",
 ];

@@ -1,4 +1,5 @@
-//! What the CLI does: start a day and wait for it, show its status, print predictions.
+//! What the CLI does: start a day and wait for it, show its status, print predictions, grade a
+//! date.
 
 use std::time::Duration;
 
@@ -6,8 +7,8 @@ use anyhow::{Context, Result};
 use futures::TryStreamExt;
 use nbaprops_activities::predict::predictions::{live_predictions, PredictionRow};
 use nbaprops_activities::storage::Warehouse;
-use nbaprops_proto::{DayInput, DayResult, Mode, Trigger};
-use nbaprops_workflows::{ids, DayWorkflow};
+use nbaprops_proto::{DayInput, DayResult, GradeInput, GradeResult, Mode, Trigger};
+use nbaprops_workflows::{ids, DayWorkflow, GradingWorkflow};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
     WorkflowIdReusePolicy, WorkflowListOptions, WorkflowStartOptions,
@@ -35,6 +36,116 @@ pub async fn run_day(client: &Client, task_queue: &str, input: DayInput) -> Resu
         .get_result(WorkflowGetResultOptions::default())
         .await
         .map_err(|e| anyhow::anyhow!("{id} failed: {e}"))
+}
+
+/// Starts the grading workflow of a date (or attaches to the running one, which may be waiting
+/// for the date's box scores) and, with `wait`, waits for its result.
+pub async fn run_grade(
+    client: &Client,
+    task_queue: &str,
+    date: &str,
+    wait: bool,
+) -> Result<Option<GradeResult>> {
+    nbaprops_proto::validate_game_date(date).map_err(anyhow::Error::msg)?;
+    let id = ids::grade_workflow_id(date);
+    let handle = client
+        .start_workflow(
+            GradingWorkflow::run,
+            GradeInput {
+                game_date: date.to_string(),
+                trigger: Trigger::Manual as i32,
+            },
+            WorkflowStartOptions::new(task_queue, &id)
+                // Like a day: a second start attaches; after it closed, a start grades again
+                // (idempotent: unchanged grades stay untouched).
+                .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+                .id_reuse_policy(WorkflowIdReusePolicy::AllowDuplicate)
+                // Up to 12 hours waiting for box scores, and some room after it.
+                .execution_timeout(Duration::from_secs(13 * 3600))
+                .build(),
+        )
+        .await
+        .with_context(|| format!("starting {id}"))?;
+    if !wait {
+        return Ok(None);
+    }
+    handle
+        .get_result(WorkflowGetResultOptions::default())
+        .await
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("{id} failed: {e}"))
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{:.1}", v * 100.0))
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+}
+
+/// A finished grading run: the counts, then one line per system.
+pub fn summarize_grade(result: &GradeResult) -> String {
+    let mut out = format!(
+        "{} ({}): {} predictions, {} graded, {} void",
+        result.game_date, result.correlation_id, result.predictions, result.graded, result.voids
+    );
+    if let Some(g) = &result.grading {
+        out.push_str(&format!(
+            "; prediction_grades written {}, unchanged {}, removed {}",
+            g.rows_written, g.rows_unchanged, g.rows_removed
+        ));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "  {:<20} {:>6} {:>5} {:>6} {:>6} {:>6} {:>8} {:>5} {:>9} {:>6} {:>15} {:>7} {:>7}\n",
+        "system",
+        "graded",
+        "void",
+        "MAE",
+        "line",
+        "bias",
+        "within3",
+        "bets",
+        "W-L-P",
+        "hit%",
+        "95% CI",
+        "profit",
+        "ROI%"
+    ));
+    for s in &result.systems {
+        out.push_str(&format!(
+            "  {:<20} {:>6} {:>5} {:>6} {:>6} {:>6} {:>8} {:>5} {:>9} {:>6} {:>15} {:>+7.2} {:>7}\n",
+            s.system,
+            s.graded,
+            s.voids,
+            num(s.mae),
+            num(s.line_mae),
+            num(s.bias),
+            pct(s.within_3),
+            s.bets,
+            format!("{}-{}-{}", s.wins, s.losses, s.pushes),
+            pct(s.hit_rate),
+            match (s.hit_rate_lo, s.hit_rate_hi) {
+                (Some(lo), Some(hi)) => format!("[{}, {}]", pct(Some(lo)), pct(Some(hi))),
+                _ => "-".into(),
+            },
+            s.profit,
+            pct(s.roi),
+        ));
+        if s.default_priced > 0 {
+            out.push_str(&format!(
+                "  {:<20} ({} bets had no price for their side: -110 assumed)\n",
+                "", s.default_priced
+            ));
+        }
+    }
+    if let Some(g) = &result.grading {
+        for w in &g.warnings {
+            out.push_str(&format!("  warning: {w}\n"));
+        }
+    }
+    out
 }
 
 pub fn manual_day(date: &str) -> DayInput {

@@ -31,6 +31,16 @@ enum Command {
         #[command(subcommand)]
         what: RunWhat,
     },
+    /// Grade a date's predictions against its box scores (workflow `grade-{date}`): starts it,
+    /// or attaches to the running one, and prints the per-system summary. It waits (retrying
+    /// every 20 minutes, up to 12 hours) until every game of the date has box scores.
+    Grade {
+        #[arg(long)]
+        date: String,
+        /// Start (or attach) and return without waiting for the result.
+        #[arg(long)]
+        no_wait: bool,
+    },
     /// A day's workflow, its phases and its rows in the warehouse.
     Status {
         #[arg(long)]
@@ -124,6 +134,16 @@ async fn main() -> Result<()> {
             let result =
                 commands::run_day(&client, &s.task_queue, commands::manual_day(date)).await?;
             print!("{}", commands::summarize_day(&result));
+        }
+        Command::Grade { date, no_wait } => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            match commands::run_grade(&client, &s.task_queue, date, !no_wait).await? {
+                Some(result) => print!("{}", commands::summarize_grade(&result)),
+                None => println!(
+                    "started {} (or attached to it); it grades once every game of {date} has box scores",
+                    nbaprops_workflows::ids::grade_workflow_id(date)
+                ),
+            }
         }
         Command::Status { date } => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;

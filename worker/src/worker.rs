@@ -5,7 +5,7 @@ use std::future::Future;
 use anyhow::Result;
 use nbaprops_activities::temporal::PipelineActivities;
 use nbaprops_activities::Deps;
-use nbaprops_workflows::{DayWorkflow, PhaseWorkflow, PredictionWorkflow};
+use nbaprops_workflows::{DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow};
 use temporalio_client::Client;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
@@ -15,6 +15,7 @@ pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
         .register_workflow::<DayWorkflow>()?
         .register_workflow::<PhaseWorkflow>()?
         .register_workflow::<PredictionWorkflow>()?
+        .register_workflow::<GradingWorkflow>()?
         .register_activities(PipelineActivities::new(deps))
         .build())
 }

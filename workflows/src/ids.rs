@@ -16,6 +16,11 @@ pub fn prediction_workflow_id(parent_id: &str) -> String {
     format!("{parent_id}-predict")
 }
 
+/// The grading workflow of a game date: `grade-2025-11-28`.
+pub fn grade_workflow_id(game_date: &str) -> String {
+    format!("grade-{game_date}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +31,6 @@ mod tests {
         assert_eq!(day, "day-2025-11-28");
         assert_eq!(phase_workflow_id(&day, 3), "day-2025-11-28-phase-3");
         assert_eq!(prediction_workflow_id(&day), "day-2025-11-28-predict");
+        assert_eq!(grade_workflow_id("2025-11-28"), "grade-2025-11-28");
     }
 }

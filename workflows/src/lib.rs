@@ -5,9 +5,12 @@
 //! - `DayWorkflow` (`day.rs`): one game date through all five phases.
 //! - `PhaseWorkflow` (`phase.rs`): a phase's processors, level by level.
 //! - `PredictionWorkflow` (`prediction.rs`): Phase 5 over batches of players.
+//! - `GradingWorkflow` (`grading.rs`): after the day, a date's predictions against its box
+//!   scores.
 
 pub mod day;
 pub mod failures;
+pub mod grading;
 pub mod ids;
 pub mod legacy;
 pub mod options;
@@ -15,5 +18,6 @@ pub mod phase;
 pub mod prediction;
 
 pub use day::DayWorkflow;
+pub use grading::GradingWorkflow;
 pub use phase::PhaseWorkflow;
 pub use prediction::PredictionWorkflow;

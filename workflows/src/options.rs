@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use temporalio_common::RetryPolicy;
-use temporalio_sdk::{ActivityOptions, ChildWorkflowOptions};
+use temporalio_sdk::{ActivityCloseTimeouts, ActivityOptions, ChildWorkflowOptions};
 
 /// Failure types (set by the activities) that retrying cannot fix.
 pub const NON_RETRYABLE_ERROR_TYPES: &[&str] = &[
@@ -52,6 +52,35 @@ pub fn process(activity_id: String) -> ActivityOptions {
         .activity_id(activity_id.clone())
         .summary(activity_id)
         .build()
+}
+
+/// How often grading looks again for a date's box scores, and for how long.
+pub const GRADE_RETRY_EVERY: Duration = Duration::from_secs(20 * 60);
+pub const GRADE_WAIT_AT_MOST: Duration = Duration::from_secs(12 * 3600);
+
+/// Grading after the day: the processor fails with the retryable `not_ready` until every game
+/// of the date has box scores, so it is tried every 20 minutes (no backoff) for up to 12 hours,
+/// then the workflow fails naming the games still missing. Permanent errors still fail at once.
+pub fn grade(activity_id: String) -> ActivityOptions {
+    let attempts = (GRADE_WAIT_AT_MOST.as_secs() / GRADE_RETRY_EVERY.as_secs()) as u32 + 1;
+    ActivityOptions::with_close_timeouts(ActivityCloseTimeouts::ScheduleAndStartToClose {
+        // The last attempt starts at 12 h; it gets its own start-to-close bound to finish.
+        schedule_to_close: GRADE_WAIT_AT_MOST + Duration::from_secs(10 * 60),
+        start_to_close: Duration::from_secs(300),
+    })
+    .heartbeat_timeout(HEARTBEAT_TIMEOUT)
+    .retry_policy(
+        RetryPolicy::builder()
+            .initial_interval(GRADE_RETRY_EVERY)
+            .backoff_coefficient(1.0)
+            .maximum_interval(GRADE_RETRY_EVERY)
+            .maximum_attempts(attempts)
+            .non_retryable_error_types(NON_RETRYABLE_ERROR_TYPES.iter().copied())
+            .build(),
+    )
+    .activity_id(activity_id.clone())
+    .summary(activity_id)
+    .build()
 }
 
 /// A phase's child workflow. A phase stuck past this fails the day instead of hanging it.
