@@ -88,6 +88,19 @@ pub fn team_of_matchup(matchup: &str) -> String {
     matchup.split_whitespace().next().unwrap_or("").to_string()
 }
 
+/// A matchup's team, opponent and whether the team is at home: `"OKC vs. HOU"` is OKC at home
+/// to HOU, `"GSW @ LAL"` is GSW away at LAL.
+pub fn sides_of_matchup(matchup: &str) -> Option<(String, String, bool)> {
+    let parts: Vec<&str> = matchup.split_whitespace().collect();
+    match parts.as_slice() {
+        [team, "vs.", opponent] | [team, "vs", opponent] => {
+            Some((team.to_string(), opponent.to_string(), true))
+        }
+        [team, "@", opponent] => Some((team.to_string(), opponent.to_string(), false)),
+        _ => None,
+    }
+}
+
 /// The date's player box scores: NBA.com's, else the historical import's.
 pub async fn player_boxes(deps: &Deps, date: &str) -> Result<Vec<PlayerBox>> {
     let nbac: Vec<BoxScoreRow> = deps
@@ -361,7 +374,10 @@ pub async fn games_on(deps: &Deps, date: &str) -> Result<Vec<Game>> {
             })
             .collect());
     }
-    let mut games: BTreeMap<String, Game> = BTreeMap::new();
+    // A season without team games (2025-26 in the shared history): the games the lines were
+    // posted for, and the games the player logs show (a game without a single line still
+    // counts). Both name a game by its two teams, so they meet on the same synthetic id.
+    let mut games: BTreeMap<(String, String), Game> = BTreeMap::new();
     for l in points_lines(deps, date).await? {
         let (Some(home), Some(away)) = (
             crate::teams::tricode_of(&l.home_team),
@@ -369,12 +385,38 @@ pub async fn games_on(deps: &Deps, date: &str) -> Result<Vec<Game>> {
         ) else {
             continue;
         };
-        games.entry(l.event_id.clone()).or_insert_with(|| Game {
-            game_id: synthetic_game_id(date, away, home),
-            home: home.to_string(),
-            away: away.to_string(),
-            start_time_utc: l.commence_time.clone(),
-        });
+        games
+            .entry((home.to_string(), away.to_string()))
+            .or_insert_with(|| Game {
+                game_id: synthetic_game_id(date, away, home),
+                home: home.to_string(),
+                away: away.to_string(),
+                start_time_utc: l.commence_time.clone(),
+            });
+    }
+    let logged: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT matchup FROM raw_historical_player_game_logs WHERE game_date = ?",
+    )
+    .bind(date)
+    .fetch_all(deps.warehouse.pool())
+    .await?;
+    for (matchup,) in logged {
+        let Some((team, opponent, home)) = sides_of_matchup(&matchup) else {
+            continue;
+        };
+        let (home_team, away_team) = if home {
+            (team, opponent)
+        } else {
+            (opponent, team)
+        };
+        games
+            .entry((home_team.clone(), away_team.clone()))
+            .or_insert_with(|| Game {
+                game_id: synthetic_game_id(date, &away_team, &home_team),
+                home: home_team,
+                away: away_team,
+                start_time_utc: String::new(),
+            });
     }
     Ok(games.into_values().collect())
 }

@@ -266,6 +266,8 @@ pub fn entity_scope(req: &ProcessorRequest) -> Option<Scope> {
             .filter_map(|p| p.parse::<i64>().ok())
             .map(Value::Int)
             .collect(),
+
+        equals: vec![],
     })
 }
 

@@ -56,6 +56,8 @@ pub(crate) fn team_scope(req: &ProcessorRequest) -> Option<Scope> {
             .iter()
             .map(|t| Value::Text(t.clone()))
             .collect(),
+
+        equals: vec![],
     })
 }
 

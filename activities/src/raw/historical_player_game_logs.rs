@@ -215,4 +215,48 @@ mod tests {
         t::assert_idempotent(&first, &again, n);
         assert_eq!(first.entities_changed.unwrap().players.len(), n as usize);
     }
+
+    #[tokio::test]
+    async fn two_files_holding_the_same_games_are_read_once_the_later_import_winning() {
+        let (dir, deps) = t::temp_deps().await;
+        let date = "2025-01-15";
+        let original = String::from_utf8(t::sample(FILE)).unwrap();
+        let header = original.lines().next().unwrap();
+        let rows: Vec<&str> = original
+            .lines()
+            .skip(1)
+            .filter(|l| l.contains(&format!(",{date},")))
+            .collect();
+        assert!(rows.len() > 100);
+        // A corrected re-export of the same date: Brunson's 38 points became 40.
+        let corrected: Vec<String> = rows
+            .iter()
+            .map(|l| {
+                if l.contains(",1628973,") {
+                    l.replacen(",38,", ",40,", 1)
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        let first = dir.path().join("player_game_logs_a.csv");
+        let second = dir.path().join("player_game_logs_b.csv");
+        std::fs::write(&first, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        std::fs::write(&second, format!("{header}\n{}\n", corrected.join("\n"))).unwrap();
+        historical_import::import_file(&deps, &first).await.unwrap();
+        historical_import::import_file(&deps, &second)
+            .await
+            .unwrap();
+        let req = t::request(NAME, date, vec![]);
+        let result = run(&deps, &req, date, &t::meta()).await.unwrap();
+        assert_eq!(result.rows_written as usize, rows.len(), "each game once");
+        let points: i64 = sqlx::query_scalar(
+            "SELECT points FROM raw_historical_player_game_logs WHERE player_id = 1628973 AND game_date = ?",
+        )
+        .bind(date)
+        .fetch_one(deps.warehouse.pool())
+        .await
+        .unwrap();
+        assert_eq!(points, 40, "the file imported last wins");
+    }
 }

@@ -159,6 +159,7 @@ pub fn payloads_hash(payloads: &[RawPayloadRef]) -> String {
 /// The rows of one historical-import kind for a date: every file imported for the date (one
 /// payload per file and date; the newest per file), re-parsed. Historical imports never come
 /// in a request: `nbaprops import` keeps them in the raw store, so they are read from there.
+/// Rows that several files hold (same key) are read once, from the file imported last.
 /// A payload of another kind under the source is an error (the import names the source after
 /// the kind it detected).
 pub async fn historical_rows(
@@ -171,9 +172,19 @@ pub async fn historical_rows(
     Vec<crate::sources::historical_import::HistoryRow>,
 )> {
     use crate::sources::historical_import;
-    let payloads = payloads_for(deps, req, kind.source(), date, Keep::NewestPerRequestKey).await?;
+    let mut payloads =
+        payloads_for(deps, req, kind.source(), date, Keep::NewestPerRequestKey).await?;
+    // Files in the order they were imported: when two cover the same row (a player's game, a
+    // team's game, a line snapshot), the file imported last wins.
+    let order: Vec<String> = kept_payloads(deps, kind.source(), date, Keep::Every)
+        .await?
+        .into_iter()
+        .map(|p| p.object_key)
+        .collect();
+    payloads.sort_by_key(|p| order.iter().position(|k| *k == p.object_key));
     let loaded = load_all(deps, &payloads, historical_import::parse).await?;
-    let mut rows = Vec::new();
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rows: Vec<historical_import::HistoryRow> = Vec::new();
     for (p, parsed) in loaded {
         if parsed.kind != kind {
             return Err(PipelineError::Internal(format!(
@@ -184,8 +195,17 @@ pub async fn historical_rows(
             )));
         }
         for (d, (date_rows, _)) in parsed.by_date {
-            if d == date {
-                rows.extend(date_rows);
+            if d != date {
+                continue;
+            }
+            for row in date_rows {
+                match by_key.get(&row.key()) {
+                    Some(&i) => rows[i] = row,
+                    None => {
+                        by_key.insert(row.key(), rows.len());
+                        rows.push(row);
+                    }
+                }
             }
         }
     }

@@ -145,6 +145,21 @@ pub enum HistoryRow {
     PointsLine(PointsLineRow),
 }
 
+impl HistoryRow {
+    /// What makes a row the same row in two files: a team's game, a player's game on a date,
+    /// one bookmaker's line for one player at one snapshot.
+    pub fn key(&self) -> String {
+        match self {
+            HistoryRow::TeamGame(r) => format!("team|{}|{}", r.game_id, r.team_id),
+            HistoryRow::PlayerGameLog(r) => format!("player|{}|{}", r.player_id, r.date),
+            HistoryRow::PointsLine(r) => format!(
+                "line|{}|{}|{}|{}|{}",
+                r.snapshot_time_utc, r.event_id, r.player, r.bookmaker, r.market
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamGameRow {
     pub season_id: String,

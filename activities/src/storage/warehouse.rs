@@ -190,6 +190,9 @@ pub struct WriteStats {
 pub struct Scope {
     pub column: &'static str,
     pub values: Vec<Value>,
+    /// Further equalities the scope is narrowed by: a prediction system's batch owns only its
+    /// own system's rows of those players.
+    pub equals: Vec<(&'static str, Value)>,
 }
 
 /// Stamps that are not business data: never hashed.
@@ -446,6 +449,10 @@ fn push_scope(q: &mut QueryBuilder<Sqlite>, scope: Option<&Scope>) {
             };
         }
         q.push(")");
+        for (column, value) in &scope.equals {
+            q.push(" AND ").push(*column).push(" = ");
+            bind_value(q, value);
+        }
     }
 }
 
@@ -621,6 +628,7 @@ mod tests {
         let scope = Scope {
             column: "player_id",
             values: vec![Value::Int(2)],
+            equals: vec![],
         };
         let s = w
             .write_partition("2025-01-02", Some(&scope), &[row(2, 25.0)], &meta())
