@@ -47,6 +47,12 @@ impl RawStore {
         Self { store }
     }
 
+    /// The underlying object store, for objects kept under keys of their own (model
+    /// artifacts: `predict::gbm`).
+    pub fn object_store(&self) -> Arc<dyn ObjectStore> {
+        Arc::clone(&self.store)
+    }
+
     /// The content-addressed key of a payload.
     pub fn key_for(source: &str, date: &str, request_key: &str, body: &[u8]) -> (String, String) {
         let hash = blake3::hash(body).to_hex().to_string();
