@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use nbaprops::commands;
-use nbaprops_activities::predict::predictions::live_predictions;
+use nbaprops_activities::precompute::ml_feature_store::FeatureRow;
+use nbaprops_activities::predict::predictions::{live_predictions, PredictionRow};
 use nbaprops_proto::{DayInput, Mode, Trigger};
 use nbaprops_tests::{expected_moving_average, small_sim, table_contents, TestEnv};
 use nbaprops_workflows::{ids, DayWorkflow};
@@ -23,7 +24,8 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
     let last = env.last_date().to_string();
     let warehouse = env.deps(data.path()).await.unwrap().warehouse;
 
-    // One prediction per player with a line, each equal to the hand-computed last-10 mean.
+    // Every player with a line has a moving-average and an ensemble prediction; the
+    // moving average equals the hand computation from the simulator's own points.
     let predictions = live_predictions(&warehouse, &last).await.unwrap();
     let with_line: Vec<i64> = env
         .truth
@@ -33,18 +35,48 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
         .map(|p| p.player_id)
         .collect();
     assert_eq!(with_line.len(), 20, "4 teams x 5 players with props");
-    assert_eq!(predictions.len(), with_line.len());
-    for p in &predictions {
-        let (expected, games) = expected_moving_average(&env.truth, p.player_id, &last).unwrap();
-        assert!(games >= 3);
-        assert_eq!(
-            p.predicted_points, expected,
-            "{} ({})",
-            p.player_name, p.player_id
+    let of_system = |system: &str| -> Vec<&PredictionRow> {
+        predictions.iter().filter(|p| p.system == system).collect()
+    };
+    assert_eq!(of_system("moving_average").len(), with_line.len());
+    assert_eq!(of_system("ensemble").len(), with_line.len());
+    let features: Vec<FeatureRow> = warehouse
+        .select("game_date = ?", &[last.as_str().into()])
+        .await
+        .unwrap();
+    for p in of_system("moving_average") {
+        let (mean, games) = expected_moving_average(&env.truth, p.player_id, &last).unwrap();
+        assert!(games >= 5, "the dense sim plays every day");
+        // Five games or more: 0.4·L5 + 0.4·L10 + 0.2·season, all the same five-game mean here;
+        // then back-to-back (-4%), venue (+/-1%) and half the pace above the league's.
+        let f = features
+            .iter()
+            .find(|f| f.player_id == p.player_id)
+            .unwrap();
+        let named = f.named().unwrap();
+        let mut expected = mean;
+        if named["back_to_back"] == Some(1.0) {
+            expected *= 0.96;
+        }
+        expected *= if named["home"] == Some(1.0) {
+            1.01
+        } else {
+            0.99
+        };
+        if let Some(pace) = named["pace_factor"] {
+            expected *= 1.0 + 0.5 * (pace - 1.0);
+        }
+        assert!(
+            (p.predicted_points - expected).abs() <= 0.02,
+            "{} ({}): {} against {expected}",
+            p.player_name,
+            p.player_id,
+            p.predicted_points
         );
         assert_eq!(p.line, env.truth.lines[&(last.clone(), p.player_id)]);
         assert_eq!(p.line_source, "draftkings");
-        let edge = ((expected - p.line) * 100.0).round() / 100.0;
+        assert!(p.over_price.is_some() && p.under_price.is_some());
+        let edge = ((p.predicted_points - p.line) * 100.0).round() / 100.0;
         assert_eq!(p.edge, edge);
         let call = if edge >= 1.5 {
             "OVER"
@@ -55,9 +87,30 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
         };
         assert_eq!(p.recommendation, call);
         assert_eq!(p.game_date, last);
+        assert_eq!(p.feature_hash, f.feature_hash);
     }
+    // The ensemble sits between the line and the members' mean.
+    for e in of_system("ensemble") {
+        let members: Vec<f64> = predictions
+            .iter()
+            .filter(|p| p.player_id == e.player_id && p.system != "ensemble")
+            .map(|p| p.predicted_points)
+            .collect();
+        let mean = members.iter().sum::<f64>() / members.len() as f64;
+        let (lo, hi) = (e.line.min(mean) - 0.01, e.line.max(mean) + 0.01);
+        assert!(
+            (lo..=hi).contains(&e.predicted_points),
+            "{}: {} not between line {} and members {mean}",
+            e.player_name,
+            e.predicted_points,
+            e.line
+        );
+    }
+    assert!(predictions
+        .iter()
+        .all(|p| (0.0..=80.0).contains(&p.predicted_points)));
     let final_day = results.last().unwrap();
-    assert_eq!(final_day.predictions_written, 20);
+    assert_eq!(final_day.predictions_written as usize, predictions.len());
     assert_eq!(final_day.correlation_id, ids::day_workflow_id(&last));
     assert_eq!(final_day.phases.len(), 5);
 
@@ -84,7 +137,10 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
             }
         }
     }
-    assert_eq!(again.last().unwrap().predictions_unchanged, 20);
+    assert_eq!(
+        again.last().unwrap().predictions_unchanged as usize,
+        predictions.len()
+    );
 
     // The fresh histories of the day and its children replay without nondeterminism.
     let day_id = ids::day_workflow_id(&last);

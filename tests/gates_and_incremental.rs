@@ -188,26 +188,35 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     .unwrap()
     .unwrap();
     assert_eq!(result.phases.len(), 5);
-    // Phase 5 predicted only the players of his game that have a line.
-    let predicted: u32 = result.phases[4]
-        .processors
-        .iter()
-        .map(|p| p.rows_written + p.rows_unchanged)
-        .sum();
-    assert_eq!(predicted as usize, lined_in_game);
+    // Phase 5 predicted only the players of his game that have a line, with every system.
+    for system in result.phases[4].processors.iter() {
+        if system.processor == "moving_average" || system.processor == "ensemble" {
+            assert_eq!(
+                (system.rows_written + system.rows_unchanged) as usize,
+                lined_in_game,
+                "{}",
+                system.processor
+            );
+        }
+    }
     // The game's predictions are superseded (each records the new snapshot of its line); the
     // other game's are untouched.
-    assert_eq!(result.predictions_written as usize, lined_in_game);
-    let superseded: Vec<(i64,)> = sqlx::query_as(
-        "SELECT player_id FROM predictions WHERE game_date = ? AND superseded_at IS NOT NULL",
+    let superseded: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT player_id, system FROM predictions WHERE game_date = ? AND superseded_at IS NOT NULL",
     )
     .bind(&last)
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(superseded.len(), lined_in_game);
-    assert!(superseded.contains(&(moved_id,)));
-    for (id,) in &superseded {
+    assert_eq!(result.predictions_written as usize, superseded.len());
+    let superseded_ma: Vec<i64> = superseded
+        .iter()
+        .filter(|(_, s)| s == "moving_average")
+        .map(|(p, _)| *p)
+        .collect();
+    assert_eq!(superseded_ma.len(), lined_in_game);
+    assert!(superseded_ma.contains(&moved_id));
+    for (id, _) in &superseded {
         let p = env
             .truth
             .players
@@ -221,7 +230,8 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
         );
     }
     let live_line: f64 = sqlx::query_scalar(
-        "SELECT line FROM predictions WHERE game_date = ? AND player_id = ? AND superseded_at IS NULL",
+        "SELECT line FROM predictions WHERE game_date = ? AND player_id = ? \
+         AND system = 'ensemble' AND superseded_at IS NULL",
     )
     .bind(&last)
     .bind(moved_id)

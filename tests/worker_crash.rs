@@ -1,6 +1,6 @@
-//! A worker killed with SIGKILL in the middle of a day, then restarted, finishes the same
-//! workflows, and the warehouse ends up identical to an uninterrupted run's: no row lost, none
-//! written twice.
+//! A worker killed with SIGKILL in the middle of a day (in Phase 2, then again between the
+//! prediction systems' batches of Phase 5), then restarted, finishes the same workflows, and the
+//! warehouse ends up identical to an uninterrupted run's: no row lost, none written twice.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -108,6 +108,46 @@ async fn a_worker_killed_mid_day_and_restarted_completes_with_identical_tables()
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut restarted = spawn_worker(&env, data.path(), "crash", "worker-2.log");
+
+    // The second crash: the last day inside Phase 5, after the first systems' batches wrote
+    // and before the ensemble (level 3) did.
+    let last = dates.last().unwrap().clone();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let written = count(
+            warehouse.pool(),
+            "SELECT COUNT(*) FROM predictions WHERE game_date = ?",
+            &last,
+        )
+        .await;
+        if written > 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the last day never reached Phase 5"
+        );
+        assert!(
+            !driver.is_finished(),
+            "the run finished before the second kill"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    restarted.start_kill().unwrap(); // SIGKILL
+    let _ = restarted.wait().await;
+    let ensembled = count(
+        warehouse.pool(),
+        "SELECT COUNT(*) FROM predictions WHERE game_date = ? AND system = 'ensemble'",
+        &last,
+    )
+    .await;
+    assert_eq!(
+        ensembled, 0,
+        "the second kill landed after the ensemble: not mid-Phase 5"
+    );
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut restarted = spawn_worker(&env, data.path(), "crash", "worker-3.log");
     tokio::time::timeout(Duration::from_secs(180), driver)
         .await
         .expect("the days did not finish after the restart")

@@ -44,8 +44,41 @@ async fn run_spec(
     .await
 }
 
+/// Runs one phase (2-5) of the context's date, without its gate.
+pub async fn run_phase(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<Vec<ProcessorResult>> {
+    let mut results = Vec::new();
+    if phase == 5 {
+        let plan = runner::plan_predictions(deps, ctx).await?;
+        let mut planned = ProcessorResult {
+            processor: "plan".into(),
+            data_date: ctx.game_date.clone(),
+            ..Default::default()
+        };
+        planned.warnings = plan.warnings.clone();
+        results.push(planned);
+        for level in registry::levels(5) {
+            for spec in level {
+                if !registry::is_batched(&spec) {
+                    results.push(run_spec(deps, ctx, &spec, None).await?);
+                    continue;
+                }
+                for batch in plan.players.chunks(registry::PREDICTION_BATCH_SIZE) {
+                    results.push(run_spec(deps, ctx, &spec, Some(batch.to_vec())).await?);
+                }
+            }
+        }
+    } else {
+        for level in registry::levels(phase) {
+            for spec in level {
+                results.push(run_spec(deps, ctx, &spec, None).await?);
+            }
+        }
+    }
+    Ok(results)
+}
+
 /// Runs Phases `from..=to` (2-5) of the context's date from what the warehouse and the raw
-/// store hold (Phase 1 is not run: the payloads must be kept already), gating after 2-4 as the
+/// store hold (Phase 1 is not run: the payloads must be kept already), gating after each as the
 /// day workflow does. A failed gate stops the date with `QualityCheck`.
 pub async fn run_phases(
     deps: &Deps,
@@ -55,38 +88,19 @@ pub async fn run_phases(
 ) -> Result<Vec<PhaseRun>> {
     let mut out = Vec::new();
     for phase in from.max(2)..=to.min(5) {
-        let mut results = Vec::new();
-        if phase == 5 {
-            let plan = runner::plan_predictions(deps, ctx).await?;
-            for spec in registry::phase(5) {
-                for batch in plan.players.chunks(registry::PREDICTION_BATCH_SIZE) {
-                    results.push(run_spec(deps, ctx, &spec, Some(batch.to_vec())).await?);
-                }
-            }
-        } else {
-            for level in registry::levels(phase) {
-                for spec in level {
-                    results.push(run_spec(deps, ctx, &spec, None).await?);
-                }
-            }
+        let results = run_phase(deps, ctx, phase).await?;
+        let report = ops::quality::check(deps, ctx, phase).await?;
+        if !report.passed {
+            return Err(PipelineError::QualityCheck {
+                processor: format!("phase {phase} gate"),
+                date: ctx.game_date.clone(),
+                reason: report.describe_failures(),
+            });
         }
-        let gate = if phase <= 4 {
-            let report = ops::quality::check(deps, ctx, phase).await?;
-            if !report.passed {
-                return Err(PipelineError::QualityCheck {
-                    processor: format!("phase {phase} gate"),
-                    date: ctx.game_date.clone(),
-                    reason: report.describe_failures(),
-                });
-            }
-            Some(report)
-        } else {
-            None
-        };
         out.push(PhaseRun {
             phase,
             results,
-            gate,
+            gate: Some(report),
         });
     }
     Ok(out)

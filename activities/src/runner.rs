@@ -244,6 +244,11 @@ async fn dispatch(
         grade::prediction_grades::NAME => {
             grade::prediction_grades::run(deps, req, &date, &meta).await
         }
+        predict::matchup::NAME => predict::matchup::run(deps, req, &date, &meta).await,
+        predict::similarity::NAME => predict::similarity::run(deps, req, &date, &meta).await,
+        predict::gbm_train::NAME => predict::gbm_train::run(deps, req, &date, &meta).await,
+        predict::gbm_system::NAME => predict::gbm_system::run(deps, req, &date, &meta).await,
+        predict::ensemble::NAME => predict::ensemble::run(deps, req, &date, &meta).await,
         other => Err(PipelineError::Internal(format!(
             "processor {other} is in the registry but has no code"
         ))),

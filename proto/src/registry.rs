@@ -50,12 +50,22 @@ pub fn phase_prefix(phase: u32) -> &'static str {
     }
 }
 
+/// Phase 5 steps that run once per date, not per batch of players (training a model on the
+/// history before the date). Every other Phase 5 processor runs per batch.
+pub const PER_DATE: &[&str] = &["gbm_train"];
+
+/// Whether a Phase 5 processor fans out over batches of players.
+pub fn is_batched(spec: &ProcessorSpec) -> bool {
+    spec.phase == 5 && !PER_DATE.contains(&spec.name)
+}
+
 /// Players per prediction batch in Phase 5 (the workflow's batches and the in-process runner's).
 pub const PREDICTION_BATCH_SIZE: usize = 25;
 
 /// Tables with more than one writer: the name registry, merged by every box-score source (the
-/// newest game wins a player's name and team, so the order of writes does not matter).
-pub const SHARED_TABLES: &[&str] = &["players"];
+/// newest game wins a player's name and team, so the order of writes does not matter), and the
+/// predictions, where each system owns its own rows (keyed by player and system).
+pub const SHARED_TABLES: &[&str] = &["players", "predictions"];
 
 /// Raw-store sources that no Phase 1 scrape writes: bulk files kept by `nbaprops import`.
 pub const IMPORTED_SOURCES: &[&str] = &[
@@ -449,20 +459,62 @@ pub fn specs() -> Vec<ProcessorSpec> {
             writes: &["ml_feature_store"],
             description: "per player with a line: 32 named, versioned features (JSON vector, feature hash, missing count)",
         },
-        // Phase 5: prediction systems, fanned out over batches of players with a line.
+        // Phase 5: prediction systems. Level 1 prepares what a whole date shares (see
+        // `PER_DATE`); level 2 fans the systems out over batches of players with a line;
+        // level 3 combines them.
         ProcessorSpec {
-            name: "moving_average",
+            name: "gbm_train",
             phase: 5,
             level: 1,
             date_offset_days: 0,
-            reads: &[
-                "player_daily_cache",
-                "raw_oddsa_player_props",
-                "raw_historical_points_lines",
-                "players",
-            ],
+            reads: &["ml_feature_store", "player_game_summary"],
+            writes: &["model_artifacts"],
+            description: "trains the date's gradient-boosted model on earlier feature rows (walk-forward); artifact by content hash",
+        },
+        ProcessorSpec {
+            name: "moving_average",
+            phase: 5,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["ml_feature_store", "upcoming_player_game_context", "raw_oddsa_player_props", "raw_historical_points_lines", "players"],
             writes: &["predictions"],
-            description: "recent-form average against the latest line: OVER / UNDER / PASS",
+            description: "weighted recent form with rest, venue and pace adjustments",
+        },
+        ProcessorSpec {
+            name: "matchup",
+            phase: 5,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["ml_feature_store", "upcoming_player_game_context", "raw_oddsa_player_props", "raw_historical_points_lines", "players"],
+            writes: &["predictions"],
+            description: "form against the opponent's defence by zone and the game's pace",
+        },
+        ProcessorSpec {
+            name: "similarity",
+            phase: 5,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["ml_feature_store", "player_game_summary", "upcoming_player_game_context", "raw_oddsa_player_props", "raw_historical_points_lines", "players"],
+            writes: &["predictions"],
+            description: "the line plus the mean miss of the 50 nearest earlier player-games by context",
+        },
+        ProcessorSpec {
+            name: "gbm",
+            phase: 5,
+            level: 2,
+            date_offset_days: 0,
+            reads: &["model_artifacts", "ml_feature_store", "upcoming_player_game_context", "raw_oddsa_player_props", "raw_historical_points_lines", "players"],
+            writes: &["predictions"],
+            description: "the date's gradient-boosted model: the line plus its predicted miss",
+        },
+        ProcessorSpec {
+            name: "ensemble",
+            phase: 5,
+            level: 3,
+            date_offset_days: 0,
+            reads: &["predictions", "player_game_summary", "ml_feature_store", "upcoming_player_game_context", "raw_oddsa_player_props", "raw_historical_points_lines", "players"],
+            writes: &["predictions"],
+            description: "the systems weighted by their recent accuracy, pulled toward the line by a fitted alpha",
         },
         // Phase 6: grading, after the day (not in a day's plan: `GradingWorkflow` runs it). It
         // writes the game date's partition from the same date's box scores, which the day
@@ -566,7 +618,8 @@ mod tests {
     }
 
     /// Every read is produced strictly earlier: an earlier phase, or an earlier level of the
-    /// same phase. This is what makes the graph acyclic and the fan-out order valid.
+    /// same phase. This is what makes the graph acyclic and the fan-out order valid. (A
+    /// processor may read its own rows of earlier dates: the ensemble's history.)
     #[test]
     fn every_read_comes_from_an_earlier_phase_or_level() {
         let all = specs();
@@ -574,7 +627,7 @@ mod tests {
             for r in s.reads.iter().filter(|r| !IMPORTED_SOURCES.contains(r)) {
                 let writer = all
                     .iter()
-                    .filter(|w| w.writes.contains(r))
+                    .filter(|w| w.writes.contains(r) && w.name != s.name)
                     .max_by_key(|w| (w.phase, w.level))
                     .unwrap_or_else(|| panic!("{} reads {r}, which nothing writes", s.name));
                 assert!(

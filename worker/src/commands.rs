@@ -188,25 +188,62 @@ pub fn summarize_day(result: &DayResult) -> String {
 }
 
 /// The predictions of a date as a table.
+/// One line per player: his line, every system's predicted points, and the ensemble's call
+/// (the published one), players with the biggest ensemble edge first.
 pub fn predictions_table(rows: &[PredictionRow]) -> String {
-    let mut out = format!(
-        "{:<24} {:>6} {:>9} {:>6}  {:<5} {:>5}  {:<10} {}\n",
-        "player", "line", "predicted", "edge", "call", "conf", "book", "system"
-    );
+    let systems: Vec<&str> = nbaprops_proto::registry::phase(5)
+        .into_iter()
+        .filter(nbaprops_proto::registry::is_batched)
+        .map(|s| s.name)
+        .collect();
+    let mut players: Vec<i64> = Vec::new();
     for r in rows {
+        if !players.contains(&r.player_id) {
+            players.push(r.player_id);
+        }
+    }
+    let call_of = |id: i64| {
+        rows.iter()
+            .find(|r| r.player_id == id && r.system == "ensemble")
+            .or_else(|| rows.iter().find(|r| r.player_id == id))
+    };
+    players.sort_by(|a, b| {
+        let edge = |id: i64| call_of(id).map_or(0.0, |r| r.edge.abs());
+        edge(*b).total_cmp(&edge(*a)).then(a.cmp(b))
+    });
+    let mut out = format!("{:<24} {:>6} {:<10}", "player", "line", "book");
+    for s in &systems {
+        out.push_str(&format!(" {:>10}", short(s)));
+    }
+    out.push_str(&format!("  {:>6} {:<5} {:>5}\n", "edge", "call", "conf"));
+    for id in players {
+        let Some(call) = call_of(id) else { continue };
         out.push_str(&format!(
-            "{:<24} {:>6.1} {:>9.2} {:>+6.2}  {:<5} {:>5.2}  {:<10} {}\n",
-            r.player_name,
-            r.line,
-            r.predicted_points,
-            r.edge,
-            r.recommendation,
-            r.confidence,
-            r.line_source,
-            r.system
+            "{:<24} {:>6.1} {:<10}",
+            call.player_name, call.line, call.line_source
+        ));
+        for s in &systems {
+            let p = rows.iter().find(|r| r.player_id == id && r.system == *s);
+            out.push_str(&format!(
+                " {:>10}",
+                p.map_or("-".to_string(), |p| format!("{:.2}", p.predicted_points))
+            ));
+        }
+        out.push_str(&format!(
+            "  {:>+6.2} {:<5} {:>5.2}\n",
+            call.edge, call.recommendation, call.confidence
         ));
     }
     out
+}
+
+/// A column header short enough for the table.
+fn short(system: &str) -> &str {
+    match system {
+        "moving_average" => "moving_avg",
+        "similarity" => "similar",
+        other => other,
+    }
 }
 
 pub async fn print_predictions(warehouse: &Warehouse, date: &str, json: bool) -> Result<()> {
@@ -221,6 +258,8 @@ pub async fn print_predictions(warehouse: &Warehouse, date: &str, json: bool) ->
                     "line_source": r.line_source, "line_snapshot_time": r.line_snapshot_time,
                     "predicted_points": r.predicted_points, "edge": r.edge,
                     "recommendation": r.recommendation, "confidence": r.confidence,
+                    "over_price": r.over_price, "under_price": r.under_price,
+                    "feature_hash": r.feature_hash,
                 })
             })
             .collect();

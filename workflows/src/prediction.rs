@@ -1,13 +1,18 @@
-//! PredictionWorkflow: Phase 5 of a day. Plans the players with a line, then runs every
-//! prediction system of the registry over bounded batches of them, at most
-//! `MAX_ACTIVITIES_IN_FLIGHT` activities at a time. Progress lives in the workflow's history:
+//! PredictionWorkflow: Phase 5 of a day. Plans the players with a line, then runs the day's
+//! plan of Phase 5 level by level: a per-date step once (training the model on the history
+//! before the date), every system over bounded batches of the players, at most
+//! `MAX_ACTIVITIES_IN_FLIGHT` activities at a time, and the ensemble over the same batches
+//! last. A quality gate checks the batch at the end. Progress lives in the workflow's history:
 //! a worker that dies mid-batch loses nothing, and the finished batches are not rerun.
 
 use std::collections::BTreeSet;
 
-use nbaprops_proto::activities::{PlanPredictions, Process};
+use nbaprops_proto::activities::{CheckQuality, PlanPredictions, Process};
+use nbaprops_proto::registry::ProcessorSpec;
 use nbaprops_proto::registry::{self, phase_prefix};
-use nbaprops_proto::{EntitySet, PhaseInput, PhaseResult, ProcessorRequest, ProcessorResult};
+use nbaprops_proto::{
+    EntitySet, GateRequest, PhaseInput, PhaseResult, ProcessorRequest, ProcessorResult, RunContext,
+};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
@@ -18,6 +23,16 @@ use crate::options;
 #[workflow]
 #[derive(Default)]
 pub struct PredictionWorkflow;
+
+/// Levels (per-date training, systems, ensemble) and the gate after them came after the first
+/// histories, which ran every system of the plan at once.
+pub const PATCH_PREDICTION_LEVELS: &str = "prediction-levels";
+
+/// One activity of the phase: a processor over a batch of players, or over the whole date.
+struct Task {
+    system: usize,
+    batch: Option<usize>,
+}
 
 /// Adds a batch's result into its system's total.
 fn accumulate(total: &mut ProcessorResult, batch: ProcessorResult) {
@@ -95,9 +110,6 @@ impl PredictionWorkflow {
             .chunks(options::PREDICTION_BATCH_SIZE)
             .map(<[String]>::to_vec)
             .collect();
-        let tasks: Vec<(usize, usize)> = (0..systems.len())
-            .flat_map(|s| (0..batches.len()).map(move |b| (s, b)))
-            .collect();
 
         let mut totals: Vec<ProcessorResult> = systems
             .iter()
@@ -110,41 +122,98 @@ impl PredictionWorkflow {
             .collect();
         totals[0].warnings.extend(plan.warnings.iter().cloned());
 
-        for window in tasks.chunks(options::MAX_ACTIVITIES_IN_FLIGHT) {
-            let runs = window.iter().map(|(s, b)| {
-                let spec = &systems[*s];
-                let req = ProcessorRequest {
-                    context: Some(context.clone()),
-                    processor: spec.name.to_string(),
-                    raw_payloads: vec![],
-                    entity_filter: Some(EntitySet {
-                        players: batches[*b].clone(),
-                        ..Default::default()
-                    }),
-                };
-                ctx.execute_activity(
-                    Process,
-                    req,
-                    options::process(format!("{}.batch-{b}", spec.activity_id())),
-                )
-            });
-            let results = join_all(runs).await;
-            let mut failures = Vec::new();
-            for ((s, b), result) in window.iter().zip(results) {
-                match result {
-                    Ok(r) => accumulate(&mut totals[*s], r),
-                    Err(e) => failures.push(format!(
-                        "{} batch {b}: {}",
-                        systems[*s].name,
-                        describe_activity_error(&e)
-                    )),
+        // Groups of tasks run in order; the tasks of a group run at once (in windows).
+        let mut groups: Vec<Vec<Task>> = Vec::new();
+        let levelled = ctx.patched(PATCH_PREDICTION_LEVELS);
+        if levelled {
+            let mut levels: Vec<u32> = systems.iter().map(|s| s.level).collect();
+            levels.sort_unstable();
+            levels.dedup();
+            for level in levels {
+                let mut group = Vec::new();
+                for (i, spec) in systems.iter().enumerate().filter(|(_, s)| s.level == level) {
+                    if registry::is_batched(spec) {
+                        group.extend((0..batches.len()).map(|b| Task {
+                            system: i,
+                            batch: Some(b),
+                        }));
+                    } else {
+                        group.push(Task {
+                            system: i,
+                            batch: None,
+                        });
+                    }
+                }
+                groups.push(group);
+            }
+        } else {
+            groups.push(
+                (0..systems.len())
+                    .flat_map(|s| {
+                        (0..batches.len()).map(move |b| Task {
+                            system: s,
+                            batch: Some(b),
+                        })
+                    })
+                    .collect(),
+            );
+        }
+
+        for group in &groups {
+            for window in group.chunks(options::MAX_ACTIVITIES_IN_FLIGHT) {
+                let runs = window.iter().map(|t| {
+                    let spec = &systems[t.system];
+                    ctx.execute_activity(
+                        Process,
+                        request(&context, spec, t.batch.map(|b| &batches[b])),
+                        options::process(match t.batch {
+                            Some(b) => format!("{}.batch-{b}", spec.activity_id()),
+                            None => spec.activity_id(),
+                        }),
+                    )
+                });
+                let results = join_all(runs).await;
+                let mut failures = Vec::new();
+                for (t, result) in window.iter().zip(results) {
+                    match result {
+                        Ok(r) => accumulate(&mut totals[t.system], r),
+                        Err(e) => failures.push(format!(
+                            "{} {}: {}",
+                            systems[t.system].name,
+                            t.batch
+                                .map_or("(date)".to_string(), |b| format!("batch {b}")),
+                            describe_activity_error(&e)
+                        )),
+                    }
+                }
+                if !failures.is_empty() {
+                    return Err(fail(format!(
+                        "predictions for {} failed: {}",
+                        context.game_date,
+                        failures.join("; ")
+                    )));
                 }
             }
-            if !failures.is_empty() {
+        }
+
+        if levelled {
+            let report = ctx
+                .execute_activity(
+                    CheckQuality,
+                    GateRequest {
+                        context: Some(context.clone()),
+                        phase: 5,
+                        results: totals.clone(),
+                    },
+                    options::process("gate.phase-5".to_string()),
+                )
+                .await?;
+            if !report.passed {
                 return Err(fail(format!(
-                    "predictions for {} failed: {}",
+                    "quality gate after phase 5 of {} failed (the predictions are written; \
+                     check them before use). {}",
                     context.game_date,
-                    failures.join("; ")
+                    report.describe_failures()
                 )));
             }
         }
@@ -153,5 +222,22 @@ impl PredictionWorkflow {
             processors: totals,
             scrapes: vec![],
         })
+    }
+}
+
+/// The request of one task: a batch of players, or the whole date.
+fn request(
+    context: &RunContext,
+    spec: &ProcessorSpec,
+    batch: Option<&Vec<String>>,
+) -> ProcessorRequest {
+    ProcessorRequest {
+        context: Some(context.clone()),
+        processor: spec.name.to_string(),
+        raw_payloads: vec![],
+        entity_filter: batch.map(|players| EntitySet {
+            players: players.clone(),
+            ..Default::default()
+        }),
     }
 }

@@ -58,6 +58,38 @@ crate::warehouse_table! {
     }
 }
 
+#[cfg(test)]
+impl PlayerContextRow {
+    /// A row with every optional field empty, for tests of its readers.
+    pub fn sample() -> Self {
+        Self {
+            game_date: "2025-01-13".into(),
+            player_id: 1,
+            player_name: "A".into(),
+            team: "BOS".into(),
+            opponent: None,
+            home: None,
+            current_line: 20.5,
+            opening_line: 20.5,
+            line_movement: 0.0,
+            line_bookmaker: "draftkings".into(),
+            line_snapshot_time: "2025-01-13T16:00:00Z".into(),
+            spread: None,
+            game_total: None,
+            days_rest: None,
+            back_to_back: 0,
+            games_last_7: 0,
+            games_last_14: 0,
+            minutes_last_7: 0.0,
+            minutes_last_14: 0.0,
+            points_avg_l5: None,
+            points_avg_l10: None,
+            injury_status: None,
+            injury_reason: None,
+        }
+    }
+}
+
 /// How far back the history is read: two weeks for workload, ten games for form; a season's
 /// worth covers a player back from a long absence.
 const HISTORY_DAYS: i64 = 200;

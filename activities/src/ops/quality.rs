@@ -24,6 +24,10 @@ pub const MAX_MINUTES_NULL_RATE: f64 = 0.02;
 /// Players with a resolved line that have precomputed history for the date. Rookies before
 /// their first game have none, hence not 1.0.
 pub const MIN_CACHE_COVERAGE: f64 = 0.9;
+/// Players with a resolved line that got an ensemble prediction (the same allowance).
+pub const MIN_PREDICTION_COVERAGE: f64 = 0.9;
+/// The share of missing values in the feature vectors of the players with a line.
+pub const MAX_FEATURE_NULL_RATE: f64 = 0.35;
 
 fn at_least(name: &str, value: f64, threshold: f64, detail: String) -> GateCheck {
     GateCheck {
@@ -199,7 +203,22 @@ async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     .into_iter()
     .map(|(p,)| p)
     .collect();
-    let covered = resolved.iter().filter(|p| cached.contains(p)).count();
+    // Early in a season the cache (this season only) is thin; a player whose context has last
+    // season's games still has history to predict from.
+    let recent: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>(
+        "SELECT player_id FROM upcoming_player_game_context \
+         WHERE game_date = ? AND points_avg_l5 IS NOT NULL",
+    )
+    .bind(game_date)
+    .fetch_all(deps.warehouse.pool())
+    .await?
+    .into_iter()
+    .map(|(p,)| p)
+    .collect();
+    let covered = resolved
+        .iter()
+        .filter(|p| cached.contains(p) || recent.contains(p))
+        .count();
     Ok(vec![at_least(
         "daily_cache_coverage",
         ratio(covered, resolved.len()),
@@ -211,12 +230,83 @@ async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     )])
 }
 
+async fn phase5(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
+    let (resolved, _) = lined_players(deps, game_date).await?;
+    let live: Vec<(i64, String, f64)> = sqlx::query_as(
+        "SELECT player_id, system, predicted_points FROM predictions \
+         WHERE game_date = ? AND superseded_at IS NULL",
+    )
+    .bind(game_date)
+    .fetch_all(deps.warehouse.pool())
+    .await?;
+    let ensembled: BTreeSet<i64> = live
+        .iter()
+        .filter(|(_, s, _)| s == crate::predict::ensemble::NAME)
+        .map(|(p, _, _)| *p)
+        .collect();
+    let covered = resolved.iter().filter(|p| ensembled.contains(p)).count();
+    let out_of_range: Vec<String> = live
+        .iter()
+        .filter(|(_, _, v)| {
+            !(crate::predict::system::MIN_POINTS..=crate::predict::system::MAX_POINTS).contains(v)
+        })
+        .map(|(p, s, v)| format!("{s} {p}: {v}"))
+        .collect();
+    let (missing, vectors): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(missing_count), 0), COUNT(*) FROM ml_feature_store WHERE game_date = ?",
+    )
+    .bind(game_date)
+    .fetch_one(deps.warehouse.pool())
+    .await?;
+    let features = crate::precompute::ml_feature_store::FEATURE_NAMES.len() as f64;
+    let null_rate = if vectors == 0 {
+        0.0
+    } else {
+        missing as f64 / (vectors as f64 * features)
+    };
+    Ok(vec![
+        at_least(
+            "prediction_coverage",
+            ratio(covered, resolved.len()),
+            MIN_PREDICTION_COVERAGE,
+            format!(
+                "{covered} of {} players with a line on {game_date} have an ensemble prediction",
+                resolved.len()
+            ),
+        ),
+        at_most(
+            "predictions_out_of_range",
+            out_of_range.len() as f64,
+            0.0,
+            format!(
+                "{} live predictions outside 0-80 points{}",
+                out_of_range.len(),
+                if out_of_range.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", out_of_range.join(", "))
+                }
+            ),
+        ),
+        at_most(
+            "feature_null_rate",
+            null_rate,
+            MAX_FEATURE_NULL_RATE,
+            format!(
+                "{missing} of the {} values of {vectors} feature vectors are missing",
+                vectors * features as i64
+            ),
+        ),
+    ])
+}
+
 /// Runs the gate after `phase` for the context's game date.
 pub async fn check(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<GateReport> {
     let checks = match phase {
         2 => phase2(deps, &ctx.game_date, ctx.mode() == Mode::Backfill).await?,
         3 => phase3(deps, &ctx.game_date).await?,
         4 => phase4(deps, &ctx.game_date).await?,
+        5 => phase5(deps, &ctx.game_date).await?,
         _ => vec![],
     };
     Ok(GateReport {

@@ -1,6 +1,17 @@
 //! Phase 5: predictions. `plan` lists the players with a line (resolving sportsbook names to
-//! NBA ids); each system then predicts one batch of them and supersedes what changed.
+//! NBA ids). Level 1 of the phase prepares what a whole date shares (a model trained on the
+//! history before it); level 2 runs each system over a batch of players (`inputs` loads the
+//! batch, `system` turns estimates into rows); level 3, `ensemble`, combines them.
 
+pub mod ensemble;
+pub mod gbm;
+pub mod gbm_system;
+pub mod gbm_train;
+pub mod history;
+pub mod inputs;
+pub mod matchup;
 pub mod moving_average;
 pub mod plan;
 pub mod predictions;
+pub mod similarity;
+pub mod system;

@@ -1,82 +1,96 @@
-//! `moving_average`: a player's last-10 scoring average against today's line.
+//! `moving_average`: weighted recent form, adjusted for rest, venue and pace.
 //!
-//! The simplest honest baseline: predicted points = mean of his last ten games this season
-//! (fewer if he has played fewer, at least three). OVER / UNDER when it clears the line by
-//! `EDGE_THRESHOLD` points, PASS otherwise; confidence grows with the edge relative to his
-//! recent spread.
-
-use std::collections::BTreeMap;
+//! Form is `0.4·last5 + 0.4·last10 + 0.2·season` of this season's games. Early in a season,
+//! with fewer than [`FULL_FORM_GAMES`] games, it is blended with his last ten games within 200
+//! days (which reach back into last season) in proportion to the games played. Adjustments are
+//! fixed priors, not fitted: a back-to-back costs 4%, three or more days off add 1%, home adds
+//! 1% and away takes 1%, and half of the game's expected pace above or below the league's
+//! (`pace_factor`) carries through. OVER / UNDER when the result clears the line by
+//! [`EDGE_THRESHOLD`]; confidence is the edge relative to his recent spread.
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
-use super::predictions::{recommendation, PredictionRow};
-use crate::analytics::player_game_summary::entity_scope;
+use super::inputs::{load_batch, Candidate};
+use super::system::{run_system, Estimate, System};
 use crate::error::Result;
-use crate::hashing;
-use crate::lines::{current_lines, ChosenLine};
-use crate::precompute::player_daily_cache::DailyCacheRow;
 use crate::storage::warehouse::WriteMeta;
-use crate::storage::TableRow;
 use crate::Deps;
 
 pub const NAME: &str = "moving_average";
-pub const MODEL_VERSION: &str = "moving_average-v1";
+pub const MODEL_VERSION: &str = "moving_average-v2";
 pub const EDGE_THRESHOLD: f64 = 1.5;
-pub const MIN_GAMES: i64 = 3;
+/// Fewer games than this (this season, or within 200 days) and there is no form to read.
+pub const MIN_GAMES: f64 = 3.0;
+/// From this many games this season on, last season no longer counts.
+pub const FULL_FORM_GAMES: f64 = 5.0;
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+pub fn system() -> System {
+    System {
+        name: NAME,
+        model_version: MODEL_VERSION.to_string(),
+        edge_threshold: EDGE_THRESHOLD,
+    }
 }
 
-/// A prediction for each player that has both a cache row and a line.
-pub fn predict(
-    date: &str,
-    players: &[(i64, String, String)],
-    cache: &BTreeMap<i64, DailyCacheRow>,
-    lines: &BTreeMap<String, ChosenLine>,
-) -> (Vec<PredictionRow>, Vec<String>) {
-    let mut out = Vec::new();
-    let mut warnings = Vec::new();
-    for (player_id, name, lookup) in players {
-        let Some(line) = lines.get(lookup) else {
-            warnings.push(format!("{name} ({player_id}) has no line for {date}"));
-            continue;
-        };
-        let Some(c) = cache.get(player_id) else {
-            warnings.push(format!(
-                "{name} ({player_id}) has no games this season before {date}"
-            ));
-            continue;
-        };
-        if c.games_played < MIN_GAMES {
-            warnings.push(format!(
-                "{name} ({player_id}) has {} games before {date}; {MIN_GAMES} needed",
-                c.games_played
-            ));
-            continue;
+/// His scoring form before the date, or why there is none. Shared with `matchup`.
+pub fn form(c: &Candidate) -> std::result::Result<f64, String> {
+    let games = c.feature("games_played").unwrap_or(0.0);
+    let season = match (
+        c.feature("points_avg_l5"),
+        c.feature("points_avg_l10"),
+        c.feature("points_avg_season"),
+    ) {
+        (Some(l5), Some(l10), Some(s)) if games > 0.0 => Some(0.4 * l5 + 0.4 * l10 + 0.2 * s),
+        _ => None,
+    };
+    let recent = c.context.as_ref().and_then(|x| x.points_avg_l10);
+    match (season, recent) {
+        (Some(s), _) if games >= FULL_FORM_GAMES => Ok(s),
+        (Some(s), Some(r)) => {
+            let w = games / FULL_FORM_GAMES;
+            Ok(w * s + (1.0 - w) * r)
         }
-        let predicted = round2(c.points_avg_l10);
-        let edge = round2(predicted - line.line);
-        let confidence = round2((edge.abs() / c.points_std_l10.max(1.0)).min(1.0));
-        out.push(PredictionRow {
-            game_date: date.to_string(),
-            player_id: *player_id,
-            system: NAME.to_string(),
-            model_version: MODEL_VERSION.to_string(),
-            player_name: name.clone(),
-            predicted_points: predicted,
-            line: line.line,
-            line_source: line.bookmaker.clone(),
-            line_snapshot_time: line.snapshot_time.clone(),
-            over_price: line.over_price,
-            under_price: line.under_price,
-            recommendation: recommendation(edge, EDGE_THRESHOLD).to_string(),
-            edge,
-            confidence,
-            feature_hash: hashing::row_hash(&c.values()),
-        });
+        (Some(s), None) if games >= MIN_GAMES => Ok(s),
+        (None, Some(r))
+            if c.context
+                .as_ref()
+                .is_some_and(|x| x.points_avg_l5.is_some()) =>
+        {
+            Ok(r)
+        }
+        _ if c.features.is_none() => Err("no feature row for the date".to_string()),
+        _ => Err(format!(
+            "fewer than {MIN_GAMES} games before the date (this season or within 200 days)"
+        )),
     }
-    (out, warnings)
+}
+
+/// Rest, venue and pace, as multipliers on form.
+pub fn adjustment(c: &Candidate) -> f64 {
+    let mut m = 1.0;
+    if c.feature("back_to_back") == Some(1.0) {
+        m *= 0.96;
+    } else if c.feature("days_rest").is_some_and(|d| d >= 3.0) {
+        m *= 1.01;
+    }
+    match c.feature("home") {
+        Some(h) if h >= 1.0 => m *= 1.01,
+        Some(_) => m *= 0.99,
+        None => {}
+    }
+    if let Some(p) = c.feature("pace_factor") {
+        m *= 1.0 + 0.5 * (p - 1.0);
+    }
+    m
+}
+
+pub fn estimate(c: &Candidate) -> std::result::Result<Estimate, String> {
+    let points = form(c)? * adjustment(c);
+    let spread = c.feature("points_std_l10").unwrap_or(6.0).max(3.0);
+    Ok(Estimate {
+        points,
+        confidence: ((points - c.line.line).abs() / spread).min(1.0),
+    })
 }
 
 pub async fn run(
@@ -85,148 +99,100 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let Some(scope) = entity_scope(req) else {
-        return Err(crate::error::PipelineError::InvalidRequest(format!(
-            "{NAME} for {date}: a batch must name its players (entity_filter.players)"
-        )));
-    };
-    let ids: Vec<i64> = req
-        .entity_filter
-        .as_ref()
-        .map(|f| f.players.iter().filter_map(|p| p.parse().ok()).collect())
-        .unwrap_or_default();
-    let placeholders = vec!["?"; ids.len()].join(", ");
-    let binds: Vec<crate::storage::Value> = ids.iter().map(|i| (*i).into()).collect();
-    let players: Vec<(i64, String, String)> = {
-        let sql = format!(
-            "SELECT player_id, player_name, player_lookup FROM players WHERE player_id IN ({placeholders}) ORDER BY player_id"
-        );
-        let mut q = sqlx::query_as(&sql);
-        for id in &ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(deps.warehouse.pool()).await?
-    };
-    let mut cache_binds = vec![date.into()];
-    cache_binds.extend(binds);
-    let cache_rows: Vec<DailyCacheRow> = deps
-        .warehouse
-        .select(
-            &format!("cache_date = ? AND player_id IN ({placeholders})"),
-            &cache_binds,
-        )
-        .await?;
-    let props = crate::analytics::inputs::points_lines(deps, date).await?;
-    let lines = current_lines(&props, None);
-    let input_hash = hashing::combine(
-        cache_rows
-            .iter()
-            .map(|r| hashing::row_hash(&r.values()))
-            .chain(lines.values().map(|l| {
-                hashing::row_hash(&[
-                    l.player_lookup.clone().into(),
-                    l.line.into(),
-                    l.snapshot_time.clone().into(),
-                ])
-            }))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    );
-    let cache: BTreeMap<i64, DailyCacheRow> =
-        cache_rows.into_iter().map(|r| (r.player_id, r)).collect();
-    let (rows, warnings) = predict(date, &players, &cache, &lines);
-    let stats = deps
-        .warehouse
-        .write_partition(date, Some(&scope), &rows, meta)
-        .await?;
-    Ok(crate::result::processor_result(
-        NAME,
-        date,
-        cache.len(),
-        input_hash,
-        stats,
-        warnings,
-    ))
+    let batch = load_batch(deps, req, date).await?;
+    run_system(deps, &batch, &system(), "", meta, estimate).await
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::lines::ChosenLine;
+    use crate::precompute::ml_feature_store::FEATURE_NAMES;
+    use crate::predict::inputs::{feature_index, Features};
 
-    fn cache_row(player_id: i64, l10: f64, std: f64, games: i64) -> DailyCacheRow {
-        DailyCacheRow {
-            cache_date: "2025-01-13".into(),
-            player_id,
-            games_played: games,
-            last_game_date: "2025-01-12".into(),
-            points_avg_l5: l10,
-            points_avg_l10: l10,
-            points_avg_season: l10,
-            points_std_l10: std,
-            minutes_avg_l10: None,
-            minutes_std_l10: None,
-            usage_avg_l5: None,
-            usage_avg_l10: None,
-            usage_avg_season: None,
+    /// A candidate with the named features set and every other feature missing.
+    pub(crate) fn candidate(line: f64, features: &[(&str, f64)]) -> Candidate {
+        let mut values = vec![None; FEATURE_NAMES.len()];
+        for (name, v) in features {
+            values[feature_index(name)] = Some(*v);
+        }
+        values[feature_index("line")] = Some(line);
+        Candidate {
+            player_id: 1,
+            player_name: "A".into(),
+            line: ChosenLine {
+                player_lookup: "a".into(),
+                player_name: "A".into(),
+                line,
+                bookmaker: "draftkings".into(),
+                snapshot_time: "2025-01-13T16:00:00Z".into(),
+                over_price: Some(-110),
+                under_price: Some(-110),
+            },
+            features: Some(Features {
+                hash: "h".into(),
+                values,
+                missing: 0,
+            }),
+            context: None,
         }
     }
 
-    fn line(lookup: &str, l: f64) -> ChosenLine {
-        ChosenLine {
-            player_lookup: lookup.into(),
-            player_name: lookup.into(),
-            line: l,
-            bookmaker: "draftkings".into(),
-            snapshot_time: "2025-01-13T16:00:00Z".into(),
-            over_price: Some(-110),
-            under_price: Some(-110),
-        }
+    fn form_of(l5: f64, l10: f64, season: f64, games: f64) -> Vec<(&'static str, f64)> {
+        vec![
+            ("points_avg_l5", l5),
+            ("points_avg_l10", l10),
+            ("points_avg_season", season),
+            ("games_played", games),
+        ]
+    }
+
+    #[test]
+    fn weighted_form_with_adjustments_by_hand() {
+        // 0.4·30 + 0.4·25 + 0.2·20 = 26; home 1.01, back-to-back 0.96, pace 1.04 -> +2%.
+        let mut f = form_of(30.0, 25.0, 20.0, 12.0);
+        f.extend([("home", 1.0), ("back_to_back", 1.0), ("pace_factor", 1.04)]);
+        let e = estimate(&candidate(22.5, &f)).unwrap();
+        let expected = 26.0 * 1.01 * 0.96 * 1.02;
+        assert!((e.points - expected).abs() < 1e-9, "{}", e.points);
+        // Away, three days off, no pace: 26 · 0.99 · 1.01.
+        let mut f = form_of(30.0, 25.0, 20.0, 12.0);
+        f.extend([("home", 0.0), ("days_rest", 3.0)]);
+        let e = estimate(&candidate(22.5, &f)).unwrap();
+        assert!((e.points - 26.0 * 0.99 * 1.01).abs() < 1e-9);
+    }
+
+    #[test]
+    fn early_season_blends_with_last_season() {
+        use crate::analytics::upcoming_player_game_context::PlayerContextRow;
+        let mut c = candidate(20.5, &form_of(10.0, 10.0, 10.0, 2.0));
+        assert!(estimate(&c).unwrap_err().contains("fewer than 3 games"));
+        c.context = Some(PlayerContextRow {
+            points_avg_l5: Some(20.0),
+            points_avg_l10: Some(20.0),
+            ..PlayerContextRow::sample()
+        });
+        // Two games this season: 2/5 of 10 + 3/5 of 20 = 16.
+        assert!((estimate(&c).unwrap().points - 16.0).abs() < 1e-9);
+        c.features = None;
+        assert!((estimate(&c).unwrap().points - 20.0).abs() < 1e-9);
     }
 
     #[test]
     fn over_under_pass_by_hand() {
-        let players = vec![
-            (1, "A".to_string(), "a".to_string()),
-            (2, "B".to_string(), "b".to_string()),
-            (3, "C".to_string(), "c".to_string()),
-            (4, "D".to_string(), "d".to_string()),
-            (5, "E".to_string(), "e".to_string()),
-        ];
-        let cache: BTreeMap<i64, DailyCacheRow> = [
-            cache_row(1, 25.0, 4.0, 10),
-            cache_row(2, 18.2, 2.0, 10),
-            cache_row(3, 20.0, 5.0, 10),
-            cache_row(4, 30.0, 5.0, 2),
-        ]
-        .into_iter()
-        .map(|r| (r.player_id, r))
-        .collect();
-        let lines: BTreeMap<String, ChosenLine> = [
-            line("a", 22.5),
-            line("b", 20.5),
-            line("c", 19.5),
-            line("d", 20.5),
-            line("e", 10.5),
-        ]
-        .into_iter()
-        .map(|l| (l.player_lookup.clone(), l))
-        .collect();
-        let (rows, warnings) = predict("2025-01-13", &players, &cache, &lines);
-        assert_eq!(rows.len(), 3);
-        assert_eq!(
-            (rows[0].edge, rows[0].recommendation.as_str()),
-            (2.5, "OVER")
-        );
-        assert_eq!(rows[0].confidence, 0.63); // 2.5 / 4
-        assert_eq!(
-            (rows[1].edge, rows[1].recommendation.as_str()),
-            (-2.3, "UNDER")
-        );
-        assert_eq!(
-            (rows[2].edge, rows[2].recommendation.as_str()),
-            (0.5, "PASS")
-        );
-        assert_eq!(warnings.len(), 2, "{warnings:?}"); // D: too few games, E: no history
+        use crate::predict::system::{prediction_row, System};
+        let s = system();
+        let row = |line: f64, form: f64| {
+            let c = candidate(line, &form_of(form, form, form, 10.0));
+            prediction_row(&s, "2025-01-13", &c, &estimate(&c).unwrap())
+        };
+        let r = row(22.5, 25.0);
+        assert_eq!((r.edge, r.recommendation.as_str()), (2.5, "OVER"));
+        let r = row(20.5, 18.2);
+        assert_eq!((r.edge, r.recommendation.as_str()), (-2.3, "UNDER"));
+        let r = row(19.5, 20.0);
+        assert_eq!((r.edge, r.recommendation.as_str()), (0.5, "PASS"));
+        assert_eq!(r.over_price, Some(-110));
+        let _ = System::clone(&s);
     }
 }

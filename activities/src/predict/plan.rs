@@ -1,6 +1,6 @@
 //! Which players get a prediction for a date: everyone with a points line whose sportsbook
 //! name resolves to exactly one NBA player id. Names that resolve to none or to several are
-//! reported, never guessed.
+//! reported, never guessed, as `"{reason}: {name}"` (the backtest's coverage groups by reason).
 
 use std::collections::BTreeMap;
 
@@ -25,9 +25,9 @@ pub fn resolve(
         match ids_by_lookup.get(lookup.as_str()).map(Vec::as_slice) {
             Some([id]) => players.push(*id),
             Some(ids) => warnings.push(format!(
-                "{name:?} matches several players ({ids:?}): no prediction"
+                "name matches several players: {name} (ids {ids:?})"
             )),
-            None => warnings.push(format!("{name:?} matches no known player: no prediction")),
+            None => warnings.push(format!("name matches no known player: {name}")),
         }
     }
     players.sort_unstable();

@@ -1,0 +1,118 @@
+//! The part every prediction system shares: turn an estimate of a player's points into a
+//! `predictions` row (edge against his line, OVER / UNDER / PASS, the line's source, snapshot
+//! and prices), and write the batch so that it supersedes only this system's rows of these
+//! players.
+
+use nbaprops_proto::ProcessorResult;
+
+use super::inputs::{skip, Batch, Candidate};
+use super::predictions::{recommendation, PredictionRow};
+use crate::error::Result;
+use crate::storage::warehouse::WriteMeta;
+use crate::Deps;
+
+/// The range a prediction is clamped to; the batch gate flags anything outside it.
+pub const MIN_POINTS: f64 = 0.0;
+pub const MAX_POINTS: f64 = 80.0;
+
+/// One system's estimate for one player.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    pub points: f64,
+    /// 0 to 1.
+    pub confidence: f64,
+}
+
+/// A system: its name, the version of its method or model, and the edge it needs to bet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct System {
+    pub name: &'static str,
+    pub model_version: String,
+    pub edge_threshold: f64,
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The row for one estimate.
+pub fn prediction_row(
+    system: &System,
+    date: &str,
+    c: &Candidate,
+    estimate: &Estimate,
+) -> PredictionRow {
+    let predicted = round2(estimate.points.clamp(MIN_POINTS, MAX_POINTS));
+    let edge = round2(predicted - c.line.line);
+    PredictionRow {
+        game_date: date.to_string(),
+        player_id: c.player_id,
+        system: system.name.to_string(),
+        model_version: system.model_version.clone(),
+        player_name: c.player_name.clone(),
+        predicted_points: predicted,
+        line: c.line.line,
+        line_source: c.line.bookmaker.clone(),
+        line_snapshot_time: c.line.snapshot_time.clone(),
+        over_price: c.line.over_price,
+        under_price: c.line.under_price,
+        recommendation: recommendation(edge, system.edge_threshold).to_string(),
+        edge,
+        confidence: round2(estimate.confidence.clamp(0.0, 1.0)),
+        feature_hash: c
+            .features
+            .as_ref()
+            .map(|f| f.hash.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// Estimates every candidate; a candidate the system cannot predict is reported with the
+/// reason `estimate` gives (`Err(reason)`), never guessed.
+pub fn predict_batch(
+    system: &System,
+    batch: &Batch,
+    estimate: impl Fn(&Candidate) -> std::result::Result<Estimate, String>,
+) -> (Vec<PredictionRow>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut warnings = batch.skipped.clone();
+    for c in &batch.candidates {
+        match estimate(c) {
+            Ok(e) if e.points.is_finite() => rows.push(prediction_row(system, &batch.date, c, &e)),
+            Ok(e) => warnings.push(skip(
+                &format!("{} estimated a non-finite value {}", system.name, e.points),
+                &c.player_name,
+                c.player_id,
+            )),
+            Err(reason) => warnings.push(skip(&reason, &c.player_name, c.player_id)),
+        }
+    }
+    (rows, warnings)
+}
+
+/// Predicts a batch and writes it, superseding this system's changed rows of these players.
+/// `extra_input_hash` names what the system read beyond the batch (a model, a pool, weights).
+pub async fn run_system(
+    deps: &Deps,
+    batch: &Batch,
+    system: &System,
+    extra_input_hash: &str,
+    meta: &WriteMeta,
+    estimate: impl Fn(&Candidate) -> std::result::Result<Estimate, String>,
+) -> Result<ProcessorResult> {
+    let (rows, warnings) = predict_batch(system, batch, estimate);
+    let mut scope = batch.scope.clone();
+    scope.equals.push(("system", system.name.into()));
+    let stats = deps
+        .warehouse
+        .write_partition(&batch.date, Some(&scope), &rows, meta)
+        .await?;
+    Ok(crate::result::processor_result(
+        system.name,
+        &batch.date,
+        batch.rows_read,
+        crate::hashing::combine([batch.input_hash.as_str(), extra_input_hash]),
+        stats,
+        warnings,
+    ))
+}
