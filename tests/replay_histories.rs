@@ -27,6 +27,8 @@ async fn saved_histories_replay_without_nondeterminism() {
         "day-phase-4",
         "day-predict",
         "grade-v1",
+        // Phase 5 by level (per-date training, systems, ensemble) with its gate.
+        "day-predict-prediction-levels",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

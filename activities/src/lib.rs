@@ -7,6 +7,7 @@
 //! `temporal` exposes it as activities.
 
 pub mod analytics;
+pub mod backtest;
 pub mod deps;
 pub mod error;
 pub mod grade;

@@ -128,6 +128,8 @@ mod real_names {
             ids.len(),
             book_names.len()
         );
-        assert!(unmatched.iter().all(|w| w.contains("no prediction")));
+        assert!(unmatched
+            .iter()
+            .all(|w| w.starts_with("name matches no known player: ")));
     }
 }

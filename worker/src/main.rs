@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
-use nbaprops::{client, commands, demo, dev_server, logging, replay_server, simulate, worker};
+use nbaprops::{
+    backtest, client, commands, demo, dev_server, logging, replay_server, simulate, worker,
+};
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
 
@@ -100,6 +102,10 @@ enum Command {
     },
     /// Print the pipeline registry: every source and processor, its phase, level and tables.
     Registry,
+    /// Ingest history CSVs, backfill, predict every date of a range with lines, grade, and
+    /// print each system's accuracy, bets and coverage. Exits 3 when the figures look like
+    /// leakage (unless --allow-leakage).
+    Backtest(backtest::BacktestArgs),
 }
 
 #[derive(Subcommand)]
@@ -261,6 +267,12 @@ async fn main() -> Result<()> {
             );
             tokio::signal::ctrl_c().await?;
             server.stop().await?;
+        }
+        Command::Backtest(args) => {
+            if backtest::backtest(s, args).await? {
+                eprintln!("backtest: leakage guard fired (see the warnings above); exiting 3");
+                std::process::exit(3);
+            }
         }
         Command::Registry => {
             println!(

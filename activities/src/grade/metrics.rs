@@ -371,7 +371,8 @@ pub fn by_edge(picks: &[Pick], thresholds: &[f64]) -> Vec<EdgeRecord> {
         .collect()
 }
 
-fn opt(x: Option<f64>, scale: f64, decimals: usize) -> String {
+/// A rate for a table: `-` when there is none.
+pub fn opt(x: Option<f64>, scale: f64, decimals: usize) -> String {
     x.map_or_else(
         || "-".to_string(),
         |v| format!("{:.*}", decimals, v * scale),

@@ -26,8 +26,10 @@ pub const MAX_MINUTES_NULL_RATE: f64 = 0.02;
 pub const MIN_CACHE_COVERAGE: f64 = 0.9;
 /// Players with a resolved line that got an ensemble prediction (the same allowance).
 pub const MIN_PREDICTION_COVERAGE: f64 = 0.9;
-/// The share of missing values in the feature vectors of the players with a line.
-pub const MAX_FEATURE_NULL_RATE: f64 = 0.35;
+/// The share of missing values in the feature vectors of the players with a line. A live day
+/// with every source misses few; imported history misses 12 of 32 by construction (no game
+/// lines, play-by-play or usage), 0.375, which this bound lets through.
+pub const MAX_FEATURE_NULL_RATE: f64 = 0.45;
 
 fn at_least(name: &str, value: f64, threshold: f64, detail: String) -> GateCheck {
     GateCheck {

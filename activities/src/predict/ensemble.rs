@@ -106,7 +106,9 @@ pub fn fit(history: &[Graded]) -> Blend {
         .collect();
     let total: f64 = weights.values().sum();
     let weights: BTreeMap<String, f64> = weights.into_iter().map(|(k, w)| (k, w / total)).collect();
-    let mut games: BTreeMap<(&str, i64), (BTreeMap<String, f64>, f64, f64)> = BTreeMap::new();
+    // (date, player) -> (member predictions, line, actual)
+    type Game = (BTreeMap<String, f64>, f64, f64);
+    let mut games: BTreeMap<(&str, i64), Game> = BTreeMap::new();
     for g in history {
         let e = games
             .entry((g.game_date.as_str(), g.player_id))

@@ -14,7 +14,7 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use super::inputs::{load_batch, Candidate};
 use super::moving_average::form;
-use super::system::{run_system, Estimate, System};
+use super::system::{run_system, spread_confidence, Estimate, System};
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
@@ -42,10 +42,9 @@ pub fn estimate(c: &Candidate) -> std::result::Result<Estimate, String> {
         .map_or(1.0, |z| 1.0 + z.clamp(-ZONE_CAP, ZONE_CAP));
     let pace = c.feature("pace_factor").unwrap_or(1.0);
     let points = base * (1.0 + defence / 100.0) * zones * pace;
-    let spread = c.feature("points_std_l10").unwrap_or(6.0).max(3.0);
     Ok(Estimate {
         points,
-        confidence: ((points - c.line.line).abs() / spread).min(1.0),
+        confidence: spread_confidence(points, c),
     })
 }
 

@@ -11,7 +11,7 @@
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use super::inputs::{load_batch, Candidate};
-use super::system::{run_system, Estimate, System};
+use super::system::{run_system, spread_confidence, Estimate, System};
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
@@ -86,10 +86,9 @@ pub fn adjustment(c: &Candidate) -> f64 {
 
 pub fn estimate(c: &Candidate) -> std::result::Result<Estimate, String> {
     let points = form(c)? * adjustment(c);
-    let spread = c.feature("points_std_l10").unwrap_or(6.0).max(3.0);
     Ok(Estimate {
         points,
-        confidence: ((points - c.line.line).abs() / spread).min(1.0),
+        confidence: spread_confidence(points, c),
     })
 }
 

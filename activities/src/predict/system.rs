@@ -31,6 +31,13 @@ pub struct System {
     pub edge_threshold: f64,
 }
 
+/// Confidence as the edge against his recent spread (points std of his last 10, at least 3;
+/// 6 when unknown), capped at 1: the same miss means more for a steady scorer.
+pub fn spread_confidence(points: f64, c: &Candidate) -> f64 {
+    let spread = c.feature("points_std_l10").unwrap_or(6.0).max(3.0);
+    ((points - c.line.line).abs() / spread).min(1.0)
+}
+
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
