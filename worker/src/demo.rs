@@ -117,8 +117,12 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
 
     // 4. What the team looks at.
     let rows = live_predictions(&warehouse, &last).await?;
+    let players: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.player_id).collect();
+    // similarity and gbm need 200 earlier graded player-games; a short simulation has fewer.
     println!(
-        "\npredictions for {last} ({} players with a line):",
+        "\npredictions for {last} ({} players with a line, {} predictions over every system; \
+         similarity and gbm start once 200 earlier player-games have results):",
+        players.len(),
         rows.len()
     );
     print!("{}", commands::predictions_table(&rows));
