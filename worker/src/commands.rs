@@ -202,14 +202,17 @@ pub fn predictions_table(rows: &[PredictionRow]) -> String {
             players.push(r.player_id);
         }
     }
-    let call_of = |id: i64| {
-        rows.iter()
-            .find(|r| r.player_id == id && r.system == "ensemble")
-            .or_else(|| rows.iter().find(|r| r.player_id == id))
-    };
+    // Each player's published call: the ensemble's, else the first system's.
+    let mut calls: std::collections::BTreeMap<i64, &PredictionRow> = Default::default();
+    for r in rows {
+        let slot = calls.entry(r.player_id).or_insert(r);
+        if r.system == "ensemble" {
+            *slot = r;
+        }
+    }
     players.sort_by(|a, b| {
-        let edge = |id: i64| call_of(id).map_or(0.0, |r| r.edge.abs());
-        edge(*b).total_cmp(&edge(*a)).then(a.cmp(b))
+        let edge = |id: &i64| calls.get(id).map_or(0.0, |r| r.edge.abs());
+        edge(b).total_cmp(&edge(a)).then(a.cmp(b))
     });
     let mut out = format!("{:<24} {:>6} {:<10}", "player", "line", "book");
     for s in &systems {
@@ -217,7 +220,9 @@ pub fn predictions_table(rows: &[PredictionRow]) -> String {
     }
     out.push_str(&format!("  {:>6} {:<5} {:>5}\n", "edge", "call", "conf"));
     for id in players {
-        let Some(call) = call_of(id) else { continue };
+        let Some(call) = calls.get(&id).copied() else {
+            continue;
+        };
         out.push_str(&format!(
             "{:<24} {:>6.1} {:<10}",
             call.player_name, call.line, call.line_source

@@ -329,11 +329,7 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
 
 /// The date `days` before `date`.
 pub fn days_before(date: &str, days: i64) -> Result<String> {
-    Ok(
-        (crate::sources::parse_date(date)? - chrono::Duration::days(days))
-            .format("%Y-%m-%d")
-            .to_string(),
-    )
+    crate::sources::shift_date(date, -days)
 }
 
 /// The game summaries of [from, date), for history windows.

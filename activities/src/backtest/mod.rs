@@ -29,6 +29,7 @@ use nbaprops_proto::{Mode, ProcessorRequest, ProcessorResult, RunContext, Trigge
 use crate::error::{PipelineError, Result};
 use crate::inprocess::run_phase;
 use crate::sources::historical_import::{import_file, ImportSummary};
+use crate::sources::shift_date;
 use crate::Deps;
 
 /// The file-name prefixes the backtest reads.
@@ -97,14 +98,6 @@ pub fn data_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn shift(date: &str, days: i64) -> Result<String> {
-    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map_err(|e| PipelineError::InvalidRequest(format!("backtest: bad date {date:?}: {e}")))?;
-    Ok((d + chrono::Duration::days(days))
-        .format("%Y-%m-%d")
-        .to_string())
-}
-
 pub fn context(date: &str) -> RunContext {
     RunContext {
         correlation_id: format!("backtest-{date}"),
@@ -162,13 +155,13 @@ pub async fn run(
     }
 
     // Every date a file covers, and the day after it (box scores are summarised on D+1).
-    let start = shift(&opts.from, -opts.warmup_days)?;
-    let end = shift(&opts.to, 1)?;
+    let start = shift_date(&opts.from, -opts.warmup_days)?;
+    let end = shift_date(&opts.to, 1)?;
     let mut dates = BTreeSet::new();
     for source in nbaprops_proto::registry::IMPORTED_SOURCES {
         let source = source.trim_start_matches("raw:");
         for d in imported_dates(deps, source).await? {
-            dates.insert(shift(&d, 1)?);
+            dates.insert(shift_date(&d, 1)?);
             dates.insert(d);
         }
     }

@@ -59,14 +59,6 @@ fn ratio(found: usize, expected: usize) -> f64 {
     }
 }
 
-fn shift(date: &str, days: i64) -> Result<String> {
-    Ok(
-        (crate::sources::parse_date(date)? + chrono::Duration::days(days))
-            .format("%Y-%m-%d")
-            .to_string(),
-    )
-}
-
 /// The teams scheduled on a date: the kept NBA.com schedule's games and, for dates it does not
 /// cover (past seasons), the games the warehouse knows (historical team games, lines' events).
 async fn scheduled_teams(deps: &Deps, date: &str) -> Result<BTreeSet<String>> {
@@ -110,7 +102,7 @@ async fn lined_players(deps: &Deps, date: &str) -> Result<(Vec<i64>, usize)> {
 
 async fn phase2(deps: &Deps, game_date: &str, backfill: bool) -> Result<Vec<GateCheck>> {
     let mut checks = Vec::new();
-    let played_on = shift(game_date, -1)?;
+    let played_on = crate::sources::shift_date(game_date, -1)?;
     let (counts, complete) = box_score_team_counts(deps, &played_on).await?;
     let found: BTreeSet<String> = counts.keys().map(|(_, t)| t.clone()).collect();
     let expected = scheduled_teams(deps, &played_on).await?;
@@ -161,7 +153,7 @@ async fn phase2(deps: &Deps, game_date: &str, backfill: bool) -> Result<Vec<Gate
 }
 
 async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
-    let played_on = shift(game_date, -1)?;
+    let played_on = crate::sources::shift_date(game_date, -1)?;
     let box_rows = inputs::player_boxes(deps, &played_on).await?.len() as i64;
     let (summary_rows, null_minutes): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(minutes IS NULL), 0) FROM player_game_summary \

@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
-use super::history::days_before;
 use super::inputs::{load_batch, Candidate};
 use super::system::{run_system, Estimate, System};
+use crate::analytics::upcoming_player_game_context::days_before;
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
 use crate::storage::Value;

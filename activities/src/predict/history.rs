@@ -62,13 +62,3 @@ pub async fn labelled_games(deps: &Deps, from: &str, before: &str) -> Result<Vec
     }
     Ok(out)
 }
-
-/// A date `days` before `date` (ISO), for history windows.
-pub fn days_before(date: &str, days: i64) -> Result<String> {
-    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| {
-        crate::error::PipelineError::InvalidRequest(format!("bad date {date:?}: {e}"))
-    })?;
-    Ok((d - chrono::Duration::days(days))
-        .format("%Y-%m-%d")
-        .to_string())
-}

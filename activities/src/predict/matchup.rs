@@ -12,9 +12,9 @@
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
-use super::inputs::{load_batch, Candidate};
+use super::inputs::Candidate;
 use super::moving_average::form;
-use super::system::{run_system, spread_confidence, Estimate, System};
+use super::system::{run_batch, spread_confidence, Estimate, System};
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
@@ -54,8 +54,7 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let batch = load_batch(deps, req, date).await?;
-    run_system(deps, &batch, &system(), "", meta, estimate).await
+    run_batch(deps, req, date, meta, &system(), estimate).await
 }
 
 #[cfg(test)]

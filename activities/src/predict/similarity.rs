@@ -10,9 +10,10 @@
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
-use super::history::{days_before, labelled_games, LabelledGame};
+use super::history::{labelled_games, LabelledGame};
 use super::inputs::{feature_index, load_batch, Candidate};
 use super::system::{run_system, Estimate, System};
+use crate::analytics::upcoming_player_game_context::days_before;
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
 use crate::Deps;

@@ -3,9 +3,9 @@
 //! and prices), and write the batch so that it supersedes only this system's rows of these
 //! players.
 
-use nbaprops_proto::ProcessorResult;
+use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
-use super::inputs::{skip, Batch, Candidate};
+use super::inputs::{load_batch, skip, Batch, Candidate};
 use super::predictions::{recommendation, PredictionRow};
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
@@ -122,4 +122,17 @@ pub async fn run_system(
         stats,
         warnings,
     ))
+}
+
+/// The whole run of a system that reads nothing beyond the batch.
+pub async fn run_batch(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    date: &str,
+    meta: &WriteMeta,
+    system: &System,
+    estimate: impl Fn(&Candidate) -> std::result::Result<Estimate, String>,
+) -> Result<ProcessorResult> {
+    let batch = load_batch(deps, req, date).await?;
+    run_system(deps, &batch, system, "", meta, estimate).await
 }

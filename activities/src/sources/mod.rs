@@ -327,6 +327,13 @@ pub fn parse_date(date: &str) -> crate::error::Result<NaiveDate> {
     })
 }
 
+/// The date `days` after `date` (before it when negative), YYYY-MM-DD.
+pub fn shift_date(date: &str, days: i64) -> crate::error::Result<String> {
+    Ok((parse_date(date)? + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string())
+}
+
 /// The games (with teams) the newest kept CDN schedule lists on a date (None: no CDN schedule
 /// kept yet). The quality gates use it to name the teams a box score is missing.
 pub async fn scheduled_games_on(
