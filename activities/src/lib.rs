@@ -7,6 +7,7 @@
 //! `temporal` exposes it as activities.
 
 pub mod analytics;
+pub mod backfill;
 pub mod backtest;
 pub mod deps;
 pub mod error;

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use nbaprops_proto::{
-    DependentsRequest, EntitySet, GateReport, GateRequest, GradeResult, PredictionPlan,
-    ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    BackfillPlan, BackfillPlanRequest, DependentsRequest, EntitySet, GateReport, GateRequest,
+    GradeResult, PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest,
+    ScrapeResult,
 };
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -228,6 +229,30 @@ impl PipelineActivities {
                 format!(
                     "{} players with a line, {} warnings",
                     p.players.len(),
+                    p.warnings.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::PlanBackfill)]
+    pub async fn plan_backfill(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: BackfillPlanRequest,
+    ) -> Result<BackfillPlan, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "plan_backfill");
+        async move {
+            let started = Instant::now();
+            let result = with_heartbeats(&ctx, crate::backfill::plan(&self.deps, &req)).await;
+            log_outcome(&result, started, |p: &BackfillPlan| {
+                format!(
+                    "{} game dates, {} steps, {} warnings",
+                    p.game_dates.len(),
+                    p.steps.len(),
                     p.warnings.len()
                 )
             });

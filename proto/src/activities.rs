@@ -8,8 +8,9 @@
 use temporalio_common::ActivityDefinition;
 
 use crate::{
-    DayPlan, DependentsRequest, EntitySet, GateReport, GateRequest, GradeResult, PredictionPlan,
-    ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    BackfillPlan, BackfillPlanRequest, DayPlan, DependentsRequest, EntitySet, GateReport,
+    GateRequest, GradeResult, PredictionPlan, ProcessorRequest, ProcessorResult, RunContext,
+    ScrapeRequest, ScrapeResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -93,6 +94,18 @@ impl ActivityDefinition for SummarizeGrades {
     }
 }
 
+/// A backfill's dates and steps: the game dates of the range from the kept season schedules
+/// (scraping each season's schedule first when the backfill includes Phase 1).
+pub struct PlanBackfill;
+
+impl ActivityDefinition for PlanBackfill {
+    type Input = BackfillPlanRequest;
+    type Output = BackfillPlan;
+    fn name(&self) -> &str {
+        "plan_backfill"
+    }
+}
+
 /// Every activity type, for the worker's registration test.
 pub const ACTIVITY_TYPES: &[&str] = &[
     "scrape",
@@ -102,4 +115,5 @@ pub const ACTIVITY_TYPES: &[&str] = &[
     "check_quality",
     "expand_dependents",
     "summarize_grades",
+    "plan_backfill",
 ];

@@ -576,6 +576,46 @@ pub fn day_plan() -> crate::DayPlan {
     }
 }
 
+/// The steps of a backfill of phases `first..=last`: every level of every phase in order, each
+/// over all its dates before the next starts, so a processor that reads earlier dates of an
+/// earlier level (rolling windows: a date's context reads every summary before it; the
+/// ensemble reads the systems' earlier predictions) finds them complete. Phase 5 is followed by
+/// grading. A phase's quality gate runs after its last level.
+pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
+    let mut phases: Vec<u32> = PHASES
+        .iter()
+        .copied()
+        .filter(|p| (first..=last).contains(p))
+        .collect();
+    if phases.contains(&5) {
+        phases.push(GRADING_PHASE);
+    }
+    let mut out = Vec::new();
+    for phase in phases {
+        let levels = levels(phase);
+        let count = levels.len();
+        for (i, level) in levels.into_iter().enumerate() {
+            let names = |offset: i32| -> Vec<String> {
+                level
+                    .iter()
+                    .filter(|s| s.date_offset_days == offset)
+                    .map(|s| s.name.to_string())
+                    .collect()
+            };
+            out.push(crate::BackfillStep {
+                phase,
+                level: level[0].level,
+                same_day: names(0),
+                day_before: names(-1),
+                // Phase 1 has no gate (Phase 2's checks what it kept); grading is checked by
+                // its own processor.
+                gate: i + 1 == count && (2..=5).contains(&phase),
+            });
+        }
+    }
+    out
+}
+
 /// Looks a processor up by name.
 pub fn get(name: &str) -> Option<ProcessorSpec> {
     specs().into_iter().find(|s| s.name == name)
@@ -590,6 +630,33 @@ pub fn by_activity_id(activity_id: &str) -> Option<ProcessorSpec> {
 mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
+
+    #[test]
+    fn backfill_steps_follow_phases_and_levels_and_cover_every_processor() {
+        let steps = backfill_steps(1, 5);
+        let order: Vec<(u32, u32)> = steps.iter().map(|s| (s.phase, s.level)).collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted, "steps run phase by phase, level by level");
+        assert_eq!(steps.last().unwrap().phase, GRADING_PHASE);
+        let mut covered: Vec<String> = steps
+            .iter()
+            .flat_map(|s| s.same_day.iter().chain(s.day_before.iter()).cloned())
+            .collect();
+        covered.sort();
+        let mut all: Vec<String> = specs().iter().map(|s| s.name.to_string()).collect();
+        all.sort();
+        assert_eq!(covered, all);
+        // Box scores are the day before's; the summaries of them too.
+        let p3 = steps.iter().find(|s| s.phase == 3 && s.level == 1).unwrap();
+        assert!(p3.day_before.contains(&"player_game_summary".to_string()));
+        // One gate per phase 2-5, after its last level.
+        let gated: Vec<u32> = steps.iter().filter(|s| s.gate).map(|s| s.phase).collect();
+        assert_eq!(gated, vec![2, 3, 4, 5]);
+        // Phases 2-4 only: no predictions, no grading.
+        let partial = backfill_steps(2, 4);
+        assert!(partial.iter().all(|s| (2..=4).contains(&s.phase)));
+    }
 
     #[test]
     fn names_and_activity_ids_are_unique() {

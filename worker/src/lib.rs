@@ -1,6 +1,7 @@
 //! The `nbaprops` binary's parts: worker, CLI commands, the demo, the dev-server launcher, the
 //! replay server and the simulator. A library so the integration tests can drive them.
 
+pub mod backfill;
 pub mod backtest;
 pub mod client;
 pub mod commands;

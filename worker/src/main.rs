@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
-    backtest, client, commands, demo, dev_server, logging, replay_server, simulate, worker,
+    backfill, backtest, client, commands, demo, dev_server, logging, replay_server, simulate,
+    worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
@@ -102,6 +103,11 @@ enum Command {
     },
     /// Print the pipeline registry: every source and processor, its phase, level and tables.
     Registry,
+    /// Backfill a range of dates phase by phase (BackfillWorkflow `backfill-{from}-{to}`):
+    /// starts it or attaches to the running one, shows its progress, and prints every failed
+    /// date with its error (exit 2 when any failed). Also --progress, --pause, --resume and
+    /// --retry-failed on the range's backfill.
+    Backfill(backfill::BackfillArgs),
     /// Ingest history CSVs, backfill, predict every date of a range with lines, grade, and
     /// print each system's accuracy, bets and coverage. Exits 3 when the figures look like
     /// leakage (unless --allow-leakage).
@@ -267,6 +273,12 @@ async fn main() -> Result<()> {
             );
             tokio::signal::ctrl_c().await?;
             server.stop().await?;
+        }
+        Command::Backfill(args) => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            if backfill::run(&client, &s.task_queue, args).await? {
+                std::process::exit(2);
+            }
         }
         Command::Backtest(args) => {
             if backtest::backtest(s, args).await? {

@@ -5,7 +5,10 @@ use std::future::Future;
 use anyhow::Result;
 use nbaprops_activities::temporal::PipelineActivities;
 use nbaprops_activities::Deps;
-use nbaprops_workflows::{DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow};
+use nbaprops_workflows::{
+    BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, PhaseWorkflow,
+    PredictionWorkflow,
+};
 use temporalio_client::Client;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
@@ -16,6 +19,8 @@ pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
         .register_workflow::<PhaseWorkflow>()?
         .register_workflow::<PredictionWorkflow>()?
         .register_workflow::<GradingWorkflow>()?
+        .register_workflow::<BackfillWorkflow>()?
+        .register_workflow::<BackfillDateWorkflow>()?
         .register_activities(PipelineActivities::new(deps))
         .build())
 }

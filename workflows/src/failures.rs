@@ -1,9 +1,19 @@
 //! Turning failed activities and children into one clear workflow failure.
 
-use temporalio_sdk::{ActivityExecutionError, ApplicationFailure, WorkflowTermination};
+use temporalio_sdk::{
+    ActivityExecutionError, ApplicationFailure, ChildWorkflowExecutionError, WorkflowTermination,
+};
 
 /// The message of a failed activity, down to the application failure's text.
 pub fn describe_activity_error(e: &ActivityExecutionError) -> String {
+    match e.reason() {
+        Some(reason) => reason.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// The message of a failed child workflow, down to the application failure's text.
+pub fn describe_child_error(e: &ChildWorkflowExecutionError) -> String {
     match e.reason() {
         Some(reason) => reason.to_string(),
         None => e.to_string(),

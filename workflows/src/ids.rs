@@ -21,6 +21,16 @@ pub fn grade_workflow_id(game_date: &str) -> String {
     format!("grade-{game_date}")
 }
 
+/// A backfill of a range: `backfill-2021-10-19-2025-06-22`. One per range at a time.
+pub fn backfill_workflow_id(from: &str, to: &str) -> String {
+    format!("backfill-{from}-{to}")
+}
+
+/// One step (phase and level) of one date of a backfill: `backfill-…-p3l2-2024-11-02`.
+pub fn backfill_date_workflow_id(parent_id: &str, phase: u32, level: u32, date: &str) -> String {
+    format!("{parent_id}-p{phase}l{level}-{date}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +42,11 @@ mod tests {
         assert_eq!(phase_workflow_id(&day, 3), "day-2025-11-28-phase-3");
         assert_eq!(prediction_workflow_id(&day), "day-2025-11-28-predict");
         assert_eq!(grade_workflow_id("2025-11-28"), "grade-2025-11-28");
+        let backfill = backfill_workflow_id("2024-10-22", "2025-04-13");
+        assert_eq!(backfill, "backfill-2024-10-22-2025-04-13");
+        assert_eq!(
+            backfill_date_workflow_id(&backfill, 3, 2, "2024-11-02"),
+            "backfill-2024-10-22-2025-04-13-p3l2-2024-11-02"
+        );
     }
 }

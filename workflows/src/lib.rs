@@ -5,9 +5,12 @@
 //! - `DayWorkflow` (`day.rs`): one game date through all five phases.
 //! - `PhaseWorkflow` (`phase.rs`): a phase's processors, level by level.
 //! - `PredictionWorkflow` (`prediction.rs`): Phase 5 over batches of players.
+//! - `BackfillWorkflow` (`backfill.rs`): a range of dates phase by phase, each step's dates as
+//!   `BackfillDateWorkflow` children in a sliding window, continuing as new.
 //! - `GradingWorkflow` (`grading.rs`): after the day, a date's predictions against its box
 //!   scores.
 
+pub mod backfill;
 pub mod day;
 pub mod failures;
 pub mod grading;
@@ -17,6 +20,7 @@ pub mod options;
 pub mod phase;
 pub mod prediction;
 
+pub use backfill::{BackfillDateWorkflow, BackfillWorkflow};
 pub use day::DayWorkflow;
 pub use grading::GradingWorkflow;
 pub use phase::PhaseWorkflow;

@@ -29,9 +29,9 @@ pub struct PredictionWorkflow;
 pub const PATCH_PREDICTION_LEVELS: &str = "prediction-levels";
 
 /// One activity of the phase: a processor over a batch of players, or over the whole date.
-struct Task {
-    system: usize,
-    batch: Option<usize>,
+pub(crate) struct Task {
+    pub system: usize,
+    pub batch: Option<usize>,
 }
 
 /// Adds a batch's result into its system's total.
@@ -126,26 +126,7 @@ impl PredictionWorkflow {
         let mut groups: Vec<Vec<Task>> = Vec::new();
         let levelled = ctx.patched(PATCH_PREDICTION_LEVELS);
         if levelled {
-            let mut levels: Vec<u32> = systems.iter().map(|s| s.level).collect();
-            levels.sort_unstable();
-            levels.dedup();
-            for level in levels {
-                let mut group = Vec::new();
-                for (i, spec) in systems.iter().enumerate().filter(|(_, s)| s.level == level) {
-                    if registry::is_batched(spec) {
-                        group.extend((0..batches.len()).map(|b| Task {
-                            system: i,
-                            batch: Some(b),
-                        }));
-                    } else {
-                        group.push(Task {
-                            system: i,
-                            batch: None,
-                        });
-                    }
-                }
-                groups.push(group);
-            }
+            groups = level_groups(&systems, batches.len());
         } else {
             groups.push(
                 (0..systems.len())
@@ -159,41 +140,13 @@ impl PredictionWorkflow {
             );
         }
 
-        for group in &groups {
-            for window in group.chunks(options::MAX_ACTIVITIES_IN_FLIGHT) {
-                let runs = window.iter().map(|t| {
-                    let spec = &systems[t.system];
-                    ctx.execute_activity(
-                        Process,
-                        request(&context, spec, t.batch.map(|b| &batches[b])),
-                        options::process(match t.batch {
-                            Some(b) => format!("{}.batch-{b}", spec.activity_id()),
-                            None => spec.activity_id(),
-                        }),
-                    )
-                });
-                let results = join_all(runs).await;
-                let mut failures = Vec::new();
-                for (t, result) in window.iter().zip(results) {
-                    match result {
-                        Ok(r) => accumulate(&mut totals[t.system], r),
-                        Err(e) => failures.push(format!(
-                            "{} {}: {}",
-                            systems[t.system].name,
-                            t.batch
-                                .map_or("(date)".to_string(), |b| format!("batch {b}")),
-                            describe_activity_error(&e)
-                        )),
-                    }
-                }
-                if !failures.is_empty() {
-                    return Err(fail(format!(
-                        "predictions for {} failed: {}",
-                        context.game_date,
-                        failures.join("; ")
-                    )));
-                }
-            }
+        if let Err(failures) =
+            run_groups(ctx, &context, &systems, &batches, &groups, &mut totals).await
+        {
+            return Err(fail(format!(
+                "predictions for {} failed: {failures}",
+                context.game_date
+            )));
         }
 
         if levelled {
@@ -223,6 +176,79 @@ impl PredictionWorkflow {
             scrapes: vec![],
         })
     }
+}
+
+/// The tasks of each level of `systems`, levels ascending: a per-date step once, every other
+/// system once per batch.
+pub(crate) fn level_groups(systems: &[ProcessorSpec], batches: usize) -> Vec<Vec<Task>> {
+    let mut levels: Vec<u32> = systems.iter().map(|s| s.level).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let mut groups = Vec::new();
+    for level in levels {
+        let mut group = Vec::new();
+        for (i, spec) in systems.iter().enumerate().filter(|(_, s)| s.level == level) {
+            if registry::is_batched(spec) {
+                group.extend((0..batches).map(|b| Task {
+                    system: i,
+                    batch: Some(b),
+                }));
+            } else {
+                group.push(Task {
+                    system: i,
+                    batch: None,
+                });
+            }
+        }
+        groups.push(group);
+    }
+    groups
+}
+
+/// Runs the groups in order, the tasks of a group at once in windows of
+/// `MAX_ACTIVITIES_IN_FLIGHT`, adding each result into its system's total. The first window
+/// with a failure stops it, with every failure of that window described.
+pub(crate) async fn run_groups<W>(
+    ctx: &WorkflowContext<W>,
+    context: &RunContext,
+    systems: &[ProcessorSpec],
+    batches: &[Vec<String>],
+    groups: &[Vec<Task>],
+    totals: &mut [ProcessorResult],
+) -> Result<(), String> {
+    for group in groups {
+        for window in group.chunks(options::MAX_ACTIVITIES_IN_FLIGHT) {
+            let runs = window.iter().map(|t| {
+                let spec = &systems[t.system];
+                ctx.execute_activity(
+                    Process,
+                    request(context, spec, t.batch.map(|b| &batches[b])),
+                    options::process(match t.batch {
+                        Some(b) => format!("{}.batch-{b}", spec.activity_id()),
+                        None => spec.activity_id(),
+                    }),
+                )
+            });
+            let results = join_all(runs).await;
+            let mut failures = Vec::new();
+            for (t, result) in window.iter().zip(results) {
+                match result {
+                    Ok(r) => accumulate(&mut totals[t.system], r),
+                    Err(e) => failures.push(format!(
+                        "{} {}: {}",
+                        systems[t.system].name,
+                        t.batch
+                            .map_or("(date)".to_string(), |b| format!("batch {b}")),
+                        describe_activity_error(&e)
+                    )),
+                }
+            }
+            if !failures.is_empty() {
+                return Err(failures.join("; "));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The request of one task: a batch of players, or the whole date.

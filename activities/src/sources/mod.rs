@@ -215,7 +215,10 @@ pub fn nba_season(date: NaiveDate) -> String {
 }
 
 /// The games of one date as a kept season schedule lists them: (game id, Eastern date).
-fn schedule_games(source: &str, body: &[u8]) -> std::result::Result<Vec<(String, String)>, String> {
+pub fn schedule_games(
+    source: &str,
+    body: &[u8],
+) -> std::result::Result<Vec<(String, String)>, String> {
     if source == nbac_schedule::SOURCE {
         Ok(nbac_schedule::parse(body)?
             .into_iter()

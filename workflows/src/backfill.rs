@@ -1,0 +1,673 @@
+//! BackfillWorkflow (id `backfill-{from}-{to}`): a range of dates, phase by phase.
+//!
+//! An activity plans the range once (its game dates from the kept season schedules, and the
+//! registry's steps: every level of every phase, then grading). Each step runs over all its
+//! dates before the next starts, so a processor reading earlier dates of an earlier level
+//! (rolling windows, the ensemble's history) finds them complete. A step's dates run as
+//! `BackfillDateWorkflow` children in a sliding window of `concurrency`; a date whose step
+//! fails (its activities, or its phase's quality gate) is listed with the error and skipped by
+//! every later step; the others go on.
+//!
+//! The state (plan, cursor, counts, failures) lives on the workflow: the `progress` query reads
+//! it, the `pause` / `resume` signals gate new children, and every `CHILDREN_PER_RUN` children
+//! the workflow drains its window and continues as new with the state, so no history comes near
+//! Temporal's limits however long the range. Every context carries mode `backfill`, trigger
+//! `backfill` and `skip_downstream`: a backfill never sets off live runs or alerts for live
+//! days.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, UNIX_EPOCH};
+
+use nbaprops_proto::activities::{CheckQuality, PlanBackfill, PlanPredictions, Process, Scrape};
+use nbaprops_proto::registry::{self, ProcessorSpec};
+use nbaprops_proto::{
+    BackfillDateInput, BackfillDateResult, BackfillInput, BackfillPlan, BackfillPlanRequest,
+    BackfillProgress, BackfillState, BackfillStep, FailedDate, GateRequest, Mode, PhaseProgress,
+    ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, StepProgress, Trigger,
+};
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::workflows::join_all;
+use temporalio_sdk::{
+    ChildWorkflowOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext,
+    WorkflowContextView, WorkflowResult,
+};
+
+use crate::failures::{describe_activity_error, describe_child_error, fail};
+use crate::prediction::{level_groups, run_groups};
+use crate::{ids, options};
+
+/// Children in flight when the input does not say.
+pub const DEFAULT_CONCURRENCY: u32 = 4;
+/// The most children in flight one backfill allows (Temporal allows 2,000 pending).
+pub const MAX_CONCURRENCY: u32 = 64;
+/// Children one run starts before it continues as new: about 8 events each in the parent, so a
+/// run's history stays near 2,500 events, far under the 10,240-event warning.
+pub const CHILDREN_PER_RUN: u32 = 300;
+
+#[workflow]
+#[derive(Default)]
+pub struct BackfillWorkflow {
+    from: String,
+    to: String,
+    state: BackfillState,
+}
+
+/// One date of one step: what runs, and whether the phase's gate follows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateStep {
+    pub date: String,
+    pub processors: Vec<String>,
+    pub gate: bool,
+}
+
+/// The dates a step runs on, in date order, with the processors each runs: the step's same-day
+/// processors on game dates, its day-before ones on the day after a game date.
+pub fn dates_of(plan: &BackfillPlan, step: &BackfillStep) -> Vec<DateStep> {
+    let games: BTreeSet<&str> = plan.game_dates.iter().map(String::as_str).collect();
+    let after: BTreeSet<&str> = plan.after_game_dates.iter().map(String::as_str).collect();
+    let all: BTreeSet<&str> = games.union(&after).copied().collect();
+    all.into_iter()
+        .filter_map(|d| {
+            let mut processors = Vec::new();
+            if games.contains(d) {
+                processors.extend(step.same_day.iter().cloned());
+            }
+            if after.contains(d) {
+                processors.extend(step.day_before.iter().cloned());
+            }
+            (!processors.is_empty()).then(|| DateStep {
+                date: d.to_string(),
+                processors,
+                gate: step.gate && games.contains(d),
+            })
+        })
+        .collect()
+}
+
+/// The progress of a backfill from its state: per phase, overall, rate and time left.
+pub fn progress_of(from: &str, to: &str, state: &BackfillState, current: &str) -> BackfillProgress {
+    let mut phases: Vec<PhaseProgress> = Vec::new();
+    for s in &state.steps {
+        let p = match phases.iter_mut().find(|p| p.phase == s.phase) {
+            Some(p) => p,
+            None => {
+                phases.push(PhaseProgress {
+                    phase: s.phase,
+                    ..Default::default()
+                });
+                phases.last_mut().expect("just pushed")
+            }
+        };
+        p.total += s.total;
+        p.done += s.done;
+        p.failed += s.failed;
+        p.skipped += s.skipped;
+    }
+    for p in &mut phases {
+        p.remaining = p.total.saturating_sub(p.done + p.failed + p.skipped);
+    }
+    let steps_total: u32 = phases.iter().map(|p| p.total).sum();
+    let steps_done: u32 = phases.iter().map(|p| p.done + p.failed + p.skipped).sum();
+    let elapsed = (state.updated_at - state.started_at).max(0.0);
+    let rate = if elapsed > 0.0 {
+        steps_done as f64 / elapsed * 60.0
+    } else {
+        0.0
+    };
+    let remaining = steps_total.saturating_sub(steps_done);
+    BackfillProgress {
+        from: from.to_string(),
+        to: to.to_string(),
+        phases,
+        steps_done,
+        steps_total,
+        elapsed_seconds: elapsed,
+        rate_per_minute: rate,
+        eta_seconds: (rate > 0.0).then(|| remaining as f64 / rate * 60.0),
+        paused: state.paused,
+        runs: state.runs,
+        current: current.to_string(),
+        failed: state.failed.clone(),
+        game_dates: state.plan.as_ref().map_or(0, |p| p.game_dates.len() as u32),
+        rows_written: state.rows_written,
+        rows_unchanged: state.rows_unchanged,
+    }
+}
+
+/// "phase 3 level 2", what the progress calls a step.
+fn describe_step(state: &BackfillState) -> String {
+    match state.steps.get(state.step as usize) {
+        Some(s) if s.phase == registry::GRADING_PHASE => "grading".to_string(),
+        Some(s) => format!("phase {} level {}", s.phase, s.level),
+        None => "done".to_string(),
+    }
+}
+
+fn unix_seconds(ctx: &WorkflowContext<BackfillWorkflow>) -> f64 {
+    ctx.workflow_time()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Futures in flight, each tagged (with its date's index).
+type Tagged<T> = Vec<(usize, Pin<Box<dyn Future<Output = T>>>)>;
+
+/// The first of `futures` (polled in order, so replay sees the same choice) to finish,
+/// removed from the list, with its tag.
+struct FirstReady<'a, T> {
+    futures: &'a mut Tagged<T>,
+}
+
+impl<T> Future for FirstReady<'_, T> {
+    type Output = (usize, T);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let found = self
+            .futures
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, (tag, f))| match f.as_mut().poll(cx) {
+                Poll::Ready(v) => Some((i, *tag, v)),
+                Poll::Pending => None,
+            });
+        match found {
+            Some((i, tag, v)) => {
+                drop(self.futures.remove(i));
+                Poll::Ready((tag, v))
+            }
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// What one date's child ended with: its counts, or its failure.
+type DateOutcome = Result<BackfillDateResult, String>;
+
+/// Starts one date's child and waits for it; the error is the child's failure, readable.
+async fn run_date(
+    ctx: WorkflowContext<BackfillWorkflow>,
+    id: String,
+    input: BackfillDateInput,
+) -> DateOutcome {
+    let opts = ChildWorkflowOptions::builder()
+        .workflow_id(id)
+        .execution_timeout(Duration::from_secs(30 * 60))
+        .build();
+    let started = ctx
+        .start_child_workflow(BackfillDateWorkflow::run, input, opts)
+        .await
+        .map_err(|e| format!("could not start: {e}"))?;
+    started.result().await.map_err(|e| describe_child_error(&e))
+}
+
+#[workflow_methods]
+impl BackfillWorkflow {
+    #[run]
+    pub async fn run(
+        ctx: &mut WorkflowContext<Self>,
+        input: BackfillInput,
+    ) -> WorkflowResult<BackfillProgress> {
+        for (what, d) in [("from", &input.from), ("to", &input.to)] {
+            if let Err(e) = nbaprops_proto::validate_game_date(d) {
+                return Err(fail(format!("BackfillWorkflow input {what}: {e}")));
+            }
+        }
+        let first_phase = if input.first_phase == 0 {
+            1
+        } else {
+            input.first_phase
+        };
+        let last_phase = if input.last_phase == 0 {
+            5
+        } else {
+            input.last_phase
+        };
+        let concurrency = match input.concurrency {
+            0 => DEFAULT_CONCURRENCY,
+            n => n.min(MAX_CONCURRENCY),
+        } as usize;
+        let per_run = match input.children_per_run {
+            0 => CHILDREN_PER_RUN,
+            n => n,
+        };
+        let backfill_id = ctx.workflow_id().to_string();
+        let context = RunContext {
+            correlation_id: backfill_id.clone(),
+            game_date: input.from.clone(),
+            mode: Mode::Backfill as i32,
+            trigger: Trigger::Backfill as i32,
+            skip_downstream: true,
+        };
+
+        let mut state = input.state.clone().unwrap_or_default();
+        if state.plan.is_none() {
+            let plan = ctx
+                .execute_activity(
+                    PlanBackfill,
+                    BackfillPlanRequest {
+                        context: Some(context.clone()),
+                        from: input.from.clone(),
+                        to: input.to.clone(),
+                        first_phase,
+                        last_phase,
+                        only_dates: input.only_dates.clone(),
+                    },
+                    options::scrape("backfill.plan".to_string()),
+                )
+                .await
+                .map_err(|e| {
+                    fail(format!(
+                        "backfill {} to {}: planning failed: {}",
+                        input.from,
+                        input.to,
+                        describe_activity_error(&e)
+                    ))
+                })?;
+            state.steps = plan
+                .steps
+                .iter()
+                .map(|s| StepProgress {
+                    phase: s.phase,
+                    level: s.level,
+                    total: dates_of(&plan, s).len() as u32,
+                    ..Default::default()
+                })
+                .collect();
+            state.started_at = unix_seconds(ctx);
+            state.updated_at = state.started_at;
+            state.plan = Some(plan);
+        }
+        let plan = state.plan.clone().expect("planned above");
+        {
+            let (from, to, state) = (input.from.clone(), input.to.clone(), state.clone());
+            ctx.state_mut(move |s| {
+                s.from = from;
+                s.to = to;
+                // A `pause` may have arrived while the plan was being made.
+                let paused = s.state.paused;
+                s.state = state;
+                s.state.paused |= paused;
+            });
+        }
+
+        let mut started_this_run: u32 = 0;
+        while let Some(step) = plan.steps.get(ctx.state(|s| s.state.step) as usize) {
+            let step_index = ctx.state(|s| s.state.step) as usize;
+            let dates = dates_of(&plan, step);
+            let mut next = ctx.state(|s| s.state.next) as usize;
+            let mut window: Tagged<DateOutcome> = Vec::new();
+            let mut out_of_budget = false;
+            loop {
+                // Fill the window, unless paused or this run has started its share.
+                while window.len() < concurrency
+                    && next < dates.len()
+                    && !ctx.state(|s| s.state.paused)
+                {
+                    if started_this_run >= per_run || ctx.continue_as_new_suggested() {
+                        out_of_budget = true;
+                        break;
+                    }
+                    let ds = &dates[next];
+                    let broken = ctx.state(|s| s.state.failed.iter().any(|f| f.date == ds.date));
+                    if broken {
+                        ctx.state_mut(|s| s.state.steps[step_index].skipped += 1);
+                    } else {
+                        let mut c = context.clone();
+                        c.game_date = ds.date.clone();
+                        let id = ids::backfill_date_workflow_id(
+                            &backfill_id,
+                            step.phase,
+                            step.level,
+                            &ds.date,
+                        );
+                        let input = BackfillDateInput {
+                            context: Some(c),
+                            phase: step.phase,
+                            level: step.level,
+                            processors: ds.processors.clone(),
+                            gate: ds.gate,
+                        };
+                        window.push((next, Box::pin(run_date(ctx.clone(), id, input))));
+                        started_this_run += 1;
+                    }
+                    next += 1;
+                    let n = next as u32;
+                    ctx.state_mut(|s| s.state.next = n);
+                }
+                if window.is_empty() {
+                    if next < dates.len() && !out_of_budget {
+                        // Paused with nothing in flight: wait for `resume`.
+                        ctx.wait_condition(|s| !s.state.paused)
+                            .await
+                            .map_err(|_| fail("backfill cancelled while paused".to_string()))?;
+                        continue;
+                    }
+                    break;
+                }
+                let (i, result) = (FirstReady {
+                    futures: &mut window,
+                })
+                .await;
+                let now = unix_seconds(ctx);
+                let date = dates[i].date.clone();
+                ctx.state_mut(|s| {
+                    let st = &mut s.state;
+                    st.updated_at = now;
+                    match result {
+                        Ok(r) => {
+                            st.steps[step_index].done += 1;
+                            st.rows_written += r.rows_written;
+                            st.rows_unchanged += r.rows_unchanged;
+                        }
+                        Err(error) => {
+                            st.steps[step_index].failed += 1;
+                            st.failed.push(FailedDate {
+                                date,
+                                phase: step.phase,
+                                level: step.level,
+                                error,
+                            });
+                        }
+                    }
+                });
+            }
+            if out_of_budget {
+                let carried = BackfillInput {
+                    state: Some(ctx.state(|s| {
+                        let mut st = s.state.clone();
+                        st.runs += 1;
+                        st
+                    })),
+                    ..input.clone()
+                };
+                ctx.continue_as_new(carried, ContinueAsNewOptions::default())?;
+            }
+            ctx.state_mut(|s| {
+                s.state.step += 1;
+                s.state.next = 0;
+            });
+        }
+        Ok(ctx.state(|s| progress_of(&s.from, &s.to, &s.state, "done")))
+    }
+
+    /// Done / failed / remaining per phase, rate and time left.
+    #[query]
+    pub fn progress(&self, _ctx: &WorkflowContextView) -> BackfillProgress {
+        progress_of(
+            &self.from,
+            &self.to,
+            &self.state,
+            &describe_step(&self.state),
+        )
+    }
+
+    /// Start no new dates until `resume`; those in flight finish.
+    #[signal]
+    pub fn pause(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: ()) {
+        self.state.paused = true;
+    }
+
+    #[signal]
+    pub fn resume(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: ()) {
+        self.state.paused = false;
+    }
+}
+
+/// One step of one date of a backfill (id `{backfill id}-p{phase}l{level}-{date}`): the step's
+/// processors for the date at once (Phase 1 scrapes; Phase 5 over batches of the players with
+/// a line, as the day does), then the phase's quality gate when the step is its last level.
+#[workflow]
+#[derive(Default)]
+pub struct BackfillDateWorkflow;
+
+fn specs_of(input: &BackfillDateInput) -> Result<Vec<ProcessorSpec>, String> {
+    input
+        .processors
+        .iter()
+        .map(|name| match registry::get(name) {
+            Some(spec) if spec.phase == input.phase => Ok(spec),
+            _ => Err(format!(
+                "processor {name} of the backfill's phase {} is not in this worker's registry",
+                input.phase
+            )),
+        })
+        .collect()
+}
+
+fn sum(results: &[ProcessorResult], date: &str) -> BackfillDateResult {
+    BackfillDateResult {
+        date: date.to_string(),
+        activities: results.len() as u32,
+        rows_read: results.iter().map(|r| r.rows_read as u64).sum(),
+        rows_written: results.iter().map(|r| r.rows_written as u64).sum(),
+        rows_unchanged: results.iter().map(|r| r.rows_unchanged as u64).sum(),
+        warnings: results.iter().map(|r| r.warnings.len() as u32).sum(),
+    }
+}
+
+#[workflow_methods]
+impl BackfillDateWorkflow {
+    #[run]
+    pub async fn run(
+        ctx: &mut WorkflowContext<Self>,
+        input: BackfillDateInput,
+    ) -> WorkflowResult<BackfillDateResult> {
+        let Some(context) = input.context.clone() else {
+            return Err(fail(
+                "BackfillDateWorkflow: input has no run context".into(),
+            ));
+        };
+        let date = context.game_date.clone();
+        let specs = specs_of(&input).map_err(fail)?;
+        let mut results: Vec<ProcessorResult> = Vec::new();
+        let mut failures: Vec<String> = Vec::new();
+        match input.phase {
+            1 => {
+                let scrapes = specs.iter().map(|spec| {
+                    ctx.execute_activity(
+                        Scrape,
+                        ScrapeRequest {
+                            context: Some(context.clone()),
+                            source: spec.name.to_string(),
+                        },
+                        options::scrape(spec.activity_id()),
+                    )
+                });
+                for (spec, r) in specs.iter().zip(join_all(scrapes).await) {
+                    match r {
+                        Ok(s) => results.push(ProcessorResult {
+                            processor: s.source,
+                            rows_read: s.records_seen,
+                            warnings: s.warnings,
+                            ..Default::default()
+                        }),
+                        Err(e) => {
+                            failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
+                        }
+                    }
+                }
+            }
+            5 => {
+                let players = if specs.iter().any(registry::is_batched) {
+                    ctx.execute_activity(
+                        PlanPredictions,
+                        context.clone(),
+                        options::process(format!("{}.plan", registry::phase_prefix(5))),
+                    )
+                    .await?
+                    .players
+                } else {
+                    vec![]
+                };
+                let batches: Vec<Vec<String>> = players
+                    .chunks(options::PREDICTION_BATCH_SIZE)
+                    .map(<[String]>::to_vec)
+                    .collect();
+                let mut totals: Vec<ProcessorResult> = specs
+                    .iter()
+                    .map(|s| ProcessorResult {
+                        processor: s.name.to_string(),
+                        data_date: date.clone(),
+                        ..Default::default()
+                    })
+                    .collect();
+                let groups = level_groups(&specs, batches.len());
+                if let Err(e) =
+                    run_groups(ctx, &context, &specs, &batches, &groups, &mut totals).await
+                {
+                    failures.push(e);
+                }
+                results = totals;
+            }
+            _ => {
+                let runs = specs.iter().map(|spec| {
+                    ctx.execute_activity(
+                        Process,
+                        ProcessorRequest {
+                            context: Some(context.clone()),
+                            processor: spec.name.to_string(),
+                            raw_payloads: vec![],
+                            entity_filter: None,
+                        },
+                        options::process(spec.activity_id()),
+                    )
+                });
+                for (spec, r) in specs.iter().zip(join_all(runs).await) {
+                    match r {
+                        Ok(r) => results.push(r),
+                        Err(e) => {
+                            failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
+                        }
+                    }
+                }
+            }
+        }
+        if !failures.is_empty() {
+            return Err(fail(format!(
+                "phase {} level {} of {date} failed: {}",
+                input.phase,
+                input.level,
+                failures.join("; ")
+            )));
+        }
+        if input.gate {
+            let report = ctx
+                .execute_activity(
+                    CheckQuality,
+                    GateRequest {
+                        context: Some(context.clone()),
+                        phase: input.phase,
+                        results: results.clone(),
+                    },
+                    options::process(format!("gate.phase-{}", input.phase)),
+                )
+                .await?;
+            if !report.passed {
+                return Err(fail(format!(
+                    "quality gate after phase {} of {date} failed: {}",
+                    input.phase,
+                    report.describe_failures()
+                )));
+            }
+        }
+        Ok(sum(&results, &date))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> BackfillPlan {
+        BackfillPlan {
+            game_dates: vec![
+                "2025-01-06".into(),
+                "2025-01-07".into(),
+                "2025-01-09".into(),
+            ],
+            after_game_dates: vec![
+                "2025-01-07".into(),
+                "2025-01-08".into(),
+                "2025-01-10".into(),
+            ],
+            steps: registry::backfill_steps(1, 5),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn box_scores_run_the_day_after_a_game_and_the_rest_on_game_dates() {
+        let plan = plan();
+        let p3l1 = plan
+            .steps
+            .iter()
+            .find(|s| s.phase == 3 && s.level == 1)
+            .unwrap();
+        let dates: Vec<String> = dates_of(&plan, p3l1).into_iter().map(|d| d.date).collect();
+        assert_eq!(dates, ["2025-01-07", "2025-01-08", "2025-01-10"]);
+        let p3l2 = plan
+            .steps
+            .iter()
+            .find(|s| s.phase == 3 && s.level == 2)
+            .unwrap();
+        let d = dates_of(&plan, p3l2);
+        assert_eq!(
+            d.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
+            ["2025-01-06", "2025-01-07", "2025-01-09"]
+        );
+        assert!(
+            d.iter().all(|d| d.gate),
+            "phase 3's gate follows its last level"
+        );
+        // Phase 2 on a game date that follows a game date runs both kinds.
+        let p2 = plan.steps.iter().find(|s| s.phase == 2).unwrap();
+        let d = dates_of(&plan, p2);
+        let jan7 = d.iter().find(|d| d.date == "2025-01-07").unwrap();
+        assert!(jan7.processors.contains(&"raw_nbac_schedule".to_string()));
+        assert!(jan7
+            .processors
+            .contains(&"raw_nbac_player_boxscores".to_string()));
+        let jan8 = d.iter().find(|d| d.date == "2025-01-08").unwrap();
+        assert!(!jan8.processors.contains(&"raw_nbac_schedule".to_string()));
+        assert!(!jan8.gate, "no gate on a date without games");
+    }
+
+    #[test]
+    fn progress_adds_up_per_phase_with_rate_and_eta() {
+        let mut state = BackfillState {
+            steps: vec![
+                StepProgress {
+                    phase: 2,
+                    level: 1,
+                    total: 10,
+                    done: 8,
+                    failed: 1,
+                    skipped: 0,
+                },
+                StepProgress {
+                    phase: 3,
+                    level: 1,
+                    total: 10,
+                    done: 0,
+                    failed: 0,
+                    skipped: 1,
+                },
+            ],
+            started_at: 100.0,
+            updated_at: 160.0,
+            ..Default::default()
+        };
+        let p = progress_of("a", "b", &state, "phase 3 level 1");
+        assert_eq!(p.phases.len(), 2);
+        assert_eq!((p.phases[0].done, p.phases[0].remaining), (8, 1));
+        assert_eq!(p.phases[1].remaining, 9);
+        assert_eq!((p.steps_done, p.steps_total), (10, 20));
+        assert!((p.rate_per_minute - 10.0).abs() < 1e-9);
+        assert!((p.eta_seconds.unwrap() - 60.0).abs() < 1e-9);
+        state.updated_at = state.started_at;
+        assert!(progress_of("a", "b", &state, "").eta_seconds.is_none());
+    }
+}
