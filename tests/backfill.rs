@@ -17,6 +17,7 @@ use nbaprops_activities::DepsConfig;
 use nbaprops_proto::{BackfillInput, BackfillProgress};
 use nbaprops_tests::{nbaprops_binary, small_sim, table_contents, TestEnv};
 use nbaprops_workflows::ids;
+use temporalio_client::{UntypedWorkflow, WorkflowFetchHistoryOptions, WorkflowHistory};
 
 fn args(from: &str, to: &str) -> BackfillArgs {
     BackfillArgs {
@@ -187,6 +188,39 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
         .await
         .unwrap();
     faulty.stop().await;
+
+    // The histories (the backfill with its pause, resume and failures; a Phase 5 date and a
+    // Phase 1 date) replay without nondeterminism. NBAPROPS_RECORD_HISTORIES=TAG saves them as
+    // tests/histories/backfill-TAG.json and backfill-date-p{phase}-TAG.json.
+    let replayer = nbaprops_tests::replayer();
+    for (id, name) in [
+        (id.clone(), "backfill".to_string()),
+        (
+            ids::backfill_date_workflow_id(&id, 5, 2, &dates[3]),
+            "backfill-date-p5".to_string(),
+        ),
+        (
+            ids::backfill_date_workflow_id(&id, 1, 2, &dates[3]),
+            "backfill-date-p1".to_string(),
+        ),
+    ] {
+        let json = env
+            .client
+            .get_workflow_handle::<UntypedWorkflow>(&id)
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+            .to_json()
+            .await
+            .unwrap();
+        if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("histories/{name}-{tag}.json"));
+            std::fs::write(&path, &json).unwrap();
+        }
+        replayer
+            .replay_workflow(WorkflowHistory::from_json(&json).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{id} does not replay: {e}"));
+    }
 
     // The broken date is listed at Phase 1 with the source, the status and the date; the date
     // before it fails grading, since its box scores come with the broken date's run.

@@ -3,7 +3,8 @@
 //! (or, when the old histories can no longer be running anywhere, new fixtures recorded with
 //! `NBAPROPS_RECORD_HISTORIES=<tag> cargo test -p nbaprops-tests --test day_workflow`, which
 //! adds `{workflow}-<tag>.json` beside the old fixtures; `--test grading_workflow` adds
-//! `grade-<tag>.json`).
+//! `grade-<tag>.json`; `--test backfill` adds `backfill-<tag>.json` and
+//! `backfill-date-p{1,5}-<tag>.json`).
 
 use temporalio_client::WorkflowHistory;
 
@@ -29,6 +30,10 @@ async fn saved_histories_replay_without_nondeterminism() {
         "grade-v1",
         // Phase 5 by level (per-date training, systems, ensemble) with its gate.
         "day-predict-prediction-levels",
+        // A backfill with pause, resume and failed dates; its per-date children.
+        "backfill-v1",
+        "backfill-date-p5-v1",
+        "backfill-date-p1-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
