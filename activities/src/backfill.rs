@@ -10,8 +10,11 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use nbaprops_proto::registry::{self, IMPORTED_SOURCES};
-use nbaprops_proto::{BackfillPlan, BackfillPlanRequest, ScrapeRequest};
+use nbaprops_proto::registry::{self, dates_of, DateStep, IMPORTED_SOURCES};
+use nbaprops_proto::{
+    BackfillPlan, BackfillPlanRequest, EntitySet, FailedDate, ProcessorRequest, RunContext,
+    ScrapeRequest,
+};
 
 use crate::error::{PipelineError, Result};
 use crate::sources::{
@@ -208,6 +211,152 @@ pub async fn plan(deps: &Deps, req: &BackfillPlanRequest) -> Result<BackfillPlan
         steps: registry::backfill_steps(req.first_phase, req.last_phase),
         warnings,
     })
+}
+
+/// What an in-process backfill did (the benchmark's baseline for Temporal's overhead).
+#[derive(Debug, Clone, Default)]
+pub struct InProcessRun {
+    /// Date-steps run and failed, and the activities they would have been.
+    pub date_steps: usize,
+    pub failed: Vec<FailedDate>,
+    pub activities: usize,
+    pub rows_written: u64,
+}
+
+fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// One date of one step without Temporal, as `BackfillDateWorkflow` runs it: the processors at
+/// once (Phase 5 over batches of the players with a line), then the gate. Returns the
+/// activities it stands for and the rows written.
+async fn run_date_step(
+    deps: &Deps,
+    ctx: &RunContext,
+    phase: u32,
+    date_step: &DateStep,
+) -> Result<(usize, u64)> {
+    let specs: Vec<_> = date_step
+        .processors
+        .iter()
+        .filter_map(|n| registry::get(n))
+        .collect();
+    let request = |name: &str, players: Option<Vec<String>>| ProcessorRequest {
+        context: Some(ctx.clone()),
+        processor: name.to_string(),
+        raw_payloads: vec![],
+        entity_filter: players.map(|players| EntitySet {
+            players,
+            ..Default::default()
+        }),
+    };
+    let mut activities = 0;
+    let mut written = 0u64;
+    if phase == 1 {
+        let requests: Vec<ScrapeRequest> = specs
+            .iter()
+            .map(|spec| ScrapeRequest {
+                context: Some(ctx.clone()),
+                source: spec.name.to_string(),
+            })
+            .collect();
+        let runs = requests.iter().map(|r| runner::scrape(deps, r));
+        for r in futures::future::join_all(runs).await {
+            r?;
+            activities += 1;
+        }
+    } else {
+        let players = if phase == 5 && specs.iter().any(registry::is_batched) {
+            activities += 1;
+            runner::plan_predictions(deps, ctx).await?.players
+        } else {
+            vec![]
+        };
+        let mut requests = Vec::new();
+        for spec in &specs {
+            if registry::is_batched(spec) {
+                for batch in players.chunks(registry::PREDICTION_BATCH_SIZE) {
+                    requests.push(request(spec.name, Some(batch.to_vec())));
+                }
+            } else {
+                requests.push(request(spec.name, None));
+            }
+        }
+        let now = now_utc();
+        let runs = requests
+            .iter()
+            .map(|r| runner::run_processor(deps, r, &now));
+        for r in futures::future::join_all(runs).await {
+            written += r?.rows_written as u64;
+            activities += 1;
+        }
+    }
+    if date_step.gate {
+        activities += 1;
+        let report = crate::ops::quality::check(deps, ctx, phase).await?;
+        if !report.passed {
+            return Err(PipelineError::QualityCheck {
+                processor: format!("phase {phase} gate"),
+                date: ctx.game_date.clone(),
+                reason: report.describe_failures(),
+            });
+        }
+    }
+    Ok((activities, written))
+}
+
+/// The whole backfill without Temporal: the same plan, steps and dates, `concurrency` dates of
+/// a step at once, a failed date skipped by later steps. For the benchmark's overhead ratio
+/// (and tools); production backfills run as `BackfillWorkflow`.
+pub async fn run_in_process(
+    deps: &Deps,
+    req: &BackfillPlanRequest,
+    concurrency: usize,
+) -> Result<InProcessRun> {
+    use futures::StreamExt;
+    let plan = plan(deps, req).await?;
+    let base = req
+        .context
+        .clone()
+        .ok_or_else(|| PipelineError::InvalidRequest("backfill: no run context".into()))?;
+    let mut run = InProcessRun {
+        activities: 1,
+        ..Default::default()
+    };
+    for step in &plan.steps {
+        let dates: Vec<DateStep> = dates_of(&plan, step)
+            .into_iter()
+            .filter(|d| !run.failed.iter().any(|f| f.date == d.date))
+            .collect();
+        let outcomes: Vec<(String, Result<(usize, u64)>)> =
+            futures::stream::iter(dates.iter().map(|d| {
+                let mut ctx = base.clone();
+                ctx.game_date = d.date.clone();
+                async move {
+                    let out = run_date_step(deps, &ctx, step.phase, d).await;
+                    (d.date.clone(), out)
+                }
+            }))
+            .buffered(concurrency.max(1))
+            .collect()
+            .await;
+        for (date, out) in outcomes {
+            run.date_steps += 1;
+            match out {
+                Ok((activities, written)) => {
+                    run.activities += activities;
+                    run.rows_written += written;
+                }
+                Err(e) => run.failed.push(FailedDate {
+                    date,
+                    phase: step.phase,
+                    level: step.level,
+                    error: e.to_string(),
+                }),
+            }
+        }
+    }
+    Ok(run)
 }
 
 #[cfg(test)]

@@ -579,8 +579,8 @@ pub fn day_plan() -> crate::DayPlan {
 /// The steps of a backfill of phases `first..=last`: every level of every phase in order, each
 /// over all its dates before the next starts, so a processor that reads earlier dates of an
 /// earlier level (rolling windows: a date's context reads every summary before it; the
-/// ensemble reads the systems' earlier predictions) finds them complete. Phase 5 is followed by
-/// grading. A phase's quality gate runs after its last level.
+/// ensemble reads the systems' earlier predictions) finds them complete. Each phase 2-5 ends
+/// with a gate step; Phase 5 is followed by grading.
 pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
     let mut phases: Vec<u32> = PHASES
         .iter()
@@ -592,9 +592,7 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
     }
     let mut out = Vec::new();
     for phase in phases {
-        let levels = levels(phase);
-        let count = levels.len();
-        for (i, level) in levels.into_iter().enumerate() {
+        for level in levels(phase) {
             let names = |offset: i32| -> Vec<String> {
                 level
                     .iter()
@@ -607,13 +605,62 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
                 level: level[0].level,
                 same_day: names(0),
                 day_before: names(-1),
-                // Phase 1 has no gate (Phase 2's checks what it kept); grading is checked by
-                // its own processor.
-                gate: i + 1 == count && (2..=5).contains(&phase),
+                gate: false,
+            });
+        }
+        // The phase's quality gate on every game date, once the phase is complete for all of
+        // them: what a gate measures (the name registry, earlier dates' history) is then the
+        // same however the dates were interleaved, so a rerun passes or fails the same dates.
+        // Phase 1 has none (Phase 2's checks what it kept); grading checks itself.
+        if (2..=5).contains(&phase) {
+            out.push(crate::BackfillStep {
+                phase,
+                level: GATE_STEP,
+                same_day: vec![],
+                day_before: vec![],
+                gate: true,
             });
         }
     }
     out
+}
+
+/// The `level` of a backfill's gate step (levels start at 1).
+pub const GATE_STEP: u32 = 0;
+
+/// One date of one step: what runs, and whether the phase's gate follows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateStep {
+    pub date: String,
+    pub processors: Vec<String>,
+    pub gate: bool,
+}
+
+/// The dates a step runs on, in date order, with the processors each runs: the step's same-day
+/// processors on game dates, its day-before ones on the day after a game date.
+pub fn dates_of(plan: &crate::BackfillPlan, step: &crate::BackfillStep) -> Vec<DateStep> {
+    let games: std::collections::BTreeSet<&str> =
+        plan.game_dates.iter().map(String::as_str).collect();
+    let after: std::collections::BTreeSet<&str> =
+        plan.after_game_dates.iter().map(String::as_str).collect();
+    let all: std::collections::BTreeSet<&str> = games.union(&after).copied().collect();
+    all.into_iter()
+        .filter_map(|d| {
+            let mut processors = Vec::new();
+            if games.contains(d) {
+                processors.extend(step.same_day.iter().cloned());
+            }
+            if after.contains(d) {
+                processors.extend(step.day_before.iter().cloned());
+            }
+            let gate = step.gate && games.contains(d);
+            (!processors.is_empty() || gate).then(|| DateStep {
+                date: d.to_string(),
+                processors,
+                gate,
+            })
+        })
+        .collect()
 }
 
 /// Looks a processor up by name.
@@ -634,10 +681,16 @@ mod tests {
     #[test]
     fn backfill_steps_follow_phases_and_levels_and_cover_every_processor() {
         let steps = backfill_steps(1, 5);
-        let order: Vec<(u32, u32)> = steps.iter().map(|s| (s.phase, s.level)).collect();
+        let order: Vec<(u32, u32)> = steps
+            .iter()
+            .map(|s| (s.phase, if s.gate { u32::MAX } else { s.level }))
+            .collect();
         let mut sorted = order.clone();
         sorted.sort();
-        assert_eq!(order, sorted, "steps run phase by phase, level by level");
+        assert_eq!(
+            order, sorted,
+            "steps run phase by phase, level by level, gate last"
+        );
         assert_eq!(steps.last().unwrap().phase, GRADING_PHASE);
         let mut covered: Vec<String> = steps
             .iter()
@@ -650,9 +703,14 @@ mod tests {
         // Box scores are the day before's; the summaries of them too.
         let p3 = steps.iter().find(|s| s.phase == 3 && s.level == 1).unwrap();
         assert!(p3.day_before.contains(&"player_game_summary".to_string()));
-        // One gate per phase 2-5, after its last level.
+        // One gate step per phase 2-5, after its last level.
         let gated: Vec<u32> = steps.iter().filter(|s| s.gate).map(|s| s.phase).collect();
         assert_eq!(gated, vec![2, 3, 4, 5]);
+        for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.gate) {
+            assert_eq!(s.level, GATE_STEP);
+            assert!(s.same_day.is_empty() && s.day_before.is_empty());
+            assert_ne!(steps[i + 1].phase, s.phase, "the gate closes its phase");
+        }
         // Phases 2-4 only: no predictions, no grading.
         let partial = backfill_steps(2, 4);
         assert!(partial.iter().all(|s| (2..=4).contains(&s.phase)));

@@ -212,10 +212,14 @@ pub fn summarize(id: &str, p: &BackfillProgress) -> String {
             p.failed.len()
         ));
         for f in &p.failed {
-            out.push_str(&format!(
-                "  {} phase {} level {}: {}\n",
-                f.date, f.phase, f.level, f.error
-            ));
+            let step = if f.phase == nbaprops_proto::registry::GRADING_PHASE {
+                "grading".to_string()
+            } else if f.level == nbaprops_proto::registry::GATE_STEP {
+                format!("phase {} gate", f.phase)
+            } else {
+                format!("phase {} level {}", f.phase, f.level)
+            };
+            out.push_str(&format!("  {} {step}: {}\n", f.date, f.error));
         }
     }
     out

@@ -3,6 +3,7 @@
 
 pub mod backfill;
 pub mod backtest;
+pub mod bench;
 pub mod client;
 pub mod commands;
 pub mod demo;

@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("info,temporalio_sdk_core=warn,temporalio_sdk=warn,sqlx=warn")
+        EnvFilter::new("info,temporalio_sdk_core=warn,temporalio_sdk=warn,sqlx=error")
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

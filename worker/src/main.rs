@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
-    backfill, backtest, client, commands, demo, dev_server, logging, replay_server, simulate,
-    worker,
+    backfill, backtest, bench, client, commands, demo, dev_server, logging, replay_server,
+    simulate, worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
@@ -108,10 +108,22 @@ enum Command {
     /// date with its error (exit 2 when any failed). Also --progress, --pause, --resume and
     /// --retry-failed on the range's backfill.
     Backfill(backfill::BackfillArgs),
+    /// Benchmarks that print figures (docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Ingest history CSVs, backfill, predict every date of a range with lines, grade, and
     /// print each system's accuracy, bets and coverage. Exits 3 when the figures look like
     /// leakage (unless --allow-leakage).
     Backtest(backtest::BacktestArgs),
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Simulated seasons backfilled through Temporal and in-process: wall time, activities per
+    /// second, the worker's peak memory and the orchestration overhead ratio.
+    Backfill(bench::BenchBackfillArgs),
 }
 
 #[derive(Subcommand)]
@@ -278,6 +290,15 @@ async fn main() -> Result<()> {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
             if backfill::run(&client, &s.task_queue, args).await? {
                 std::process::exit(2);
+            }
+        }
+        Command::Bench {
+            what: BenchWhat::Backfill(args),
+        } => {
+            let figures = bench::backfill(args).await?;
+            print!("{}", bench::report(&figures));
+            if let Some(path) = &args.json {
+                std::fs::write(path, serde_json::to_vec_pretty(&figures)?)?;
             }
         }
         Command::Backtest(args) => {

@@ -15,18 +15,17 @@
 //! `backfill` and `skip_downstream`: a backfill never sets off live runs or alerts for live
 //! days.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, UNIX_EPOCH};
 
 use nbaprops_proto::activities::{CheckQuality, PlanBackfill, PlanPredictions, Process, Scrape};
-use nbaprops_proto::registry::{self, ProcessorSpec};
+use nbaprops_proto::registry::{self, dates_of, ProcessorSpec};
 use nbaprops_proto::{
-    BackfillDateInput, BackfillDateResult, BackfillInput, BackfillPlan, BackfillPlanRequest,
-    BackfillProgress, BackfillState, BackfillStep, FailedDate, GateRequest, Mode, PhaseProgress,
-    ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest, StepProgress, Trigger,
+    BackfillDateInput, BackfillDateResult, BackfillInput, BackfillPlanRequest, BackfillProgress,
+    BackfillState, FailedDate, GateRequest, Mode, PhaseProgress, ProcessorRequest, ProcessorResult,
+    RunContext, ScrapeRequest, StepProgress, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
@@ -53,38 +52,6 @@ pub struct BackfillWorkflow {
     from: String,
     to: String,
     state: BackfillState,
-}
-
-/// One date of one step: what runs, and whether the phase's gate follows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DateStep {
-    pub date: String,
-    pub processors: Vec<String>,
-    pub gate: bool,
-}
-
-/// The dates a step runs on, in date order, with the processors each runs: the step's same-day
-/// processors on game dates, its day-before ones on the day after a game date.
-pub fn dates_of(plan: &BackfillPlan, step: &BackfillStep) -> Vec<DateStep> {
-    let games: BTreeSet<&str> = plan.game_dates.iter().map(String::as_str).collect();
-    let after: BTreeSet<&str> = plan.after_game_dates.iter().map(String::as_str).collect();
-    let all: BTreeSet<&str> = games.union(&after).copied().collect();
-    all.into_iter()
-        .filter_map(|d| {
-            let mut processors = Vec::new();
-            if games.contains(d) {
-                processors.extend(step.same_day.iter().cloned());
-            }
-            if after.contains(d) {
-                processors.extend(step.day_before.iter().cloned());
-            }
-            (!processors.is_empty()).then(|| DateStep {
-                date: d.to_string(),
-                processors,
-                gate: step.gate && games.contains(d),
-            })
-        })
-        .collect()
 }
 
 /// The progress of a backfill from its state: per phase, overall, rate and time left.
@@ -134,6 +101,7 @@ pub fn progress_of(from: &str, to: &str, state: &BackfillState, current: &str) -
         game_dates: state.plan.as_ref().map_or(0, |p| p.game_dates.len() as u32),
         rows_written: state.rows_written,
         rows_unchanged: state.rows_unchanged,
+        activities: state.activities,
     }
 }
 
@@ -141,6 +109,7 @@ pub fn progress_of(from: &str, to: &str, state: &BackfillState, current: &str) -
 fn describe_step(state: &BackfillState) -> String {
     match state.steps.get(state.step as usize) {
         Some(s) if s.phase == registry::GRADING_PHASE => "grading".to_string(),
+        Some(s) if s.level == registry::GATE_STEP => format!("phase {} gate", s.phase),
         Some(s) => format!("phase {} level {}", s.phase, s.level),
         None => "done".to_string(),
     }
@@ -276,6 +245,7 @@ impl BackfillWorkflow {
                     ..Default::default()
                 })
                 .collect();
+            state.activities = 1; // the plan
             state.started_at = unix_seconds(ctx);
             state.updated_at = state.started_at;
             state.plan = Some(plan);
@@ -361,6 +331,7 @@ impl BackfillWorkflow {
                             st.steps[step_index].done += 1;
                             st.rows_written += r.rows_written;
                             st.rows_unchanged += r.rows_unchanged;
+                            st.activities += r.activities as u64;
                         }
                         Err(error) => {
                             st.steps[step_index].failed += 1;
@@ -462,8 +433,16 @@ impl BackfillDateWorkflow {
         };
         let date = context.game_date.clone();
         let specs = specs_of(&input).map_err(fail)?;
+        if specs.is_empty() && !input.gate {
+            return Err(fail(format!(
+                "backfill step phase {} level {} of {date} has nothing to run",
+                input.phase, input.level
+            )));
+        }
         let mut results: Vec<ProcessorResult> = Vec::new();
         let mut failures: Vec<String> = Vec::new();
+        // Activities beyond one per processor: the prediction plan, the batches, the gate.
+        let mut extra_activities: u32 = 0;
         match input.phase {
             1 => {
                 let scrapes = specs.iter().map(|spec| {
@@ -492,6 +471,7 @@ impl BackfillDateWorkflow {
             }
             5 => {
                 let players = if specs.iter().any(registry::is_batched) {
+                    extra_activities += 1;
                     ctx.execute_activity(
                         PlanPredictions,
                         context.clone(),
@@ -515,6 +495,8 @@ impl BackfillDateWorkflow {
                     })
                     .collect();
                 let groups = level_groups(&specs, batches.len());
+                let tasks: usize = groups.iter().map(Vec::len).sum();
+                extra_activities += tasks.saturating_sub(specs.len()) as u32;
                 if let Err(e) =
                     run_groups(ctx, &context, &specs, &batches, &groups, &mut totals).await
                 {
@@ -554,6 +536,7 @@ impl BackfillDateWorkflow {
             )));
         }
         if input.gate {
+            extra_activities += 1;
             let report = ctx
                 .execute_activity(
                     CheckQuality,
@@ -573,13 +556,16 @@ impl BackfillDateWorkflow {
                 )));
             }
         }
-        Ok(sum(&results, &date))
+        let mut out = sum(&results, &date);
+        out.activities += extra_activities;
+        Ok(out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nbaprops_proto::BackfillPlan;
 
     fn plan() -> BackfillPlan {
         BackfillPlan {
@@ -618,10 +604,15 @@ mod tests {
             d.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
             ["2025-01-06", "2025-01-07", "2025-01-09"]
         );
-        assert!(
-            d.iter().all(|d| d.gate),
-            "phase 3's gate follows its last level"
+        assert!(d.iter().all(|d| !d.gate), "gates are steps of their own");
+        let gate = plan.steps.iter().find(|s| s.phase == 3 && s.gate).unwrap();
+        let d = dates_of(&plan, gate);
+        assert_eq!(
+            d.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
+            ["2025-01-06", "2025-01-07", "2025-01-09"],
+            "a gate checks each game date"
         );
+        assert!(d.iter().all(|d| d.gate && d.processors.is_empty()));
         // Phase 2 on a game date that follows a game date runs both kinds.
         let p2 = plan.steps.iter().find(|s| s.phase == 2).unwrap();
         let d = dates_of(&plan, p2);
@@ -632,7 +623,6 @@ mod tests {
             .contains(&"raw_nbac_player_boxscores".to_string()));
         let jan8 = d.iter().find(|d| d.date == "2025-01-08").unwrap();
         assert!(!jan8.processors.contains(&"raw_nbac_schedule".to_string()));
-        assert!(!jan8.gate, "no gate on a date without games");
     }
 
     #[test]

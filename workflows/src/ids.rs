@@ -26,9 +26,14 @@ pub fn backfill_workflow_id(from: &str, to: &str) -> String {
     format!("backfill-{from}-{to}")
 }
 
-/// One step (phase and level) of one date of a backfill: `backfill-…-p3l2-2024-11-02`.
+/// One step (phase and level, or the phase's gate) of one date of a backfill:
+/// `backfill-…-p3l2-2024-11-02`, `backfill-…-p3gate-2024-11-02`.
 pub fn backfill_date_workflow_id(parent_id: &str, phase: u32, level: u32, date: &str) -> String {
-    format!("{parent_id}-p{phase}l{level}-{date}")
+    if level == nbaprops_proto::registry::GATE_STEP {
+        format!("{parent_id}-p{phase}gate-{date}")
+    } else {
+        format!("{parent_id}-p{phase}l{level}-{date}")
+    }
 }
 
 #[cfg(test)]
@@ -47,6 +52,10 @@ mod tests {
         assert_eq!(
             backfill_date_workflow_id(&backfill, 3, 2, "2024-11-02"),
             "backfill-2024-10-22-2025-04-13-p3l2-2024-11-02"
+        );
+        assert_eq!(
+            backfill_date_workflow_id(&backfill, 3, 0, "2024-11-02"),
+            "backfill-2024-10-22-2025-04-13-p3gate-2024-11-02"
         );
     }
 }

@@ -1,0 +1,255 @@
+//! `nbaprops bench backfill`: the scale benchmark of docs/benchmarks.md. Simulates seasons
+//! (the season shape: 30 teams, every source), serves them through the replay server, runs a
+//! `BackfillWorkflow` over them on a real dev server with a worker process, then runs the same
+//! plan in-process without Temporal, and prints wall times, activities per second, the worker's
+//! peak memory and the orchestration overhead ratio. A command, not a test: these machines are
+//! noisy, so both runs happen in one invocation and the ratio is what to compare.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use nbaprops_activities::sources::SourceConfig;
+use nbaprops_activities::{Deps, DepsConfig};
+use nbaprops_proto::{BackfillPlanRequest, Mode, RunContext, Trigger};
+
+use crate::backfill::{self, BackfillArgs};
+use crate::client;
+use crate::dev_server::{DevServer, DevServerOptions};
+use crate::replay_server::ReplayServer;
+use crate::simulate::{simulate_shaped, ScheduleShape, SimOptions};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchBackfillArgs {
+    /// First date (the default range is four seasons, 2021-22 to 2024-25, with playoffs).
+    #[arg(long, default_value = "2021-10-19")]
+    pub from: chrono::NaiveDate,
+    #[arg(long, default_value = "2025-06-22")]
+    pub to: chrono::NaiveDate,
+    #[arg(long, default_value = "1-5")]
+    pub phases: String,
+    /// Dates in flight at once, in both runs.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: u32,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Working folder: the simulation (kept and reused), and each run's warehouse.
+    #[arg(long, default_value = "data/bench")]
+    pub work: PathBuf,
+    /// Skip the in-process run (no overhead ratio).
+    #[arg(long)]
+    pub skip_in_process: bool,
+    /// Also write the figures as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct BackfillFigures {
+    pub from: String,
+    pub to: String,
+    pub phases: String,
+    pub concurrency: u32,
+    pub game_dates: u32,
+    pub date_steps: u32,
+    pub failed_date_steps: usize,
+    pub activities: u64,
+    pub temporal_seconds: f64,
+    pub activities_per_second: f64,
+    pub date_steps_per_second: f64,
+    pub continue_as_new_runs: u32,
+    pub worker_peak_rss_mib: Option<f64>,
+    pub in_process_seconds: Option<f64>,
+    pub in_process_failed: Option<usize>,
+    /// In-process time / time through Temporal (1.0: no overhead).
+    pub overhead_ratio: Option<f64>,
+}
+
+/// The peak resident memory of a process (Linux `VmHWM`), in MiB.
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Simulates the range into `dir` unless an earlier run left the same one there.
+fn ensure_simulation(dir: &Path, args: &BenchBackfillArgs) -> Result<()> {
+    let stamp = format!("{} {} {}", args.from, args.to, args.seed);
+    let marker = dir.join(".simulated");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(stamp.as_str()) {
+        println!("reusing the simulation in {}", dir.display());
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    let started = Instant::now();
+    let defaults = SimOptions::default();
+    let truth = simulate_shaped(
+        dir,
+        &SimOptions {
+            from: args.from,
+            to: args.to,
+            seed: args.seed,
+            teams: 30,
+            ..defaults
+        },
+        ScheduleShape::Season,
+    )?;
+    println!(
+        "simulated {} game dates, {} games, {} files in {:.0} s",
+        truth.game_dates.len(),
+        truth.games.len(),
+        truth.files_written,
+        started.elapsed().as_secs_f64()
+    );
+    std::fs::write(&marker, stamp)?;
+    Ok(())
+}
+
+fn fresh_dir(dir: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
+    let sim = args.work.join("sim");
+    ensure_simulation(&sim, args)?;
+    let replay = ReplayServer::start(sim.clone(), "127.0.0.1:0".parse()?).await?;
+    let (from, to) = (args.from.to_string(), args.to.to_string());
+    let bf_args = BackfillArgs {
+        from: from.clone(),
+        to: to.clone(),
+        phases: args.phases.clone(),
+        concurrency: args.concurrency,
+        retry_failed: false,
+        no_wait: false,
+        progress: false,
+        pause: false,
+        resume: false,
+    };
+    let input = backfill::input_of(&bf_args, vec![])?;
+
+    // Through Temporal: an in-memory dev server and a worker process, as in production.
+    let server = DevServer::start(&DevServerOptions::ephemeral()?).await?;
+    let client = client::connect(&server.address, "default").await?;
+    let data = args.work.join("temporal");
+    fresh_dir(&data)?;
+    let log = std::fs::File::create(args.work.join("worker.log"))?;
+    let mut worker = tokio::process::Command::new(std::env::current_exe()?)
+        .args([
+            "--temporal-address",
+            &server.address,
+            "--task-queue",
+            "bench",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--sources-url", &replay.base_url(), "worker"])
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the worker")?;
+    let pid = worker.id().context("the worker's pid")?;
+    println!(
+        "backfill {from} to {to} (phases {}, {} in flight) through Temporal...",
+        args.phases, args.concurrency
+    );
+    let started = Instant::now();
+    let id = backfill::start(&client, "bench", input.clone()).await?;
+    let result = backfill::wait(&client, &id).await?;
+    let temporal_seconds = started.elapsed().as_secs_f64();
+    let peak = peak_rss_mib(pid);
+    worker.start_kill()?;
+    let _ = worker.wait().await;
+    server.stop().await?;
+    print!("{}", backfill::summarize(&id, &result));
+
+    let mut figures = BackfillFigures {
+        from: from.clone(),
+        to: to.clone(),
+        phases: args.phases.clone(),
+        concurrency: args.concurrency,
+        game_dates: result.game_dates,
+        date_steps: result.steps_done,
+        failed_date_steps: result.failed.len(),
+        activities: result.activities,
+        temporal_seconds,
+        activities_per_second: result.activities as f64 / temporal_seconds,
+        date_steps_per_second: result.steps_done as f64 / temporal_seconds,
+        continue_as_new_runs: result.runs,
+        worker_peak_rss_mib: peak,
+        ..Default::default()
+    };
+
+    // The same plan in-process, without Temporal, on a fresh warehouse.
+    if !args.skip_in_process {
+        let data = args.work.join("inprocess");
+        fresh_dir(&data)?;
+        let deps = Deps::open(&DepsConfig::under(
+            &data,
+            SourceConfig::replay(&replay.base_url()),
+        ))
+        .await?;
+        println!("the same backfill in-process, without Temporal...");
+        let started = Instant::now();
+        let run = nbaprops_activities::backfill::run_in_process(
+            &deps,
+            &BackfillPlanRequest {
+                context: Some(RunContext {
+                    correlation_id: format!("inprocess-{from}-{to}"),
+                    game_date: from.clone(),
+                    mode: Mode::Backfill as i32,
+                    trigger: Trigger::Backfill as i32,
+                    skip_downstream: true,
+                }),
+                from: from.clone(),
+                to: to.clone(),
+                first_phase: input.first_phase,
+                last_phase: input.last_phase,
+                only_dates: vec![],
+            },
+            args.concurrency as usize,
+        )
+        .await?;
+        let secs = started.elapsed().as_secs_f64();
+        figures.in_process_seconds = Some(secs);
+        figures.in_process_failed = Some(run.failed.len());
+        figures.overhead_ratio = Some(secs / temporal_seconds);
+    }
+    replay.stop().await;
+    Ok(figures)
+}
+
+/// The figures as the benchmark prints them.
+pub fn report(f: &BackfillFigures) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "backfill benchmark, {} to {}, phases {}, {} dates in flight\n",
+        f.from, f.to, f.phases, f.concurrency
+    ));
+    out.push_str(&format!(
+        "  game dates            {}\n  date-steps (children) {} ({} failed)\n  activities            {}\n",
+        f.game_dates, f.date_steps, f.failed_date_steps, f.activities
+    ));
+    out.push_str(&format!(
+        "  through Temporal      {:.1} s ({:.1} min): {:.1} activities/s, {:.2} date-steps/s, {} runs (continue-as-new)\n",
+        f.temporal_seconds,
+        f.temporal_seconds / 60.0,
+        f.activities_per_second,
+        f.date_steps_per_second,
+        f.continue_as_new_runs + 1
+    ));
+    if let Some(m) = f.worker_peak_rss_mib {
+        out.push_str(&format!("  worker peak memory    {m:.0} MiB (VmHWM)\n"));
+    }
+    if let (Some(s), Some(r)) = (f.in_process_seconds, f.overhead_ratio) {
+        out.push_str(&format!(
+            "  in-process            {s:.1} s ({} failed)\n  overhead ratio        {r:.2} (in-process / Temporal; 1.00 = no overhead)\n",
+            f.in_process_failed.unwrap_or(0)
+        ));
+    }
+    out
+}
