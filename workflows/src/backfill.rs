@@ -107,6 +107,9 @@ pub fn progress_of(from: &str, to: &str, state: &BackfillState, current: &str) -
 
 /// "phase 3 level 2", what the progress calls a step.
 fn describe_step(state: &BackfillState) -> String {
+    if state.plan.is_none() {
+        return "planning".to_string();
+    }
     match state.steps.get(state.step as usize) {
         Some(s) if s.phase == registry::GRADING_PHASE => "grading".to_string(),
         Some(s) if s.level == registry::GATE_STEP => format!("phase {} gate", s.phase),
