@@ -18,6 +18,7 @@ use temporalio_sdk::ApplicationFailure;
 use tracing::Instrument;
 
 use crate::error::{PipelineError, RetryClass};
+use crate::ops::run_history;
 use crate::{runner, Deps};
 
 /// All activities of nbaprops, sharing one set of dependencies.
@@ -43,6 +44,17 @@ pub fn to_activity_error(e: PipelineError) -> ActivityError {
 
 fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The workflow execution and attempt behind an activity, for the run history.
+fn origin(ctx: &ActivityContext) -> run_history::RunOrigin {
+    let info = ctx.info();
+    run_history::RunOrigin {
+        workflow_id: info.workflow_id.clone().unwrap_or_default(),
+        run_id: info.workflow_run_id.clone().unwrap_or_default(),
+        activity_id: info.activity_id.clone(),
+        attempt: info.attempt,
+    }
 }
 
 fn span(ctx: &ActivityContext, context: Option<&RunContext>, name: &str) -> tracing::Span {
@@ -111,7 +123,11 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), &req.source);
         async move {
             let started = Instant::now();
-            let result = with_heartbeats(&ctx, runner::scrape(&self.deps, &req)).await;
+            let result = with_heartbeats(
+                &ctx,
+                runner::scrape_recorded(&self.deps, &req, &now_utc(), &origin(&ctx)),
+            )
+            .await;
             log_outcome(&result, started, |r: &ScrapeResult| {
                 format!(
                     "fetched {} payloads, {} records",
@@ -134,8 +150,11 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), &req.processor);
         async move {
             let started = Instant::now();
-            let result =
-                with_heartbeats(&ctx, runner::run_processor(&self.deps, &req, &now_utc())).await;
+            let result = with_heartbeats(
+                &ctx,
+                runner::run_processor_from(&self.deps, &req, &now_utc(), &origin(&ctx)),
+            )
+            .await;
             log_outcome(&result, started, |r: &ProcessorResult| {
                 format!(
                     "{} {}: read {}, written {}, unchanged {}, removed {}",

@@ -82,12 +82,15 @@ pub struct StoredAlert {
 }
 
 /// The alerts of a game date, oldest first.
-pub async fn of_date(deps: &Deps, game_date: &str) -> Result<Vec<StoredAlert>> {
+pub async fn of_date(
+    warehouse: &crate::storage::Warehouse,
+    game_date: &str,
+) -> Result<Vec<StoredAlert>> {
     Ok(sqlx::query_as(
         "SELECT created_at, kind, severity, game_date, subject, message FROM alerts \
          WHERE game_date = ? ORDER BY id",
     )
     .bind(game_date)
-    .fetch_all(deps.warehouse.pool())
+    .fetch_all(warehouse.pool())
     .await?)
 }

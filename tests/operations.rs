@@ -1,0 +1,171 @@
+//! Live operations on a real dev server: the run history of a day (every scrape and processor
+//! run with the execution behind it) and `nbaprops status` reading it.
+
+use nbaprops::commands;
+use nbaprops_activities::ops::run_history;
+use nbaprops_proto::registry;
+use nbaprops_tests::{small_sim, TestEnv};
+use nbaprops_workflows::ids;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_records_every_run_and_status_prints_them() {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dates = env.day_dates();
+    env.run_days(data.path(), "ops-history", &dates)
+        .await
+        .unwrap();
+    let last = dates.last().unwrap().clone();
+    let day_id = ids::day_workflow_id(&last);
+    let warehouse = env.deps(data.path()).await.unwrap().warehouse;
+
+    // One row per source and per processor of the day, each naming the workflow execution
+    // (the day for scrapes, the phase's child for processors) and the day's context.
+    let runs = run_history::of_game_date(&warehouse, &last).await.unwrap();
+    let plan = registry::day_plan();
+    let mut expected = 0;
+    for phase in &plan.phases {
+        for level in &phase.levels {
+            for name in &level.processors {
+                let mine: Vec<&run_history::RunRow> =
+                    runs.iter().filter(|r| &r.processor == name).collect();
+                assert!(!mine.is_empty(), "{name} has no run recorded for {last}");
+                expected += 1;
+                let spec = registry::get(name).unwrap();
+                let workflow = match phase.phase {
+                    1 => day_id.clone(),
+                    5 => ids::prediction_workflow_id(&day_id),
+                    p => ids::phase_workflow_id(&day_id, p),
+                };
+                for r in mine {
+                    assert_eq!(
+                        r.kind,
+                        if phase.phase == 1 {
+                            "scrape"
+                        } else {
+                            "process"
+                        }
+                    );
+                    assert_eq!(r.phase, phase.phase as i64, "{name}");
+                    assert_eq!(r.status, "ok", "{name}: {:?}", r.error);
+                    assert_eq!(r.correlation_id, day_id, "{name}");
+                    assert_eq!(r.workflow_id, workflow, "{name}");
+                    assert_eq!(r.run_id.len(), 36, "{name}: run id {:?}", r.run_id);
+                    assert!(!r.activity_id.is_empty(), "{name}");
+                    assert!(r.attempt >= 1);
+                    assert_eq!(
+                        (r.mode.as_str(), r.trigger_kind.as_str()),
+                        ("full", "manual")
+                    );
+                    assert_eq!(
+                        r.data_date,
+                        nbaprops_activities::runner::data_date(&spec, &last).unwrap()
+                    );
+                    assert!(r.error.is_none());
+                }
+            }
+        }
+    }
+    assert!(
+        expected > 40,
+        "the day's plan has every phase ({expected} entries)"
+    );
+    // Scrapes count records and payloads; the box-score processors read and wrote rows.
+    let scrape = runs
+        .iter()
+        .find(|r| r.processor == "nbac_player_boxscore")
+        .unwrap();
+    assert!(
+        scrape.rows_read > 0 && scrape.rows_written >= 1,
+        "{scrape:?}"
+    );
+    let boxes = runs
+        .iter()
+        .find(|r| r.processor == "raw_nbac_player_boxscores")
+        .unwrap();
+    assert!(boxes.rows_read > 0 && boxes.rows_written > 0, "{boxes:?}");
+
+    // A rerun of the day records a second run of everything, with nothing written: the
+    // scrapes find every payload already kept.
+    env.run_days(data.path(), "ops-history", std::slice::from_ref(&last))
+        .await
+        .unwrap();
+    let again = run_history::of_game_date(&warehouse, &last).await.unwrap();
+    assert_eq!(again.len(), 2 * runs.len());
+    for r in &again[runs.len()..] {
+        assert_eq!(r.rows_written, 0, "{} rewrote on the rerun", r.processor);
+        assert_ne!(
+            r.run_id,
+            runs.iter()
+                .find(|o| o.workflow_id == r.workflow_id)
+                .unwrap()
+                .run_id
+        );
+    }
+    let rescrape = again[runs.len()..]
+        .iter()
+        .find(|r| r.processor == "nbac_player_boxscore")
+        .unwrap();
+    assert_eq!(
+        rescrape.rows_unchanged,
+        scrape.rows_written + scrape.rows_unchanged
+    );
+
+    // `nbaprops status` prints the day's phases from the history: every phase with its
+    // processors, their counts, timings, and the alerts of the date.
+    let status = commands::status(&env.client, &warehouse, &last)
+        .await
+        .unwrap();
+    println!("{status}");
+    assert!(status.contains(&format!("{day_id}: ")), "{status}");
+    let sources = plan.phases[0]
+        .levels
+        .iter()
+        .map(|l| l.processors.len())
+        .sum::<usize>();
+    assert!(
+        status.contains(&format!(
+            "phase 1  {sources} sources, {sources} ok, 0 failed"
+        )),
+        "{status}"
+    );
+    for phase in 2..=5 {
+        let line = status
+            .lines()
+            .find(|l| l.starts_with(&format!("phase {phase}  ")))
+            .unwrap_or_else(|| panic!("no phase {phase} in {status}"));
+        assert!(
+            line.contains(" ok, 0 failed") && line.contains(" UTC ("),
+            "{line}"
+        );
+    }
+    let line = status
+        .lines()
+        .find(|l| l.trim_start().starts_with("raw_nbac_player_boxscores "))
+        .unwrap();
+    assert!(
+        line.contains(&format!("read {:>6}", boxes.rows_read)),
+        "{line}"
+    );
+    assert!(
+        line.contains("written      0"),
+        "the latest run wrote nothing: {line}"
+    );
+    assert!(line.contains("(1 earlier runs)"), "{line}");
+    assert!(line.contains(&ids::phase_workflow_id(&day_id, 2)), "{line}");
+    let ensemble = status
+        .lines()
+        .find(|l| l.trim_start().starts_with("ensemble "))
+        .unwrap();
+    assert!(
+        ensemble.contains(&ids::prediction_workflow_id(&day_id)),
+        "{ensemble}"
+    );
+    assert!(status.contains("alerts"), "{status}");
+
+    // A date nothing ran for says so.
+    let empty = commands::status(&env.client, &warehouse, "2024-07-01")
+        .await
+        .unwrap();
+    assert!(empty.contains("no processor or scrape has run"), "{empty}");
+}
