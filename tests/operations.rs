@@ -169,3 +169,127 @@ async fn a_day_records_every_run_and_status_prints_them() {
         .unwrap();
     assert!(empty.contains("no processor or scrape has run"), "{empty}");
 }
+
+/// The ids of the workflows a visibility query finds, polled until `expected` are all there
+/// (visibility is eventually consistent) or 20 s passed.
+async fn find(
+    client: &temporalio_client::Client,
+    query: &str,
+    expected: usize,
+) -> Vec<temporalio_client::WorkflowExecution> {
+    use futures::TryStreamExt;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let found: Vec<temporalio_client::WorkflowExecution> = client
+            .list_workflows(query, temporalio_client::WorkflowListOptions::default())
+            .try_collect()
+            .await
+            .unwrap_or_else(|e| panic!("query {query:?} failed: {e}"));
+        if found.len() >= expected || std::time::Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_workflow_of_a_day_is_found_by_its_search_attributes() {
+    use nbaprops_workflows::search;
+    use temporalio_client::{WorkflowGetResultOptions, WorkflowStartOptions};
+
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let dates = env.day_dates();
+    let (last, earlier) = dates.split_last().unwrap();
+    let graded = earlier.last().unwrap().clone();
+    let deps = env.deps(data.path()).await.unwrap();
+    let queue = "ops-search";
+    nbaprops::worker::with_worker(env.client.clone(), queue, deps, async {
+        for d in earlier {
+            commands::run_day(&env.client, queue, commands::manual_day(d))
+                .await
+                .unwrap();
+        }
+        // The last day starts without search attributes, as a schedule's starter or the
+        // `temporal` CLI would: the workflow sets its own.
+        env.client
+            .start_workflow(
+                nbaprops_workflows::DayWorkflow::run,
+                commands::manual_day(last),
+                WorkflowStartOptions::new(queue, ids::day_workflow_id(last)).build(),
+            )
+            .await
+            .unwrap()
+            .get_result(WorkflowGetResultOptions::default())
+            .await
+            .unwrap();
+        // The box scores of the day before the last came in with the last day: grade it.
+        commands::run_grade(&env.client, queue, &graded, true)
+            .await
+            .unwrap();
+    })
+    .await
+    .unwrap();
+
+    let day_id = ids::day_workflow_id(last);
+    let mut expected: Vec<String> = vec![day_id.clone()];
+    expected.extend((2..=4).map(|p| ids::phase_workflow_id(&day_id, p)));
+    expected.push(ids::prediction_workflow_id(&day_id));
+    expected.sort();
+    let found = find(
+        &env.client,
+        &format!("game_date = \"{last}\""),
+        expected.len(),
+    )
+    .await;
+    let mut ids_found: Vec<String> = found.iter().map(|w| w.id().to_string()).collect();
+    ids_found.sort();
+    assert_eq!(ids_found, expected, "game_date = \"{last}\"");
+    for w in &found {
+        let attrs = w.search_attributes();
+        let phase = if w.id() == day_id {
+            "all".to_string()
+        } else if w.id().ends_with("-predict") {
+            "5".to_string()
+        } else {
+            w.id().rsplit('-').next().unwrap().to_string()
+        };
+        assert_eq!(attrs.get(&search::PHASE), Some(phase), "{}", w.id());
+        assert_eq!(
+            attrs.get(&search::MODE).as_deref(),
+            Some("full"),
+            "{}",
+            w.id()
+        );
+        assert_eq!(
+            attrs.get(&search::TRIGGER).as_deref(),
+            Some("manual"),
+            "{}",
+            w.id()
+        );
+    }
+    // The Web UI's filters: one phase of one date, and grading.
+    let phase3 = find(
+        &env.client,
+        &format!("game_date = \"{last}\" AND phase = \"3\""),
+        1,
+    )
+    .await;
+    assert_eq!(
+        phase3.iter().map(|w| w.id()).collect::<Vec<_>>(),
+        [ids::phase_workflow_id(&day_id, 3)]
+    );
+    let grading = find(
+        &env.client,
+        &format!("game_date = \"{graded}\" AND phase = \"6\""),
+        1,
+    )
+    .await;
+    assert_eq!(
+        grading.iter().map(|w| w.id()).collect::<Vec<_>>(),
+        [ids::grade_workflow_id(&graded)]
+    );
+    // Every day of the run carries `phase = "all"`, whoever started it.
+    let all = find(&env.client, "phase = \"all\"", dates.len()).await;
+    assert_eq!(all.len(), dates.len());
+}

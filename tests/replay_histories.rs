@@ -29,6 +29,11 @@ async fn saved_histories_replay_without_nondeterminism() {
         "grade-v1",
         // Phase 5 by level (per-date training, systems, ensemble) with its gate.
         "day-predict-prediction-levels",
+        // The day and grading set their search attributes (game_date, phase, mode, trigger)
+        // and start their children with them.
+        "day-search-attributes",
+        "day-phase-3-search-attributes",
+        "grade-search-attributes",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

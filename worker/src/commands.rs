@@ -10,7 +10,7 @@ use nbaprops_activities::ops::run_history::{self, RunRow};
 use nbaprops_activities::predict::predictions::{live_predictions, PredictionRow};
 use nbaprops_activities::storage::Warehouse;
 use nbaprops_proto::{DayInput, DayResult, GradeInput, GradeResult, Mode, Trigger};
-use nbaprops_workflows::{ids, DayWorkflow, GradingWorkflow};
+use nbaprops_workflows::{day, grading, ids, search, DayWorkflow, GradingWorkflow};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
     WorkflowIdReusePolicy, WorkflowListOptions, WorkflowStartOptions,
@@ -20,11 +20,15 @@ use temporalio_client::{
 pub async fn run_day(client: &Client, task_queue: &str, input: DayInput) -> Result<DayResult> {
     nbaprops_proto::validate_game_date(&input.game_date).map_err(anyhow::Error::msg)?;
     let id = ids::day_workflow_id(&input.game_date);
+    let attributes = search::attributes(&day::run_context(&id, &input), None);
     let handle = client
         .start_workflow(
             DayWorkflow::run,
             input,
             WorkflowStartOptions::new(task_queue, &id)
+                // Searchable from its first event (the workflow sets them too, for starts
+                // that carry none: schedules, the `temporal` CLI).
+                .search_attributes(attributes)
                 // A second start of a running day attaches to it; after it closed, a start
                 // runs the day again (idempotent: unchanged rows stay untouched).
                 .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
@@ -50,14 +54,20 @@ pub async fn run_grade(
 ) -> Result<Option<GradeResult>> {
     nbaprops_proto::validate_game_date(date).map_err(anyhow::Error::msg)?;
     let id = ids::grade_workflow_id(date);
+    let input = GradeInput {
+        game_date: date.to_string(),
+        trigger: Trigger::Manual as i32,
+    };
+    let attributes = search::attributes(
+        &grading::run_context(&id, &input),
+        Some(nbaprops_proto::registry::GRADING_PHASE),
+    );
     let handle = client
         .start_workflow(
             GradingWorkflow::run,
-            GradeInput {
-                game_date: date.to_string(),
-                trigger: Trigger::Manual as i32,
-            },
+            input,
             WorkflowStartOptions::new(task_queue, &id)
+                .search_attributes(attributes)
                 // Like a day: a second start attaches; after it closed, a start grades again
                 // (idempotent: unchanged grades stay untouched).
                 .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)

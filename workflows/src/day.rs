@@ -27,7 +27,7 @@ use temporalio_sdk::{LocalActivityOptions, WorkflowContext, WorkflowResult};
 use crate::failures::{describe_activity_error, fail};
 use crate::phase::PhaseWorkflow;
 use crate::prediction::PredictionWorkflow;
-use crate::{ids, legacy, options};
+use crate::{ids, legacy, options, search};
 
 #[workflow]
 #[derive(Default)]
@@ -43,6 +43,11 @@ pub const PATCH_REGISTRY_PLAN: &str = "registry-plan";
 /// Quality gates after Phases 2-4, and incremental mode (Phases 3-5 narrowed to what Phase 2
 /// changed and its dependents).
 pub const PATCH_QUALITY_GATES: &str = "quality-gates";
+
+/// The day sets its search attributes (`search.rs`) itself, and its children start with theirs,
+/// so a day started by a schedule or the `temporal` CLI is as searchable as one started by
+/// `nbaprops run day`.
+pub const PATCH_SEARCH_ATTRIBUTES: &str = "search-attributes";
 
 /// Every entity a phase's processors changed.
 pub fn changed_entities(result: &PhaseResult) -> EntitySet {
@@ -93,6 +98,17 @@ impl DayWorkflow {
         let context = run_context(ctx.workflow_id(), &input);
         let day_id = ctx.workflow_id().to_string();
         let mut phases: Vec<PhaseResult> = Vec::new();
+        let searchable = ctx.patched(PATCH_SEARCH_ATTRIBUTES);
+        if searchable {
+            ctx.upsert_search_attributes(search::updates(&context, None));
+        }
+        let child_options = |id: String, phase: u32| {
+            if searchable {
+                options::phase_child_with(id, search::attributes(&context, Some(phase)))
+            } else {
+                options::phase_child(id)
+            }
+        };
 
         let plan: DayPlan = if ctx.patched(PATCH_REGISTRY_PLAN) {
             ctx.execute_local_activity(
@@ -186,7 +202,7 @@ impl DayWorkflow {
                         levels: legacy::levels_of(&plan, phase),
                         entity_filter: entity_filter.clone(),
                     },
-                    options::phase_child(ids::phase_workflow_id(&day_id, phase)),
+                    child_options(ids::phase_workflow_id(&day_id, phase), phase),
                 )
                 .await?;
             let result = child.result().await?;
@@ -254,7 +270,7 @@ impl DayWorkflow {
                     levels: legacy::levels_of(&plan, 5),
                     entity_filter: entity_filter.clone(),
                 },
-                options::phase_child(ids::prediction_workflow_id(&day_id)),
+                child_options(ids::prediction_workflow_id(&day_id), 5),
             )
             .await?;
         let predictions = child.result().await?;

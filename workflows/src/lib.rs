@@ -7,6 +7,8 @@
 //! - `PredictionWorkflow` (`prediction.rs`): Phase 5 over batches of players.
 //! - `GradingWorkflow` (`grading.rs`): after the day, a date's predictions against its box
 //!   scores.
+//! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
+//!   `trigger`).
 
 pub mod day;
 pub mod failures;
@@ -16,6 +18,7 @@ pub mod legacy;
 pub mod options;
 pub mod phase;
 pub mod prediction;
+pub mod search;
 
 pub use day::DayWorkflow;
 pub use grading::GradingWorkflow;
