@@ -187,7 +187,9 @@ pub fn expected_moving_average(
 
 /// A replayer with every workflow the worker registers.
 pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
-    use nbaprops_workflows::{DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow};
+    use nbaprops_workflows::{
+        DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow, ScheduledStartWorkflow,
+    };
     use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
     WorkflowReplayer::new(
         WorkflowReplayerOptions::new()
@@ -199,6 +201,8 @@ pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
             .expect("PredictionWorkflow registers")
             .register_workflow::<GradingWorkflow>()
             .expect("GradingWorkflow registers")
+            .register_workflow::<ScheduledStartWorkflow>()
+            .expect("ScheduledStartWorkflow registers")
             .build(),
     )
     .expect("a replayer with workflows")

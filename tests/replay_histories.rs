@@ -34,6 +34,8 @@ async fn saved_histories_replay_without_nondeterminism() {
         "day-search-attributes",
         "day-phase-3-search-attributes",
         "grade-search-attributes",
+        // What the schedules start (workflows/src/scheduled.rs).
+        "scheduled-start-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
-    backtest, client, commands, demo, dev_server, logging, replay_server, simulate, worker,
+    backtest, client, commands, demo, dev_server, logging, replay_server, schedules, simulate,
+    worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
@@ -102,10 +103,24 @@ enum Command {
     },
     /// Print the pipeline registry: every source and processor, its phase, level and tables.
     Registry,
+    /// The Temporal Schedules of live operation (America/New_York): the day at 06:00, grading
+    /// at 04:00 for the previous date.
+    Schedules {
+        #[command(subcommand)]
+        what: SchedulesWhat,
+    },
     /// Ingest history CSVs, backfill, predict every date of a range with lines, grade, and
     /// print each system's accuracy, bets and coverage. Exits 3 when the figures look like
     /// leakage (unless --allow-leakage).
     Backtest(backtest::BacktestArgs),
+}
+
+#[derive(Subcommand)]
+enum SchedulesWhat {
+    /// Create or update every schedule; a second apply changes nothing ("unchanged").
+    Apply,
+    /// Each schedule: its calendar, time zone, policies, state and next actions.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -273,6 +288,14 @@ async fn main() -> Result<()> {
                 eprintln!("backtest: leakage guard fired (see the warnings above); exiting 3");
                 std::process::exit(3);
             }
+        }
+        Command::Schedules { what } => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let out = match what {
+                SchedulesWhat::Apply => schedules::apply(&client, &s.task_queue).await?,
+                SchedulesWhat::List => schedules::list(&client, &s.task_queue).await?,
+            };
+            print!("{out}");
         }
         Command::Registry => {
             println!(

@@ -5,7 +5,9 @@ use std::future::Future;
 use anyhow::Result;
 use nbaprops_activities::temporal::PipelineActivities;
 use nbaprops_activities::Deps;
-use nbaprops_workflows::{DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow};
+use nbaprops_workflows::{
+    DayWorkflow, GradingWorkflow, PhaseWorkflow, PredictionWorkflow, ScheduledStartWorkflow,
+};
 use temporalio_client::Client;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
@@ -16,6 +18,7 @@ pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
         .register_workflow::<PhaseWorkflow>()?
         .register_workflow::<PredictionWorkflow>()?
         .register_workflow::<GradingWorkflow>()?
+        .register_workflow::<ScheduledStartWorkflow>()?
         .register_activities(PipelineActivities::new(deps))
         .build())
 }

@@ -7,6 +7,8 @@
 //! - `PredictionWorkflow` (`prediction.rs`): Phase 5 over batches of players.
 //! - `GradingWorkflow` (`grading.rs`): after the day, a date's predictions against its box
 //!   scores.
+//! - `ScheduledStartWorkflow` (`scheduled.rs`): what the Temporal Schedules start; it starts
+//!   `day-{date}` / `grade-{date}` for the schedule's America/New_York date.
 //! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
 //!   `trigger`).
 
@@ -18,9 +20,11 @@ pub mod legacy;
 pub mod options;
 pub mod phase;
 pub mod prediction;
+pub mod scheduled;
 pub mod search;
 
 pub use day::DayWorkflow;
 pub use grading::GradingWorkflow;
 pub use phase::PhaseWorkflow;
 pub use prediction::PredictionWorkflow;
+pub use scheduled::ScheduledStartWorkflow;
