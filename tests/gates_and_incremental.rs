@@ -19,6 +19,7 @@ fn day(date: &str, mode: Mode) -> DayInput {
         mode: mode as i32,
         trigger: Trigger::Manual as i32,
         skip_downstream: false,
+        ..Default::default()
     }
 }
 

@@ -36,6 +36,10 @@ async fn saved_histories_replay_without_nondeterminism() {
         "grade-search-attributes",
         // What the schedules start (workflows/src/scheduled.rs).
         "scheduled-start-v1",
+        // The SLA timer (dropped; fired mid-day with its alert) and a stuck phase's alert.
+        "day-sla-alerts",
+        "day-sla-missed-v1",
+        "day-phase-stuck-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

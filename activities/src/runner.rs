@@ -356,6 +356,46 @@ pub async fn check_quality(deps: &Deps, req: &GateRequest, now: &str) -> Result<
     Ok(report)
 }
 
+/// An alert a workflow raises (a missed SLA, a stuck phase): stored, logged, POSTed.
+pub async fn raise_alert(
+    deps: &Deps,
+    req: &nbaprops_proto::AlertRequest,
+    now: &str,
+) -> Result<nbaprops_proto::AlertResult> {
+    let ctx = context_of(&req.context, "alert")?;
+    let kind = match req.kind.as_str() {
+        "sla_missed" => "sla_missed",
+        "phase_stuck" => "phase_stuck",
+        other => {
+            return Err(PipelineError::InvalidRequest(format!(
+                "alert for {}: unknown kind {other:?}",
+                ctx.game_date
+            )))
+        }
+    };
+    let severity = match req.severity.as_str() {
+        "warning" => alerts::Severity::Warning,
+        _ => alerts::Severity::Critical,
+    };
+    let delivered = alerts::raise(
+        deps,
+        &alerts::Alert {
+            kind,
+            severity,
+            game_date: ctx.game_date.clone(),
+            subject: req.subject.clone(),
+            correlation_id: ctx.correlation_id.clone(),
+            message: req.message.clone(),
+            details: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(nbaprops_proto::AlertResult {
+        webhook_delivered: delivered,
+    })
+}
+
 /// Incremental mode: the changed entities plus their dependents.
 pub async fn expand_dependents(deps: &Deps, req: &DependentsRequest) -> Result<EntitySet> {
     context_of(&req.context, "dependents")?;

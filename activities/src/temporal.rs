@@ -208,6 +208,33 @@ impl PipelineActivities {
         .await
     }
 
+    #[activity(definition = nbaprops_proto::activities::RaiseAlert)]
+    pub async fn raise_alert(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: nbaprops_proto::AlertRequest,
+    ) -> Result<nbaprops_proto::AlertResult, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "raise_alert");
+        async move {
+            let started = Instant::now();
+            let result = runner::raise_alert(&self.deps, &req, &now_utc()).await;
+            log_outcome(&result, started, |r: &nbaprops_proto::AlertResult| {
+                format!(
+                    "alert {} raised (webhook {})",
+                    req.kind,
+                    if r.webhook_delivered {
+                        "delivered"
+                    } else {
+                        "not delivered"
+                    }
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
     #[activity(definition = nbaprops_proto::activities::ExpandDependents)]
     pub async fn expand_dependents(
         self: Arc<Self>,

@@ -166,6 +166,7 @@ pub fn manual_day(date: &str) -> DayInput {
         mode: Mode::Full as i32,
         trigger: Trigger::Manual as i32,
         skip_downstream: false,
+        ..Default::default()
     }
 }
 

@@ -9,6 +9,7 @@
 //!   scores.
 //! - `ScheduledStartWorkflow` (`scheduled.rs`): what the Temporal Schedules start; it starts
 //!   `day-{date}` / `grade-{date}` for the schedule's America/New_York date.
+//! - `sla.rs`: the day's 09:45 America/New_York SLA (a timer and an alert).
 //! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
 //!   `trigger`).
 
@@ -22,6 +23,7 @@ pub mod phase;
 pub mod prediction;
 pub mod scheduled;
 pub mod search;
+pub mod sla;
 
 pub use day::DayWorkflow;
 pub use grading::GradingWorkflow;

@@ -158,6 +158,7 @@ impl ScheduledStartWorkflow {
                     mode: Mode::Full as i32,
                     trigger: Trigger::Schedule as i32,
                     skip_downstream: false,
+                    ..Default::default()
                 };
                 let attributes = search::attributes(&day::run_context(&id, &day_input), None);
                 let started = ctx
