@@ -293,3 +293,59 @@ async fn every_workflow_of_a_day_is_found_by_its_search_attributes() {
     let all = find(&env.client, "phase = \"all\"", dates.len()).await;
     assert_eq!(all.len(), dates.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_attributes_are_registered_where_they_are_missing() {
+    use nbaprops::dev_server::{DevServer, DevServerOptions};
+    use temporalio_client::grpc::WorkflowService;
+    use temporalio_client::tonic::IntoRequest;
+    use temporalio_common::protos::temporal::api::workflowservice::v1::RegisterNamespaceRequest;
+
+    let server = DevServer::start(&DevServerOptions::ephemeral().unwrap())
+        .await
+        .unwrap();
+    // The dev server registers them on its namespace: nothing to add there.
+    let default = nbaprops::client::connect(&server.address, "default")
+        .await
+        .unwrap();
+    assert_eq!(
+        nbaprops::client::ensure_search_attributes(&default)
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
+    // A namespace created by hand (a production cluster's) has none.
+    WorkflowService::register_namespace(
+        &mut default.clone(),
+        RegisterNamespaceRequest {
+            namespace: "ops-fresh".into(),
+            workflow_execution_retention_period: std::time::Duration::from_secs(86400)
+                .try_into()
+                .ok(),
+            ..Default::default()
+        }
+        .into_request(),
+    )
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let fresh = loop {
+        match nbaprops::client::connect(&server.address, "ops-fresh").await {
+            Ok(c) => break c,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("namespace ops-fresh never answered: {e:#}"),
+        }
+    };
+    let added = nbaprops::client::ensure_search_attributes(&fresh)
+        .await
+        .unwrap();
+    assert_eq!(added, ["game_date", "mode", "phase", "trigger"]);
+    let again = nbaprops::client::ensure_search_attributes(&fresh)
+        .await
+        .unwrap();
+    assert_eq!(again, Vec::<String>::new());
+    server.stop().await.unwrap();
+}

@@ -141,6 +141,10 @@ async fn main() -> Result<()> {
         Command::Worker => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
             let deps = Deps::open(&s.deps_config()).await?;
+            let added = client::ensure_search_attributes(&client).await?;
+            if !added.is_empty() {
+                tracing::info!(?added, namespace = %s.namespace, "registered search attributes");
+            }
             tracing::info!(task_queue = %s.task_queue, address = %s.temporal_address, "worker starting");
             worker::run_worker(client, &s.task_queue, deps, async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -292,7 +296,14 @@ async fn main() -> Result<()> {
         Command::Schedules { what } => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
             let out = match what {
-                SchedulesWhat::Apply => schedules::apply(&client, &s.task_queue).await?,
+                SchedulesWhat::Apply => {
+                    let added = client::ensure_search_attributes(&client).await?;
+                    let mut out = schedules::apply(&client, &s.task_queue).await?;
+                    if !added.is_empty() {
+                        out.push_str(&format!("search attributes added: {}\n", added.join(", ")));
+                    }
+                    out
+                }
                 SchedulesWhat::List => schedules::list(&client, &s.task_queue).await?,
             };
             print!("{out}");
