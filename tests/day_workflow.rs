@@ -230,6 +230,7 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
                 mode: Mode::Full as i32,
                 trigger: Trigger::Manual as i32,
                 skip_downstream: false,
+                ..Default::default()
             },
         )
         .await
@@ -265,4 +266,21 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
             .unwrap();
         assert_eq!(n, 0, "{table} was written after a failed Phase 1");
     }
+    // The run history keeps the failed scrape, with its execution and the reason.
+    let runs = nbaprops_activities::ops::run_history::of_game_date(&warehouse, day)
+        .await
+        .unwrap();
+    let failed: Vec<_> = runs.iter().filter(|r| r.status == "failed").collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "one failed attempt (not retried): {failed:?}"
+    );
+    let f = failed[0];
+    assert_eq!(
+        (f.kind.as_str(), f.processor.as_str(), f.data_date.as_str()),
+        ("scrape", "nbac_player_boxscore", box_date.as_str())
+    );
+    assert_eq!(f.workflow_id, ids::day_workflow_id(day));
+    assert!(f.error.as_deref().unwrap_or("").contains("HTML"), "{f:?}");
 }

@@ -19,6 +19,7 @@ fn day(date: &str, mode: Mode) -> DayInput {
         mode: mode as i32,
         trigger: Trigger::Manual as i32,
         skip_downstream: false,
+        ..Default::default()
     }
 }
 
@@ -63,7 +64,7 @@ async fn a_failed_quality_gate_stops_the_day_with_its_numbers_and_an_alert() {
     ] {
         assert!(err.contains(part), "failure lacks {part:?}: {err}");
     }
-    let alerts = alerts::of_date(&deps, &game_date).await.unwrap();
+    let alerts = alerts::of_date(&deps.warehouse, &game_date).await.unwrap();
     assert!(
         alerts.iter().any(|a| a.kind == "quality_gate"
             && a.severity == "critical"

@@ -189,7 +189,7 @@ pub fn expected_moving_average(
 pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
     use nbaprops_workflows::{
         BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, PhaseWorkflow,
-        PredictionWorkflow,
+        PredictionWorkflow, ScheduledStartWorkflow,
     };
     use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
     WorkflowReplayer::new(
@@ -206,6 +206,8 @@ pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
             .expect("BackfillWorkflow registers")
             .register_workflow::<BackfillDateWorkflow>()
             .expect("BackfillDateWorkflow registers")
+            .register_workflow::<ScheduledStartWorkflow>()
+            .expect("ScheduledStartWorkflow registers")
             .build(),
     )
     .expect("a replayer with workflows")

@@ -34,6 +34,17 @@ async fn saved_histories_replay_without_nondeterminism() {
         "backfill-v1",
         "backfill-date-p5-v1",
         "backfill-date-p1-v1",
+        // The day and grading set their search attributes (game_date, phase, mode, trigger)
+        // and start their children with them.
+        "day-search-attributes",
+        "day-phase-3-search-attributes",
+        "grade-search-attributes",
+        // What the schedules start (workflows/src/scheduled.rs).
+        "scheduled-start-v1",
+        // The SLA timer (dropped; fired mid-day with its alert) and a stuck phase's alert.
+        "day-sla-alerts",
+        "day-sla-missed-v1",
+        "day-phase-stuck-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

@@ -15,6 +15,9 @@ pub struct DepsConfig {
     /// The raw payload store's root folder.
     pub raw_store_root: PathBuf,
     pub sources: SourceConfig,
+    /// Where alerts are POSTed as JSON besides the `alerts` table and the log (none: only
+    /// those two).
+    pub alert_webhook: Option<String>,
 }
 
 impl DepsConfig {
@@ -24,6 +27,7 @@ impl DepsConfig {
             warehouse_path: data_dir.join("warehouse.sqlite"),
             raw_store_root: data_dir.join("raw"),
             sources,
+            alert_webhook: None,
         }
     }
 }
@@ -33,6 +37,7 @@ pub struct Deps {
     pub warehouse: Warehouse,
     pub raw: RawStore,
     pub sources: SourceClient,
+    pub alerts: crate::ops::alerts::AlertSink,
 }
 
 impl Deps {
@@ -41,6 +46,7 @@ impl Deps {
             warehouse: Warehouse::open(&config.warehouse_path).await?,
             raw: RawStore::local(&config.raw_store_root)?,
             sources: SourceClient::new(config.sources.clone())?,
+            alerts: crate::ops::alerts::AlertSink::new(config.alert_webhook.clone())?,
         })
     }
 }

@@ -97,12 +97,83 @@ pub async fn scrape(deps: &Deps, req: &ScrapeRequest) -> Result<ScrapeResult> {
     }
 }
 
-/// Phases 2-5: run one processor for the request's game date, record the run in the run
-/// history, and check change detection's health against the previous run of the same date.
+/// Phase 1 through the activity layer: fetch one source, then record the scrape in the run
+/// history (succeeded or failed) with the execution that ran it.
+pub async fn scrape_recorded(
+    deps: &Deps,
+    req: &ScrapeRequest,
+    now: &str,
+    origin: &run_history::RunOrigin,
+) -> Result<ScrapeResult> {
+    let ctx = context_of(&req.context, &req.source)?;
+    let spec = spec_of(&req.source, Some(1))?;
+    let date = data_date(&spec, &ctx.game_date)?;
+    // `raw_payloads.first_seen_at` has whole seconds: a payload first seen from this second on
+    // was kept by this scrape.
+    let since = now.get(..19).unwrap_or(now).to_string();
+    let started = std::time::Instant::now();
+    let outcome = scrape(deps, req).await;
+    let counts = match &outcome {
+        Ok(r) => {
+            let mut new = 0u32;
+            for p in &r.payloads {
+                let first: Option<String> = sqlx::query_scalar(
+                    "SELECT first_seen_at FROM raw_payloads WHERE object_key = ?",
+                )
+                .bind(&p.object_key)
+                .fetch_optional(deps.warehouse.pool())
+                .await?;
+                if first.is_some_and(|f| f.get(..19).unwrap_or(&f) >= since.as_str()) {
+                    new += 1;
+                }
+            }
+            Ok(run_history::scrape_counts(
+                spec.name,
+                &date,
+                r.records_seen,
+                new,
+                r.payloads.len() as u32,
+            ))
+        }
+        Err(e) => Err(e),
+    };
+    run_history::record(
+        deps,
+        &run_history::RunRecord {
+            kind: run_history::KIND_SCRAPE,
+            processor: spec.name,
+            phase: 1,
+            context: ctx,
+            data_date: &date,
+            scope: "all".into(),
+            started_at: now,
+            duration_ms: started.elapsed().as_millis() as u64,
+            outcome: counts.as_ref().map_err(|e| *e),
+            origin,
+        },
+    )
+    .await?;
+    outcome
+}
+
+/// Phases 2-5 outside Temporal (tools, the backtest, benchmarks): `run_processor_from` with an
+/// in-process origin.
 pub async fn run_processor(
     deps: &Deps,
     req: &ProcessorRequest,
     now: &str,
+) -> Result<ProcessorResult> {
+    run_processor_from(deps, req, now, &run_history::RunOrigin::in_process()).await
+}
+
+/// Phases 2-5: run one processor for the request's game date, record the run in the run
+/// history (with the execution that ran it), and check change detection's health against the
+/// previous run of the same date.
+pub async fn run_processor_from(
+    deps: &Deps,
+    req: &ProcessorRequest,
+    now: &str,
+    origin: &run_history::RunOrigin,
 ) -> Result<ProcessorResult> {
     let ctx = context_of(&req.context, &req.processor)?;
     let spec = spec_of(&req.processor, None)?;
@@ -130,6 +201,7 @@ pub async fn run_processor(
     run_history::record(
         deps,
         &run_history::RunRecord {
+            kind: run_history::KIND_PROCESS,
             processor: spec.name,
             phase: spec.phase,
             context: ctx,
@@ -138,6 +210,7 @@ pub async fn run_processor(
             started_at: now,
             duration_ms: started.elapsed().as_millis() as u64,
             outcome: outcome.as_ref(),
+            origin,
         },
     )
     .await?;
@@ -281,6 +354,46 @@ pub async fn check_quality(deps: &Deps, req: &GateRequest, now: &str) -> Result<
         .await?;
     }
     Ok(report)
+}
+
+/// An alert a workflow raises (a missed SLA, a stuck phase): stored, logged, POSTed.
+pub async fn raise_alert(
+    deps: &Deps,
+    req: &nbaprops_proto::AlertRequest,
+    now: &str,
+) -> Result<nbaprops_proto::AlertResult> {
+    let ctx = context_of(&req.context, "alert")?;
+    let kind = match req.kind.as_str() {
+        "sla_missed" => "sla_missed",
+        "phase_stuck" => "phase_stuck",
+        other => {
+            return Err(PipelineError::InvalidRequest(format!(
+                "alert for {}: unknown kind {other:?}",
+                ctx.game_date
+            )))
+        }
+    };
+    let severity = match req.severity.as_str() {
+        "warning" => alerts::Severity::Warning,
+        _ => alerts::Severity::Critical,
+    };
+    let delivered = alerts::raise(
+        deps,
+        &alerts::Alert {
+            kind,
+            severity,
+            game_date: ctx.game_date.clone(),
+            subject: req.subject.clone(),
+            correlation_id: ctx.correlation_id.clone(),
+            message: req.message.clone(),
+            details: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(nbaprops_proto::AlertResult {
+        webhook_delivered: delivered,
+    })
 }
 
 /// Incremental mode: the changed entities plus their dependents.

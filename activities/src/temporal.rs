@@ -19,6 +19,7 @@ use temporalio_sdk::ApplicationFailure;
 use tracing::Instrument;
 
 use crate::error::{PipelineError, RetryClass};
+use crate::ops::run_history;
 use crate::{runner, Deps};
 
 /// All activities of nbaprops, sharing one set of dependencies.
@@ -44,6 +45,17 @@ pub fn to_activity_error(e: PipelineError) -> ActivityError {
 
 fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The workflow execution and attempt behind an activity, for the run history.
+fn origin(ctx: &ActivityContext) -> run_history::RunOrigin {
+    let info = ctx.info();
+    run_history::RunOrigin {
+        workflow_id: info.workflow_id.clone().unwrap_or_default(),
+        run_id: info.workflow_run_id.clone().unwrap_or_default(),
+        activity_id: info.activity_id.clone(),
+        attempt: info.attempt,
+    }
 }
 
 fn span(ctx: &ActivityContext, context: Option<&RunContext>, name: &str) -> tracing::Span {
@@ -112,7 +124,11 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), &req.source);
         async move {
             let started = Instant::now();
-            let result = with_heartbeats(&ctx, runner::scrape(&self.deps, &req)).await;
+            let result = with_heartbeats(
+                &ctx,
+                runner::scrape_recorded(&self.deps, &req, &now_utc(), &origin(&ctx)),
+            )
+            .await;
             log_outcome(&result, started, |r: &ScrapeResult| {
                 format!(
                     "fetched {} payloads, {} records",
@@ -135,8 +151,11 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), &req.processor);
         async move {
             let started = Instant::now();
-            let result =
-                with_heartbeats(&ctx, runner::run_processor(&self.deps, &req, &now_utc())).await;
+            let result = with_heartbeats(
+                &ctx,
+                runner::run_processor_from(&self.deps, &req, &now_utc(), &origin(&ctx)),
+            )
+            .await;
             log_outcome(&result, started, |r: &ProcessorResult| {
                 format!(
                     "{} {}: read {}, written {}, unchanged {}, removed {}",
@@ -182,6 +201,33 @@ impl PipelineActivities {
                     r.phase,
                     if r.passed { "passed" } else { "FAILED" },
                     r.checks.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::RaiseAlert)]
+    pub async fn raise_alert(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: nbaprops_proto::AlertRequest,
+    ) -> Result<nbaprops_proto::AlertResult, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "raise_alert");
+        async move {
+            let started = Instant::now();
+            let result = runner::raise_alert(&self.deps, &req, &now_utc()).await;
+            log_outcome(&result, started, |r: &nbaprops_proto::AlertResult| {
+                format!(
+                    "alert {} raised (webhook {})",
+                    req.kind,
+                    if r.webhook_delivered {
+                        "delivered"
+                    } else {
+                        "not delivered"
+                    }
                 )
             });
             result.map_err(to_activity_error)

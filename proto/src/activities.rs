@@ -8,9 +8,9 @@
 use temporalio_common::ActivityDefinition;
 
 use crate::{
-    BackfillPlan, BackfillPlanRequest, DayPlan, DependentsRequest, EntitySet, GateReport,
-    GateRequest, GradeResult, PredictionPlan, ProcessorRequest, ProcessorResult, RunContext,
-    ScrapeRequest, ScrapeResult,
+    AlertRequest, AlertResult, BackfillPlan, BackfillPlanRequest, DayPlan, DependentsRequest,
+    EntitySet, GateReport, GateRequest, GradeResult, PredictionPlan, ProcessorRequest,
+    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -116,4 +116,17 @@ pub const ACTIVITY_TYPES: &[&str] = &[
     "expand_dependents",
     "summarize_grades",
     "plan_backfill",
+    "raise_alert",
 ];
+
+/// An alert raised by a workflow (a missed SLA, a stuck phase): stored, logged, and POSTed to
+/// the webhook when one is configured.
+pub struct RaiseAlert;
+
+impl ActivityDefinition for RaiseAlert {
+    type Input = AlertRequest;
+    type Output = AlertResult;
+    fn name(&self) -> &str {
+        "raise_alert"
+    }
+}

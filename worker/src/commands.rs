@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use futures::TryStreamExt;
+use nbaprops_activities::ops::alerts::{self, StoredAlert};
+use nbaprops_activities::ops::run_history::{self, RunRow};
 use nbaprops_activities::predict::predictions::{live_predictions, PredictionRow};
 use nbaprops_activities::storage::Warehouse;
 use nbaprops_proto::{DayInput, DayResult, GradeInput, GradeResult, Mode, Trigger};
-use nbaprops_workflows::{ids, DayWorkflow, GradingWorkflow};
+use nbaprops_workflows::{day, grading, ids, search, DayWorkflow, GradingWorkflow};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
     WorkflowIdReusePolicy, WorkflowListOptions, WorkflowStartOptions,
@@ -18,11 +20,15 @@ use temporalio_client::{
 pub async fn run_day(client: &Client, task_queue: &str, input: DayInput) -> Result<DayResult> {
     nbaprops_proto::validate_game_date(&input.game_date).map_err(anyhow::Error::msg)?;
     let id = ids::day_workflow_id(&input.game_date);
+    let attributes = search::attributes(&day::run_context(&id, &input), None);
     let handle = client
         .start_workflow(
             DayWorkflow::run,
             input,
             WorkflowStartOptions::new(task_queue, &id)
+                // Searchable from its first event (the workflow sets them too, for starts
+                // that carry none: schedules, the `temporal` CLI).
+                .search_attributes(attributes)
                 // A second start of a running day attaches to it; after it closed, a start
                 // runs the day again (idempotent: unchanged rows stay untouched).
                 .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
@@ -48,14 +54,20 @@ pub async fn run_grade(
 ) -> Result<Option<GradeResult>> {
     nbaprops_proto::validate_game_date(date).map_err(anyhow::Error::msg)?;
     let id = ids::grade_workflow_id(date);
+    let input = GradeInput {
+        game_date: date.to_string(),
+        trigger: Trigger::Manual as i32,
+    };
+    let attributes = search::attributes(
+        &grading::run_context(&id, &input),
+        Some(nbaprops_proto::registry::GRADING_PHASE),
+    );
     let handle = client
         .start_workflow(
             GradingWorkflow::run,
-            GradeInput {
-                game_date: date.to_string(),
-                trigger: Trigger::Manual as i32,
-            },
+            input,
             WorkflowStartOptions::new(task_queue, &id)
+                .search_attributes(attributes)
                 // Like a day: a second start attaches; after it closed, a start grades again
                 // (idempotent: unchanged grades stay untouched).
                 .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
@@ -154,6 +166,7 @@ pub fn manual_day(date: &str) -> DayInput {
         mode: Mode::Full as i32,
         trigger: Trigger::Manual as i32,
         skip_downstream: false,
+        ..Default::default()
     }
 }
 
@@ -277,8 +290,147 @@ pub async fn print_predictions(warehouse: &Warehouse, date: &str, json: bool) ->
     Ok(())
 }
 
-/// The day workflow, its children and the warehouse's rows for a date.
+fn parse_utc(ts: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(ts)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// The run history of a game date, phase by phase: for each processor (or source) the latest
+/// run of each scope it ran over (a prediction system runs once per batch), their counts summed,
+/// the status, the time it took and how many runs the history holds for it (retries, reruns);
+/// each phase's wall time from its first start to its last end. Then the alerts of the date.
+pub fn format_run_history(runs: &[RunRow], alerts: &[StoredAlert]) -> String {
+    use std::collections::BTreeMap;
+    let mut out = String::new();
+    if runs.is_empty() {
+        out.push_str("run history: no processor or scrape has run for this date\n");
+    } else {
+        let last = runs.last().expect("not empty");
+        out.push_str(&format!(
+            "run history ({} runs; latest: {}, mode {}, trigger {}):\n",
+            runs.len(),
+            last.correlation_id,
+            last.mode,
+            last.trigger_kind
+        ));
+    }
+    let mut phases: BTreeMap<i64, Vec<&RunRow>> = BTreeMap::new();
+    for r in runs {
+        phases.entry(r.phase).or_default().push(r);
+    }
+    for (phase, rows) in phases {
+        // The latest run of each (processor, data date, scope), processors in first-run order.
+        let mut order: Vec<&str> = Vec::new();
+        let mut latest: BTreeMap<(&str, &str, &str), &RunRow> = BTreeMap::new();
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in &rows {
+            if !order.contains(&r.processor.as_str()) {
+                order.push(&r.processor);
+            }
+            *count.entry(&r.processor).or_default() += 1;
+            latest.insert((&r.processor, &r.data_date, &r.scope), r);
+        }
+        let current: Vec<&RunRow> = latest.values().copied().collect();
+        let start = current
+            .iter()
+            .filter_map(|r| parse_utc(&r.started_at))
+            .min();
+        let end = current
+            .iter()
+            .filter_map(|r| {
+                parse_utc(&r.started_at).map(|t| t + chrono::Duration::milliseconds(r.duration_ms))
+            })
+            .max();
+        let failed = order
+            .iter()
+            .filter(|p| {
+                current
+                    .iter()
+                    .any(|r| r.processor == **p && r.status != "ok")
+            })
+            .count();
+        out.push_str(&format!(
+            "phase {phase}  {} {}, {} ok, {failed} failed",
+            order.len(),
+            if phase == 1 { "sources" } else { "processors" },
+            order.len() - failed,
+        ));
+        if let (Some(s), Some(e)) = (start, end) {
+            out.push_str(&format!(
+                "  {} -> {} UTC ({:.2} s)",
+                s.format("%Y-%m-%d %H:%M:%S%.3f"),
+                e.format("%H:%M:%S%.3f"),
+                (e - s).num_milliseconds() as f64 / 1000.0
+            ));
+        }
+        out.push('\n');
+        for name in order {
+            let mine: Vec<&RunRow> = current
+                .iter()
+                .copied()
+                .filter(|r| r.processor == name)
+                .collect();
+            let sum = |f: fn(&RunRow) -> i64| mine.iter().map(|r| f(r)).sum::<i64>();
+            let newest = mine
+                .iter()
+                .max_by(|a, b| a.started_at.cmp(&b.started_at))
+                .expect("a processor has runs");
+            let bad = mine.iter().find(|r| r.status != "ok");
+            let dates: Vec<&str> = {
+                let mut d: Vec<&str> = mine.iter().map(|r| r.data_date.as_str()).collect();
+                d.sort();
+                d.dedup();
+                d
+            };
+            out.push_str(&format!(
+                "  {:<32} {:<10} {:<6} read {:>6}  written {:>6}  unchanged {:>6}  removed {:>5}  {:>7} ms{}  {}{}\n",
+                name,
+                dates.join(","),
+                if bad.is_some() { "FAILED" } else { "ok" },
+                sum(|r| r.rows_read),
+                sum(|r| r.rows_written),
+                sum(|r| r.rows_unchanged),
+                sum(|r| r.rows_removed),
+                sum(|r| r.duration_ms),
+                if mine.len() > 1 {
+                    format!(" in {} batches", mine.len())
+                } else {
+                    String::new()
+                },
+                newest.workflow_id,
+                match count[name] - mine.len() {
+                    0 => String::new(),
+                    n => format!("  ({n} earlier runs)"),
+                }
+            ));
+            if let Some(b) = bad {
+                out.push_str(&format!(
+                    "      error (attempt {}): {}\n",
+                    b.attempt,
+                    b.error.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    if alerts.is_empty() {
+        out.push_str("alerts: none\n");
+    } else {
+        out.push_str(&format!("alerts ({}):\n", alerts.len()));
+        for a in alerts {
+            out.push_str(&format!(
+                "  {} {:<8} {:<16} {}: {}\n",
+                a.created_at, a.severity, a.kind, a.subject, a.message
+            ));
+        }
+    }
+    out
+}
+
+/// The day workflow, its children, the run history and alerts, and the warehouse's rows for a
+/// date.
 pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Result<String> {
+    nbaprops_proto::validate_game_date(date).map_err(anyhow::Error::msg)?;
     let id = ids::day_workflow_id(date);
     let mut out = String::new();
     let handle = client.get_workflow_handle::<DayWorkflow>(&id);
@@ -305,6 +457,13 @@ pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Resul
         }
         Err(e) => out.push_str(&format!("{id}: not found in Temporal ({e})\n")),
     }
+    let runs = run_history::of_game_date(warehouse, date)
+        .await
+        .with_context(|| format!("reading the run history of {date}"))?;
+    let alerts = alerts::of_date(warehouse, date)
+        .await
+        .with_context(|| format!("reading the alerts of {date}"))?;
+    out.push_str(&format_run_history(&runs, &alerts));
     out.push_str("warehouse rows written for this day (each processor's own data date):\n");
     for spec in nbaprops_proto::registry::specs()
         .into_iter()
@@ -312,10 +471,19 @@ pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Resul
     {
         let data_date = nbaprops_activities::runner::data_date(&spec, date)?;
         let table = spec.writes[0];
-        let column = if table == "player_daily_cache" {
-            "cache_date"
-        } else {
-            "game_date"
+        // The partition column: `game_date`, else the table's own date column
+        // (`cache_date`, `analysis_date`, `report_date`, `list_date`, `roster_date`, ...).
+        let columns: Vec<(String,)> =
+            sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(warehouse.pool())
+                .await?;
+        let names: Vec<&str> = columns.iter().map(|(c,)| c.as_str()).collect();
+        let Some(column) = names
+            .iter()
+            .find(|c| **c == "game_date")
+            .or_else(|| names.iter().find(|c| c.ends_with("_date")))
+        else {
+            continue;
         };
         let n: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"))

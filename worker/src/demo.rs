@@ -69,6 +69,8 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
         own_server = Some(server);
     }
     let client = client::connect(&settings.temporal_address, &settings.namespace).await?;
+    // A server the demo did not start may predate the search attributes.
+    client::ensure_search_attributes(&client).await?;
 
     // 2. A simulated stretch of games, served over HTTP.
     let sim_dir: PathBuf = settings.data_dir.join("sim");

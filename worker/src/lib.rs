@@ -10,6 +10,7 @@ pub mod demo;
 pub mod dev_server;
 pub mod logging;
 pub mod replay_server;
+pub mod schedules;
 pub mod settings;
 pub mod simulate;
 pub mod worker;

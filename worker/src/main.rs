@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
     backfill, backtest, bench, client, commands, demo, dev_server, logging, replay_server,
-    simulate, worker,
+    schedules, simulate, worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
@@ -113,6 +113,12 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// The Temporal Schedules of live operation (America/New_York): the day at 06:00, grading
+    /// at 04:00 for the previous date.
+    Schedules {
+        #[command(subcommand)]
+        what: SchedulesWhat,
+    },
     /// Ingest history CSVs, backfill, predict every date of a range with lines, grade, and
     /// print each system's accuracy, bets and coverage. Exits 3 when the figures look like
     /// leakage (unless --allow-leakage).
@@ -124,6 +130,14 @@ enum BenchWhat {
     /// Simulated seasons backfilled through Temporal and in-process: wall time, activities per
     /// second, the worker's peak memory and the orchestration overhead ratio.
     Backfill(bench::BenchBackfillArgs),
+}
+
+#[derive(Subcommand)]
+enum SchedulesWhat {
+    /// Create or update every schedule; a second apply changes nothing ("unchanged").
+    Apply,
+    /// Each schedule: its calendar, time zone, policies, state and next actions.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -144,6 +158,10 @@ async fn main() -> Result<()> {
         Command::Worker => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
             let deps = Deps::open(&s.deps_config()).await?;
+            let added = client::ensure_search_attributes(&client).await?;
+            if !added.is_empty() {
+                tracing::info!(?added, namespace = %s.namespace, "registered search attributes");
+            }
             tracing::info!(task_queue = %s.task_queue, address = %s.temporal_address, "worker starting");
             worker::run_worker(client, &s.task_queue, deps, async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -306,6 +324,21 @@ async fn main() -> Result<()> {
                 eprintln!("backtest: leakage guard fired (see the warnings above); exiting 3");
                 std::process::exit(3);
             }
+        }
+        Command::Schedules { what } => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let out = match what {
+                SchedulesWhat::Apply => {
+                    let added = client::ensure_search_attributes(&client).await?;
+                    let mut out = schedules::apply(&client, &s.task_queue).await?;
+                    if !added.is_empty() {
+                        out.push_str(&format!("search attributes added: {}\n", added.join(", ")));
+                    }
+                    out
+                }
+                SchedulesWhat::List => schedules::list(&client, &s.task_queue).await?,
+            };
+            print!("{out}");
         }
         Command::Registry => {
             println!(

@@ -38,6 +38,10 @@ pub struct Settings {
     /// Serve every source from this base URL (a replay server) instead of the live hosts.
     #[arg(long, env = "NBAPROPS_SOURCES_URL", global = true)]
     pub sources_url: Option<String>,
+    /// POST every alert (missed SLA, stuck phase, failed quality gate, change detection) as
+    /// JSON to this URL, besides the alerts table and the log.
+    #[arg(long, env = "NBAPROPS_ALERT_WEBHOOK_URL", global = true)]
+    pub alert_webhook_url: Option<String>,
 }
 
 impl Settings {
@@ -56,6 +60,8 @@ impl Settings {
     }
 
     pub fn deps_config(&self) -> DepsConfig {
-        DepsConfig::under(&self.data_dir, self.source_config())
+        let mut config = DepsConfig::under(&self.data_dir, self.source_config());
+        config.alert_webhook = self.alert_webhook_url.clone();
+        config
     }
 }

@@ -7,7 +7,7 @@ use nbaprops_activities::temporal::PipelineActivities;
 use nbaprops_activities::Deps;
 use nbaprops_workflows::{
     BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, PhaseWorkflow,
-    PredictionWorkflow,
+    PredictionWorkflow, ScheduledStartWorkflow,
 };
 use temporalio_client::Client;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
@@ -21,6 +21,7 @@ pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
         .register_workflow::<GradingWorkflow>()?
         .register_workflow::<BackfillWorkflow>()?
         .register_workflow::<BackfillDateWorkflow>()?
+        .register_workflow::<ScheduledStartWorkflow>()?
         .register_activities(PipelineActivities::new(deps))
         .build())
 }

@@ -14,20 +14,23 @@
 
 use std::time::Duration;
 
-use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, Scrape};
+use std::cell::Cell;
+
+use futures::future::Either;
+use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, RaiseAlert, Scrape};
 use nbaprops_proto::registry;
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, DependentsRequest, EntitySet, GateRequest, Mode, PhaseInput,
-    PhaseResult, RunContext, ScrapeRequest, Trigger,
+    AlertRequest, DayInput, DayPlan, DayResult, DependentsRequest, EntitySet, GateRequest, Mode,
+    PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
-use temporalio_sdk::{LocalActivityOptions, WorkflowContext, WorkflowResult};
+use temporalio_sdk::{ChildWorkflowOptions, LocalActivityOptions, WorkflowContext, WorkflowResult};
 
 use crate::failures::{describe_activity_error, fail};
 use crate::phase::PhaseWorkflow;
 use crate::prediction::PredictionWorkflow;
-use crate::{ids, legacy, options};
+use crate::{ids, legacy, options, search, sla};
 
 #[workflow]
 #[derive(Default)]
@@ -43,6 +46,15 @@ pub const PATCH_REGISTRY_PLAN: &str = "registry-plan";
 /// Quality gates after Phases 2-4, and incremental mode (Phases 3-5 narrowed to what Phase 2
 /// changed and its dependents).
 pub const PATCH_QUALITY_GATES: &str = "quality-gates";
+
+/// The day sets its search attributes (`search.rs`) itself, and its children start with theirs,
+/// so a day started by a schedule or the `temporal` CLI is as searchable as one started by
+/// `nbaprops run day`.
+pub const PATCH_SEARCH_ATTRIBUTES: &str = "search-attributes";
+
+/// The SLA timer (predictions complete by 09:45 America/New_York, else an alert), stuck-phase
+/// alerts, and the `sla_deadline` / `phase_timeout_ms` inputs.
+pub const PATCH_ALERTS: &str = "sla-alerts";
 
 /// Every entity a phase's processors changed.
 pub fn changed_entities(result: &PhaseResult) -> EntitySet {
@@ -91,8 +103,10 @@ impl DayWorkflow {
             return Err(fail(format!("DayWorkflow input: {e}")));
         }
         let context = run_context(ctx.workflow_id(), &input);
-        let day_id = ctx.workflow_id().to_string();
-        let mut phases: Vec<PhaseResult> = Vec::new();
+        let searchable = ctx.patched(PATCH_SEARCH_ATTRIBUTES);
+        if searchable {
+            ctx.upsert_search_attributes(search::updates(&context, None));
+        }
 
         let plan: DayPlan = if ctx.patched(PATCH_REGISTRY_PLAN) {
             ctx.execute_local_activity(
@@ -107,10 +121,141 @@ impl DayWorkflow {
             legacy::day_plan(ctx.patched(PATCH_PHASE1_LEVELS))
         };
 
+        let alerting = ctx.patched(PATCH_ALERTS);
+        let ctx: &WorkflowContext<Self> = ctx;
+        let current = Cell::new(1u32);
+        let run = Run {
+            ctx,
+            context: &context,
+            plan: &plan,
+            searchable,
+            alerting,
+            phase_timeout: (alerting && input.phase_timeout_ms > 0)
+                .then(|| Duration::from_millis(input.phase_timeout_ms as u64)),
+            current: &current,
+        };
+        let pipeline = run.phases();
+        if !alerting {
+            return pipeline.await;
+        }
+        // The SLA: predictions complete by the deadline, or an alert while the day goes on.
+        let deadline =
+            sla::deadline(&input).map_err(|e| fail(format!("DayWorkflow input: {e}")))?;
+        let now = ctx.workflow_time().unwrap_or(deadline);
+        let mut pipeline = std::pin::pin!(pipeline);
+        match sla::plan(now, deadline, &context) {
+            sla::Plan::Timer(delay) => {
+                let timer = std::pin::pin!(ctx.timer(delay));
+                match futures::future::select(pipeline.as_mut(), timer).await {
+                    Either::Left((done, _)) => done,
+                    Either::Right(_) => {
+                        let alert = run.alert(
+                            "sla_missed",
+                            "predictions",
+                            sla::missed_message(&context, deadline, current.get(), false),
+                        );
+                        futures::future::join(alert, pipeline).await.1
+                    }
+                }
+            }
+            sla::Plan::AlreadyLate => {
+                let alert = run.alert(
+                    "sla_missed",
+                    "predictions",
+                    sla::missed_message(&context, deadline, current.get(), true),
+                );
+                futures::future::join(alert, pipeline).await.1
+            }
+            sla::Plan::None => pipeline.await,
+        }
+    }
+}
+
+/// One run of a day: what its phases share.
+struct Run<'a> {
+    ctx: &'a WorkflowContext<DayWorkflow>,
+    context: &'a RunContext,
+    plan: &'a DayPlan,
+    searchable: bool,
+    alerting: bool,
+    /// The phase children's execution timeout (None: `options::PHASE_TIMEOUT`).
+    phase_timeout: Option<Duration>,
+    /// The phase running now, for the SLA alert.
+    current: &'a Cell<u32>,
+}
+
+impl Run<'_> {
+    fn child_options(&self, id: String, phase: u32) -> ChildWorkflowOptions {
+        let mut opts = if self.searchable {
+            options::phase_child_with(id, search::attributes(self.context, Some(phase)))
+        } else {
+            options::phase_child(id)
+        };
+        if let Some(t) = self.phase_timeout {
+            opts.execution_timeout = Some(t);
+        }
+        opts
+    }
+
+    /// Raises an alert through the `raise_alert` activity. An alert that cannot be raised is
+    /// not a reason to stop the day: its failure is ignored (the activity retries first).
+    async fn alert(&self, kind: &str, subject: &str, message: String) {
+        let _ = self
+            .ctx
+            .execute_activity(
+                RaiseAlert,
+                AlertRequest {
+                    context: Some(self.context.clone()),
+                    kind: kind.to_string(),
+                    severity: "critical".to_string(),
+                    subject: subject.to_string(),
+                    message,
+                },
+                options::process(format!("alert.{kind}.{subject}").replace(' ', "-")),
+            )
+            .await;
+    }
+
+    /// A phase child's result; a child that timed out (stuck) raises `phase_stuck` first.
+    async fn phase_result<T>(
+        &self,
+        phase: u32,
+        result: Result<T, temporalio_workflow::ChildWorkflowExecutionError>,
+    ) -> WorkflowResult<T> {
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                if self.alerting && e.as_timeout().is_some() {
+                    let timeout = self.phase_timeout.unwrap_or(options::PHASE_TIMEOUT);
+                    self.alert(
+                        "phase_stuck",
+                        &format!("phase {phase}"),
+                        format!(
+                            "phase {phase} of {} ({}) did not finish within its timeout of \
+                             {timeout:?}; the day stopped and the phases after it did not run. \
+                             Its history shows the activity it was waiting on \
+                             (docs/runbook.md: a phase stuck past its timeout)",
+                            self.context.game_date, self.context.correlation_id
+                        ),
+                    )
+                    .await;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Phases 1-5 in order.
+    async fn phases(&self) -> WorkflowResult<DayResult> {
+        let ctx = self.ctx;
+        let context = self.context;
+        let plan = self.plan;
+        let day_id = ctx.workflow_id().to_string();
+        let mut phases: Vec<PhaseResult> = Vec::new();
         // Phase 1: the sources level by level (the schedule first: the others check their
         // answers against it), the sources of a level at once.
         let mut levels: Vec<Vec<registry::ProcessorSpec>> = Vec::new();
-        for level in legacy::levels_of(&plan, 1) {
+        for level in legacy::levels_of(plan, 1) {
             let mut specs = Vec::new();
             for name in &level.processors {
                 match registry::get(name) {
@@ -183,13 +328,14 @@ impl DayWorkflow {
                         } else {
                             vec![]
                         },
-                        levels: legacy::levels_of(&plan, phase),
+                        levels: legacy::levels_of(plan, phase),
                         entity_filter: entity_filter.clone(),
                     },
-                    options::phase_child(ids::phase_workflow_id(&day_id, phase)),
+                    self.child_options(ids::phase_workflow_id(&day_id, phase), phase),
                 )
                 .await?;
-            let result = child.result().await?;
+            self.current.set(phase);
+            let result = self.phase_result(phase, child.result().await).await?;
             if gated {
                 let report = ctx
                     .execute_activity(
@@ -251,13 +397,14 @@ impl DayWorkflow {
                     context: Some(context.clone()),
                     phase: 5,
                     raw_payloads: vec![],
-                    levels: legacy::levels_of(&plan, 5),
+                    levels: legacy::levels_of(plan, 5),
                     entity_filter: entity_filter.clone(),
                 },
-                options::phase_child(ids::prediction_workflow_id(&day_id)),
+                self.child_options(ids::prediction_workflow_id(&day_id), 5),
             )
             .await?;
-        let predictions = child.result().await?;
+        self.current.set(5);
+        let predictions = self.phase_result(5, child.result().await).await?;
         let written = predictions.processors.iter().map(|p| p.rows_written).sum();
         let unchanged = predictions
             .processors

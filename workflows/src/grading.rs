@@ -51,6 +51,13 @@ impl GradingWorkflow {
             return Err(fail(format!("GradingWorkflow input: {e}")));
         }
         let context = run_context(ctx.workflow_id(), &input);
+        // Search attributes (`search.rs`), set by the workflow so a scheduled run has them too.
+        if ctx.patched(crate::day::PATCH_SEARCH_ATTRIBUTES) {
+            ctx.upsert_search_attributes(crate::search::updates(
+                &context,
+                Some(registry::GRADING_PHASE),
+            ));
+        }
         let Some(spec) = registry::get(GRADER).filter(|s| s.phase == registry::GRADING_PHASE)
         else {
             return Err(fail(format!(

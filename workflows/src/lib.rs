@@ -9,6 +9,11 @@
 //!   `BackfillDateWorkflow` children in a sliding window, continuing as new.
 //! - `GradingWorkflow` (`grading.rs`): after the day, a date's predictions against its box
 //!   scores.
+//! - `ScheduledStartWorkflow` (`scheduled.rs`): what the Temporal Schedules start; it starts
+//!   `day-{date}` / `grade-{date}` for the schedule's America/New_York date.
+//! - `sla.rs`: the day's 09:45 America/New_York SLA (a timer and an alert).
+//! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
+//!   `trigger`).
 
 pub mod backfill;
 pub mod day;
@@ -19,9 +24,13 @@ pub mod legacy;
 pub mod options;
 pub mod phase;
 pub mod prediction;
+pub mod scheduled;
+pub mod search;
+pub mod sla;
 
 pub use backfill::{BackfillDateWorkflow, BackfillWorkflow};
 pub use day::DayWorkflow;
 pub use grading::GradingWorkflow;
 pub use phase::PhaseWorkflow;
 pub use prediction::PredictionWorkflow;
+pub use scheduled::ScheduledStartWorkflow;

@@ -83,10 +83,25 @@ pub fn grade(activity_id: String) -> ActivityOptions {
     .build()
 }
 
+/// A phase stuck past this fails the day instead of hanging it.
+pub const PHASE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
 /// A phase's child workflow. A phase stuck past this fails the day instead of hanging it.
 pub fn phase_child(workflow_id: String) -> ChildWorkflowOptions {
     ChildWorkflowOptions::builder()
         .workflow_id(workflow_id)
-        .execution_timeout(Duration::from_secs(30 * 60))
+        .execution_timeout(PHASE_TIMEOUT)
+        .build()
+}
+
+/// A phase's child workflow with its search attributes (`search::attributes`).
+pub fn phase_child_with(
+    workflow_id: String,
+    attributes: temporalio_common::search_attributes::SearchAttributes,
+) -> ChildWorkflowOptions {
+    ChildWorkflowOptions::builder()
+        .workflow_id(workflow_id)
+        .execution_timeout(PHASE_TIMEOUT)
+        .search_attributes(attributes)
         .build()
 }

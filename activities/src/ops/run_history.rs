@@ -1,6 +1,6 @@
-//! The run history: one `processor_runs` row per processor run, written by the runner whether
-//! the run succeeded or failed, so `nbaprops status` and SQL can show what ran, when, on what
-//! and with what result.
+//! The run history: one `processor_runs` row per processor run and per scrape, written by the
+//! runner whether the run succeeded or failed, so `nbaprops status` and SQL can show what ran,
+//! when, on what, from which workflow execution and with what result.
 
 use nbaprops_proto::{EntitySet, Mode, ProcessorResult, RunContext, Trigger};
 
@@ -33,7 +33,31 @@ pub fn scope_label(filter: Option<&EntitySet>) -> String {
     format!("{}:{}", parts.join(","), &hash[..12])
 }
 
-fn mode_name(ctx: &RunContext) -> &'static str {
+/// Which Temporal execution ran a processor or scrape: the activity's workflow id, run id,
+/// activity id and attempt. Empty ids (`in_process`) when it ran outside Temporal (tools,
+/// benchmarks, the backtest).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOrigin {
+    pub workflow_id: String,
+    pub run_id: String,
+    pub activity_id: String,
+    pub attempt: u32,
+}
+
+impl RunOrigin {
+    pub fn in_process() -> Self {
+        Self {
+            attempt: 1,
+            ..Default::default()
+        }
+    }
+}
+
+/// A stored run's kind.
+pub const KIND_SCRAPE: &str = "scrape";
+pub const KIND_PROCESS: &str = "process";
+
+pub fn mode_name(ctx: &RunContext) -> &'static str {
     match ctx.mode() {
         Mode::Incremental => "incremental",
         Mode::Backfill => "backfill",
@@ -41,7 +65,7 @@ fn mode_name(ctx: &RunContext) -> &'static str {
     }
 }
 
-fn trigger_name(ctx: &RunContext) -> &'static str {
+pub fn trigger_name(ctx: &RunContext) -> &'static str {
     match ctx.trigger() {
         Trigger::Schedule => "schedule",
         Trigger::Signal => "signal",
@@ -50,8 +74,29 @@ fn trigger_name(ctx: &RunContext) -> &'static str {
     }
 }
 
-/// What one processor run was and did.
+/// The counts of a scrape, as a processor result: records seen are the rows read; payloads
+/// newly kept in the raw store the rows written, payloads already kept the rows unchanged.
+pub fn scrape_counts(
+    source: &str,
+    data_date: &str,
+    seen: u32,
+    new: u32,
+    kept: u32,
+) -> ProcessorResult {
+    ProcessorResult {
+        processor: source.to_string(),
+        data_date: data_date.to_string(),
+        rows_read: seen,
+        rows_written: new,
+        rows_unchanged: kept.saturating_sub(new),
+        ..Default::default()
+    }
+}
+
+/// What one processor run (or scrape) was and did.
 pub struct RunRecord<'a> {
+    /// `KIND_SCRAPE` or `KIND_PROCESS`.
+    pub kind: &'static str,
     pub processor: &'a str,
     pub phase: u32,
     pub context: &'a RunContext,
@@ -60,6 +105,7 @@ pub struct RunRecord<'a> {
     pub started_at: &'a str,
     pub duration_ms: u64,
     pub outcome: std::result::Result<&'a ProcessorResult, &'a PipelineError>,
+    pub origin: &'a RunOrigin,
 }
 
 pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
@@ -70,8 +116,9 @@ pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO processor_runs (processor, phase, game_date, data_date, correlation_id, mode, \
          trigger_kind, scope, status, rows_read, rows_written, rows_unchanged, rows_removed, \
-         input_hash, output_hash, error, started_at, duration_ms) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         input_hash, output_hash, error, started_at, duration_ms, kind, workflow_id, run_id, \
+         activity_id, attempt) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(run.processor)
     .bind(run.phase as i64)
@@ -91,6 +138,11 @@ pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
     .bind(error)
     .bind(run.started_at)
     .bind(run.duration_ms as i64)
+    .bind(run.kind)
+    .bind(&run.origin.workflow_id)
+    .bind(&run.origin.run_id)
+    .bind(&run.origin.activity_id)
+    .bind(run.origin.attempt as i64)
     .execute(deps.warehouse.pool())
     .await?;
     Ok(())
@@ -125,6 +177,7 @@ pub async fn previous_ok(
 /// A row of the run history, as `nbaprops status` prints it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RunRow {
+    pub kind: String,
     pub processor: String,
     pub phase: i64,
     pub data_date: String,
@@ -140,16 +193,24 @@ pub struct RunRow {
     pub error: Option<String>,
     pub started_at: String,
     pub duration_ms: i64,
+    pub workflow_id: String,
+    pub run_id: String,
+    pub activity_id: String,
+    pub attempt: i64,
 }
 
 /// Every run recorded for a game date, in the order they started.
-pub async fn of_game_date(deps: &Deps, game_date: &str) -> Result<Vec<RunRow>> {
+pub async fn of_game_date(
+    warehouse: &crate::storage::Warehouse,
+    game_date: &str,
+) -> Result<Vec<RunRow>> {
     Ok(sqlx::query_as(
-        "SELECT processor, phase, data_date, correlation_id, mode, trigger_kind, scope, status, \
-         rows_read, rows_written, rows_unchanged, rows_removed, error, started_at, duration_ms \
+        "SELECT kind, processor, phase, data_date, correlation_id, mode, trigger_kind, scope, \
+         status, rows_read, rows_written, rows_unchanged, rows_removed, error, started_at, \
+         duration_ms, workflow_id, run_id, activity_id, attempt \
          FROM processor_runs WHERE game_date = ? ORDER BY id",
     )
     .bind(game_date)
-    .fetch_all(deps.warehouse.pool())
+    .fetch_all(warehouse.pool())
     .await?)
 }
