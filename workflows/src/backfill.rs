@@ -164,10 +164,18 @@ async fn run_date(
     id: String,
     input: BackfillDateInput,
 ) -> DateOutcome {
-    let opts = ChildWorkflowOptions::builder()
-        .workflow_id(id)
-        .execution_timeout(Duration::from_secs(30 * 60))
-        .build();
+    // Searchable like a day's phases: game_date, phase, mode `backfill`, trigger `backfill`.
+    let attributes = input
+        .context
+        .as_ref()
+        .map(|c| crate::search::attributes(c, Some(input.phase)));
+    let opts = match attributes {
+        Some(a) => options::phase_child_with(id, a),
+        None => ChildWorkflowOptions::builder()
+            .workflow_id(id)
+            .execution_timeout(Duration::from_secs(30 * 60))
+            .build(),
+    };
     let started = ctx
         .start_child_workflow(BackfillDateWorkflow::run, input, opts)
         .await
