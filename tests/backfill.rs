@@ -15,9 +15,10 @@ use nbaprops::replay_server::{Fault, FaultRule, ReplayServer};
 use nbaprops_activities::sources::SourceConfig;
 use nbaprops_activities::DepsConfig;
 use nbaprops_proto::{BackfillInput, BackfillProgress};
-use nbaprops_tests::{nbaprops_binary, small_sim, table_contents, TestEnv};
+use nbaprops_tests::{
+    nbaprops_binary, replay_fresh_history, small_sim, spawn_worker, table_contents, TestEnv,
+};
 use nbaprops_workflows::ids;
-use temporalio_client::{UntypedWorkflow, WorkflowFetchHistoryOptions, WorkflowHistory};
 
 fn args(from: &str, to: &str) -> BackfillArgs {
     BackfillArgs {
@@ -38,31 +39,6 @@ fn input(from: &str, to: &str, children_per_run: u32) -> BackfillInput {
     let mut input = backfill::input_of(&args(from, to), vec![]).unwrap();
     input.children_per_run = children_per_run;
     input
-}
-
-fn spawn_worker(
-    env: &TestEnv,
-    data: &std::path::Path,
-    queue: &str,
-    log: &str,
-) -> tokio::process::Child {
-    let log = std::fs::File::create(data.join(log)).unwrap();
-    tokio::process::Command::new(nbaprops_binary())
-        .args([
-            "--temporal-address",
-            &env.server.address,
-            "--task-queue",
-            queue,
-        ])
-        .arg("--data-dir")
-        .arg(data)
-        .args(["--sources-url", &env.replay.base_url(), "worker"])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
 }
 
 fn cli(env: &TestEnv, queue: &str, extra: &[&str]) -> tokio::process::Command {
@@ -192,7 +168,6 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
     // The histories (the backfill with its pause, resume and failures; a Phase 5 date and a
     // Phase 1 date) replay without nondeterminism. NBAPROPS_RECORD_HISTORIES=TAG saves them as
     // tests/histories/backfill-TAG.json and backfill-date-p{phase}-TAG.json.
-    let replayer = nbaprops_tests::replayer();
     for (id, name) in [
         (id.clone(), "backfill".to_string()),
         (
@@ -204,22 +179,7 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
             "backfill-date-p1".to_string(),
         ),
     ] {
-        let json = env
-            .client
-            .get_workflow_handle::<UntypedWorkflow>(&id)
-            .fetch_history(WorkflowFetchHistoryOptions::default())
-            .to_json()
-            .await
-            .unwrap();
-        if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("histories/{name}-{tag}.json"));
-            std::fs::write(&path, &json).unwrap();
-        }
-        replayer
-            .replay_workflow(WorkflowHistory::from_json(&json).unwrap())
-            .await
-            .unwrap_or_else(|e| panic!("{id} does not replay: {e}"));
+        replay_fresh_history(&env.client, &id, &name).await;
     }
 
     // The broken date is listed at Phase 1 with the source, the status and the date; the date

@@ -10,10 +10,7 @@ use nbaprops_activities::predict::predictions::{live_predictions, PredictionRow}
 use nbaprops_proto::{DayInput, Mode, Trigger};
 use nbaprops_tests::{expected_moving_average, small_sim, table_contents, TestEnv};
 use nbaprops_workflows::{ids, DayWorkflow};
-use temporalio_client::{
-    UntypedWorkflow, WorkflowFetchHistoryOptions, WorkflowHistory, WorkflowIdConflictPolicy,
-    WorkflowStartOptions, WorkflowTerminateOptions,
-};
+use temporalio_client::{WorkflowIdConflictPolicy, WorkflowStartOptions, WorkflowTerminateOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
@@ -147,28 +144,10 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
     let mut ids_to_check = vec![day_id.clone()];
     ids_to_check.extend((2..=4).map(|p| ids::phase_workflow_id(&day_id, p)));
     ids_to_check.push(ids::prediction_workflow_id(&day_id));
-    let replayer = nbaprops_tests::replayer();
     for id in ids_to_check {
-        let json = env
-            .client
-            .get_workflow_handle::<UntypedWorkflow>(&id)
-            .fetch_history(WorkflowFetchHistoryOptions::default())
-            .to_json()
-            .await
-            .unwrap();
-        // NBAPROPS_RECORD_HISTORIES=TAG saves them as tests/histories/{workflow}-TAG.json:
-        // new fixtures are added beside the old ones, which must keep replaying.
-        if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
-            let name = id.replace(&format!("-{last}"), "");
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("histories/{name}-{tag}.json"));
-            std::fs::write(&path, &json).unwrap();
-        }
-        let history = WorkflowHistory::from_json(&json).unwrap();
-        replayer
-            .replay_workflow(history)
-            .await
-            .unwrap_or_else(|e| panic!("{id} does not replay: {e}"));
+        // Fixtures are named by workflow without the date: day, day-phase-3, day-predict.
+        let name = id.replace(&format!("-{last}"), "");
+        nbaprops_tests::replay_fresh_history(&env.client, &id, &name).await;
     }
 }
 

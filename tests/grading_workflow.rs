@@ -13,8 +13,8 @@ use nbaprops_proto::{GradeInput, Trigger};
 use nbaprops_tests::{small_sim, TestEnv};
 use nbaprops_workflows::{ids, GradingWorkflow};
 use temporalio_client::{
-    UntypedWorkflow, WorkflowDescribeOptions, WorkflowFetchHistoryOptions, WorkflowHistory,
-    WorkflowIdConflictPolicy, WorkflowStartOptions, WorkflowTerminateOptions,
+    WorkflowDescribeOptions, WorkflowIdConflictPolicy, WorkflowStartOptions,
+    WorkflowTerminateOptions,
 };
 
 fn win_profit(price: i64) -> f64 {
@@ -250,20 +250,5 @@ async fn grading_a_date_after_its_box_scores_are_in() {
 
     // The fresh history replays; NBAPROPS_RECORD_HISTORIES=TAG keeps it as a fixture.
     let id = ids::grade_workflow_id(&graded);
-    let json = env
-        .client
-        .get_workflow_handle::<UntypedWorkflow>(&id)
-        .fetch_history(WorkflowFetchHistoryOptions::default())
-        .to_json()
-        .await
-        .unwrap();
-    if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("histories/grade-{tag}.json"));
-        std::fs::write(&path, &json).unwrap();
-    }
-    nbaprops_tests::replayer()
-        .replay_workflow(WorkflowHistory::from_json(&json).unwrap())
-        .await
-        .unwrap_or_else(|e| panic!("{id} does not replay: {e}"));
+    nbaprops_tests::replay_fresh_history(&env.client, &id, "grade").await;
 }

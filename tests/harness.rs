@@ -185,6 +185,50 @@ pub fn expected_moving_average(
     Some(((mean * 100.0).round() / 100.0, games))
 }
 
+/// A worker process (`nbaprops worker`) on `queue`, over the data folder, with the replay server
+/// as every source and its output in `{data}/{log}`: what the crash tests kill with SIGKILL.
+pub fn spawn_worker(env: &TestEnv, data: &Path, queue: &str, log: &str) -> tokio::process::Child {
+    let log = std::fs::File::create(data.join(log)).expect("a worker log file");
+    tokio::process::Command::new(nbaprops_binary())
+        .args([
+            "--temporal-address",
+            &env.server.address,
+            "--task-queue",
+            queue,
+        ])
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--sources-url", &env.replay.base_url(), "worker"])
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().expect("the log file again"))
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the nbaprops binary starts")
+}
+
+/// Fetches a workflow's fresh history and replays it against today's code (panicking on
+/// nondeterminism). With NBAPROPS_RECORD_HISTORIES=TAG it is also saved as the fixture
+/// `tests/histories/{name}-TAG.json`, beside the old ones, which must keep replaying.
+pub async fn replay_fresh_history(client: &Client, workflow_id: &str, name: &str) {
+    use temporalio_client::{UntypedWorkflow, WorkflowFetchHistoryOptions, WorkflowHistory};
+    let json = client
+        .get_workflow_handle::<UntypedWorkflow>(workflow_id)
+        .fetch_history(WorkflowFetchHistoryOptions::default())
+        .to_json()
+        .await
+        .unwrap_or_else(|e| panic!("fetching the history of {workflow_id}: {e}"));
+    if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("histories/{name}-{tag}.json"));
+        std::fs::write(&path, &json).expect("writing the fixture");
+    }
+    replayer()
+        .replay_workflow(WorkflowHistory::from_json(&json).expect("a history"))
+        .await
+        .unwrap_or_else(|e| panic!("{workflow_id} does not replay: {e}"));
+}
+
 /// A replayer with every workflow the worker registers.
 pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
     use nbaprops_workflows::{

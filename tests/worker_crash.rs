@@ -2,36 +2,10 @@
 //! prediction systems' batches of Phase 5), then restarted, finishes the same workflows, and the
 //! warehouse ends up identical to an uninterrupted run's: no row lost, none written twice.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use nbaprops::commands;
-use nbaprops_tests::{nbaprops_binary, small_sim, table_contents, TestEnv};
-
-fn spawn_worker(
-    env: &TestEnv,
-    data: &std::path::Path,
-    queue: &str,
-    log: &str,
-) -> tokio::process::Child {
-    let log = std::fs::File::create(data.join(log)).unwrap();
-    tokio::process::Command::new(nbaprops_binary())
-        .args([
-            "--temporal-address",
-            &env.server.address,
-            "--task-queue",
-            queue,
-        ])
-        .arg("--data-dir")
-        .arg(data)
-        .args(["--sources-url", &env.replay.base_url(), "worker"])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
-}
+use nbaprops_tests::{small_sim, spawn_worker, table_contents, TestEnv};
 
 async fn count(pool: &sqlx::SqlitePool, sql: &str, date: &str) -> i64 {
     sqlx::query_scalar(sql)
