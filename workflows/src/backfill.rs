@@ -18,24 +18,23 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use nbaprops_proto::activities::{CheckQuality, PlanBackfill, PlanPredictions, Process, Scrape};
 use nbaprops_proto::registry::{self, dates_of, ProcessorSpec};
 use nbaprops_proto::{
     BackfillDateInput, BackfillDateResult, BackfillInput, BackfillPlanRequest, BackfillProgress,
-    BackfillState, FailedDate, GateRequest, Mode, PhaseProgress, ProcessorRequest, ProcessorResult,
-    RunContext, ScrapeRequest, StepProgress, Trigger,
+    BackfillState, FailedDate, GateRequest, Mode, PhaseProgress, ProcessorResult, RunContext,
+    ScrapeRequest, StepProgress, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
 use temporalio_sdk::{
-    ChildWorkflowOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext,
-    WorkflowContextView, WorkflowResult,
+    ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
 
 use crate::failures::{describe_activity_error, describe_child_error, fail};
-use crate::prediction::{level_groups, run_groups};
+use crate::prediction::{level_groups, request, run_groups};
 use crate::{ids, options};
 
 /// Children in flight when the input does not say.
@@ -165,17 +164,9 @@ async fn run_date(
     input: BackfillDateInput,
 ) -> DateOutcome {
     // Searchable like a day's phases: game_date, phase, mode `backfill`, trigger `backfill`.
-    let attributes = input
-        .context
-        .as_ref()
-        .map(|c| crate::search::attributes(c, Some(input.phase)));
-    let opts = match attributes {
-        Some(a) => options::phase_child_with(id, a),
-        None => ChildWorkflowOptions::builder()
-            .workflow_id(id)
-            .execution_timeout(Duration::from_secs(30 * 60))
-            .build(),
-    };
+    let context = input.context.clone().unwrap_or_default();
+    let opts =
+        options::phase_child_with(id, crate::search::attributes(&context, Some(input.phase)));
     let started = ctx
         .start_child_workflow(BackfillDateWorkflow::run, input, opts)
         .await
@@ -519,12 +510,7 @@ impl BackfillDateWorkflow {
                 let runs = specs.iter().map(|spec| {
                     ctx.execute_activity(
                         Process,
-                        ProcessorRequest {
-                            context: Some(context.clone()),
-                            processor: spec.name.to_string(),
-                            raw_payloads: vec![],
-                            entity_filter: None,
-                        },
+                        request(&context, spec, None),
                         options::process(spec.activity_id()),
                     )
                 });

@@ -252,7 +252,7 @@ pub(crate) async fn run_groups<W>(
 }
 
 /// The request of one task: a batch of players, or the whole date.
-fn request(
+pub(crate) fn request(
     context: &RunContext,
     spec: &ProcessorSpec,
     batch: Option<&Vec<String>>,
