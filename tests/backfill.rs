@@ -307,7 +307,7 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
         .unwrap()
         .subsec_nanos() as u64;
     let mut kills = 0;
-    for (i, band) in [(0.08, 0.30), (0.38, 0.62), (0.70, 0.92)]
+    for (i, band) in [(0.08, 0.25), (0.32, 0.50), (0.58, 0.75)]
         .iter()
         .enumerate()
     {
