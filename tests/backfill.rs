@@ -300,8 +300,9 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Three kill points, scattered by the clock over the first, middle and last third of the
-    // date-steps (so over the early phases, the middle ones, and predictions and grading).
+    // Three kill points, scattered by the clock over 8-25%, 32-50% and 58-75% of the
+    // date-steps (the early phases, the middle ones, and predictions; late enough to miss
+    // nothing, early enough that a fast finish cannot outrun the third).
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
