@@ -169,11 +169,17 @@ async fn a_day_late_for_its_sla_alerts_and_finishes_and_a_stuck_phase_alerts_and
     let err = format!("{:#}", outcome.unwrap_err());
     assert!(err.contains(&format!("day-{date}")), "{err}");
     let stuck = alerts::of_date(&stuck_warehouse, &date).await.unwrap();
-    assert_eq!(stuck.len(), 1, "{stuck:?}");
+    // The stuck phase, then the day that failed because of it.
+    assert_eq!(stuck.len(), 2, "{stuck:?}");
     assert_eq!(
         (stuck[0].kind.as_str(), stuck[0].subject.as_str()),
         ("phase_stuck", "phase 2")
     );
+    assert_eq!(
+        (stuck[1].kind.as_str(), stuck[1].severity.as_str()),
+        ("day_failed", "critical")
+    );
+    assert!(stuck[1].message.contains("timed out"), "{stuck:?}");
     assert!(stuck[0]
         .message
         .contains("did not finish within its timeout of 50ms"));

@@ -232,8 +232,8 @@ pub async fn replay_fresh_history(client: &Client, workflow_id: &str, name: &str
 /// A replayer with every workflow the worker registers.
 pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
     use nbaprops_workflows::{
-        BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, PhaseWorkflow,
-        PredictionWorkflow, ScheduledStartWorkflow,
+        BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, InjuryWatchWorkflow,
+        PhaseWorkflow, PredictionWorkflow, ScheduledStartWorkflow,
     };
     use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
     WorkflowReplayer::new(
@@ -252,6 +252,8 @@ pub fn replayer() -> temporalio_sdk::workflow_replayer::WorkflowReplayer {
             .expect("BackfillDateWorkflow registers")
             .register_workflow::<ScheduledStartWorkflow>()
             .expect("ScheduledStartWorkflow registers")
+            .register_workflow::<InjuryWatchWorkflow>()
+            .expect("InjuryWatchWorkflow registers")
             .build(),
     )
     .expect("a replayer with workflows")

@@ -45,6 +45,11 @@ async fn saved_histories_replay_without_nondeterminism() {
         "day-sla-alerts",
         "day-sla-missed-v1",
         "day-phase-stuck-v1",
+        // The day open after its main run: injury reruns (applied, duplicate, refused), then
+        // continued as new with its main result and a queued update; the injury watch.
+        "day-injury-updates-v1",
+        "day-injury-listening-v1",
+        "injury-watch-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

@@ -67,11 +67,11 @@ async fn schedules_apply_idempotently_and_a_triggered_day_shares_the_manual_id()
     let client = &env.client;
     let queue = "ops-schedules";
 
-    // First apply creates both schedules; the second changes nothing.
+    // First apply creates the three schedules; the second changes nothing.
     let first = schedules::apply(client, queue).await.unwrap();
-    assert_eq!(first.matches(" created").count(), 2, "{first}");
+    assert_eq!(first.matches(" created").count(), 3, "{first}");
     let second = schedules::apply(client, queue).await.unwrap();
-    assert_eq!(second.matches(" unchanged").count(), 2, "{second}");
+    assert_eq!(second.matches(" unchanged").count(), 3, "{second}");
 
     // What the server holds: America/New_York, the calendars, the policies, the starter.
     for def in schedules::definitions(queue) {
@@ -79,13 +79,15 @@ async fn schedules_apply_idempotently_and_a_triggered_day_shares_the_manual_id()
         let s = stored.schedule.unwrap();
         let spec = s.spec.unwrap();
         assert_eq!(spec.timezone_name, "America/New_York");
-        let cal = &spec.structured_calendar[0];
-        assert_eq!(
-            (cal.hour[0].start, cal.minute[0].start),
-            (def.hour, def.minute)
-        );
+        assert_eq!(spec.structured_calendar.len(), def.times.len());
+        for (cal, t) in spec.structured_calendar.iter().zip(&def.times) {
+            assert_eq!(
+                (cal.hour[0].start, cal.minute[0].start),
+                (t.hours.0, t.minutes.0)
+            );
+        }
         let policies = s.policies.unwrap();
-        assert_eq!(policies.overlap_policy, 6, "ALLOW_ALL");
+        assert_eq!(policies.overlap_policy, def.overlap_policy);
         assert_eq!(
             policies.catchup_window.unwrap().seconds as u64,
             def.catchup_window_secs
@@ -96,7 +98,7 @@ async fn schedules_apply_idempotently_and_a_triggered_day_shares_the_manual_id()
         else {
             panic!("{} does not start a workflow", def.id)
         };
-        assert_eq!(w.workflow_type.unwrap().name, "ScheduledStartWorkflow");
+        assert_eq!(w.workflow_type.unwrap().name, def.workflow_type);
         assert_eq!(w.task_queue.unwrap().name, queue);
         assert!(!s.state.unwrap().paused);
         // The next actions fall at the declared New York hour, whatever the UTC offset.
@@ -105,32 +107,42 @@ async fn schedules_apply_idempotently_and_a_triggered_day_shares_the_manual_id()
         for t in &info.future_action_times {
             let at = chrono::DateTime::from_timestamp(t.seconds, 0).unwrap();
             let ny = at.with_timezone(&chrono_tz::America::New_York);
-            assert_eq!(
-                chrono::Timelike::hour(&ny),
-                def.hour as u32,
+            let hour = chrono::Timelike::hour(&ny) as i32;
+            assert!(
+                def.times
+                    .iter()
+                    .any(|t| (t.hours.0..=t.hours.1).contains(&hour)),
                 "{} at {at}",
                 def.id
             );
         }
     }
-    assert_eq!(schedules::definitions(queue)[0].hour, 6);
-    assert_eq!(schedules::definitions(queue)[1].hour, 4);
-    assert_eq!(schedules::definitions(queue)[1].date_offset_days, -1);
+    let defs = schedules::definitions(queue);
+    assert_eq!(defs[0].times[0].hours, (6, 6));
+    assert_eq!(defs[1].times[0].hours, (4, 4));
+    assert_eq!(defs[1].date_offset_days, -1);
+    assert_eq!(defs[2].workflow_type, "InjuryWatchWorkflow");
+    assert_eq!(defs[2].overlap_policy, 1, "SKIP");
 
     // A changed definition is updated (and says what changed), then back, then unchanged.
     let mut moved = schedules::definitions(queue)[0].clone();
-    moved.hour = 7;
+    moved.times = schedules::Times::daily(7, 0);
     match schedules::apply_one(client, &moved).await.unwrap() {
         Applied::Updated(why) => assert!(why.iter().any(|w| w.contains("calendar")), "{why:?}"),
         other => panic!("expected an update, got {other:?}"),
     }
     let back = schedules::apply(client, queue).await.unwrap();
-    assert!(back.contains("nbaprops-day     updated"), "{back}");
-    assert!(back.contains("nbaprops-grade   unchanged"), "{back}");
+    assert!(back.contains("nbaprops-day           updated"), "{back}");
+    assert!(back.contains("nbaprops-grade         unchanged"), "{back}");
+    assert!(back.contains("nbaprops-injury-watch  unchanged"), "{back}");
     let listed = schedules::list(client, queue).await.unwrap();
     println!("{listed}");
     assert!(
         listed.contains("06:00 America/New_York daily: day"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("11:00-18:45 every 15 min America/New_York daily: injury-watch"),
         "{listed}"
     );
     assert!(!listed.contains("differs"), "{listed}");

@@ -272,6 +272,7 @@ async fn dispatch(
         raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
         raw::bdl_box_scores::NAME => raw::bdl_box_scores::run(deps, req, &date, &meta).await,
         raw::bdl_injuries::NAME => raw::bdl_injuries::run(deps, req, &date, &meta).await,
+        raw::injury_updates::NAME => raw::injury_updates::run(deps, req, &date, &meta).await,
         raw::historical_team_games::NAME => {
             raw::historical_team_games::run(deps, req, &date, &meta).await
         }
@@ -363,9 +364,13 @@ pub async fn raise_alert(
     now: &str,
 ) -> Result<nbaprops_proto::AlertResult> {
     let ctx = context_of(&req.context, "alert")?;
+    // The kinds a workflow may raise (docs/operations.md lists them).
     let kind = match req.kind.as_str() {
         "sla_missed" => "sla_missed",
         "phase_stuck" => "phase_stuck",
+        "day_failed" => "day_failed",
+        "rerun_failed" => "rerun_failed",
+        "injury_update_rejected" => "injury_update_rejected",
         other => {
             return Err(PipelineError::InvalidRequest(format!(
                 "alert for {}: unknown kind {other:?}",
@@ -400,6 +405,44 @@ pub async fn raise_alert(
 pub async fn expand_dependents(deps: &Deps, req: &DependentsRequest) -> Result<EntitySet> {
     context_of(&req.context, "dependents")?;
     dependents::expand(deps, &req.changed.clone().unwrap_or_default()).await
+}
+
+/// The `injury_update` signals of a day: kept in the raw store for the rerun's Phase 2, or
+/// refused with their reason.
+pub async fn record_injury_updates(
+    deps: &Deps,
+    req: &nbaprops_proto::InjuryUpdatesRequest,
+) -> Result<nbaprops_proto::InjuryUpdatesResult> {
+    let ctx = context_of(&req.context, "injury updates")?;
+    sources::injury_update::keep(deps, &ctx.game_date, &req.updates, &req.received_at).await
+}
+
+/// The date's last scheduled tip-off (the schedule's games, else the sportsbooks' commence
+/// times): until then a day listens for injury updates.
+pub async fn plan_listening(deps: &Deps, ctx: &RunContext) -> Result<nbaprops_proto::ListenPlan> {
+    let ctx = Some(ctx.clone());
+    let ctx = context_of(&ctx, "listening plan")?;
+    let (scheduled,): (Option<String>,) =
+        sqlx::query_as("SELECT MAX(start_time_utc) FROM raw_nbac_schedule WHERE game_date = ?")
+            .bind(&ctx.game_date)
+            .fetch_one(deps.warehouse.pool())
+            .await?;
+    let last = match scheduled.filter(|t| !t.is_empty()) {
+        Some(t) => Some(t),
+        None => {
+            let (lined,): (Option<String>,) = sqlx::query_as(
+                "SELECT MAX(commence_time) FROM raw_oddsa_player_props WHERE game_date = ?",
+            )
+            .bind(&ctx.game_date)
+            .fetch_one(deps.warehouse.pool())
+            .await?;
+            lined
+        }
+    };
+    let last_tipoff = last
+        .and_then(|t| sources::injury_update::normalize_time(&t))
+        .unwrap_or_default();
+    Ok(nbaprops_proto::ListenPlan { last_tipoff })
 }
 
 /// After the day: the stored grades of the context's date, summarised per system.

@@ -284,6 +284,94 @@ impl PipelineActivities {
         .await
     }
 
+    /// An incremental rerun's plan from the registry. Run as a local activity: pure and
+    /// instant, and recorded in the day's history like the day's own plan.
+    #[activity(definition = nbaprops_proto::activities::PlanRerun)]
+    pub async fn plan_rerun(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        req: nbaprops_proto::RerunPlanRequest,
+    ) -> Result<nbaprops_proto::DayPlan, ActivityError> {
+        let changed: Vec<&str> = req.changed_processors.iter().map(String::as_str).collect();
+        Ok(nbaprops_proto::registry::rerun_plan(&changed))
+    }
+
+    #[activity(definition = nbaprops_proto::activities::PlanListening)]
+    pub async fn plan_listening(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        context: RunContext,
+    ) -> Result<nbaprops_proto::ListenPlan, ActivityError> {
+        let span = span(&ctx, Some(&context), "plan_listening");
+        async move {
+            let started = Instant::now();
+            let result = runner::plan_listening(&self.deps, &context).await;
+            log_outcome(&result, started, |p: &nbaprops_proto::ListenPlan| {
+                format!("last tip-off {:?}", p.last_tipoff)
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::RecordInjuryUpdates)]
+    pub async fn record_injury_updates(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: nbaprops_proto::InjuryUpdatesRequest,
+    ) -> Result<nbaprops_proto::InjuryUpdatesResult, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "record_injury_updates");
+        async move {
+            let started = Instant::now();
+            let result = runner::record_injury_updates(&self.deps, &req).await;
+            log_outcome(
+                &result,
+                started,
+                |r: &nbaprops_proto::InjuryUpdatesResult| {
+                    format!(
+                        "{} injury updates kept, {} refused",
+                        r.payloads.len(),
+                        r.rejected.len()
+                    )
+                },
+            );
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    #[activity(definition = nbaprops_proto::activities::WatchInjuries)]
+    pub async fn watch_injuries(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: nbaprops_proto::InjuryWatchInput,
+    ) -> Result<nbaprops_proto::InjuryWatchResult, ActivityError> {
+        let context = RunContext {
+            correlation_id: ctx.info().workflow_id.clone().unwrap_or_default(),
+            game_date: req.game_date.clone(),
+            ..Default::default()
+        };
+        let span = span(&ctx, Some(&context), "watch_injuries");
+        async move {
+            let started = Instant::now();
+            let result =
+                with_heartbeats(&ctx, crate::ops::injury_watch::watch(&self.deps, &req)).await;
+            log_outcome(&result, started, |r: &nbaprops_proto::InjuryWatchResult| {
+                format!(
+                    "report {:?}: {} players, {} changed",
+                    r.report_time,
+                    r.players_on_report,
+                    r.changes.len()
+                )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
     #[activity(definition = nbaprops_proto::activities::PlanBackfill)]
     pub async fn plan_backfill(
         self: Arc<Self>,

@@ -9,8 +9,10 @@ use temporalio_common::ActivityDefinition;
 
 use crate::{
     AlertRequest, AlertResult, BackfillPlan, BackfillPlanRequest, DayPlan, DependentsRequest,
-    EntitySet, GateReport, GateRequest, GradeResult, PredictionPlan, ProcessorRequest,
-    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    EntitySet, GateReport, GateRequest, GradeResult, InjuryUpdatesRequest, InjuryUpdatesResult,
+    InjuryWatchInput, InjuryWatchResult, ListenPlan, PredictionPlan, ProcessorRequest,
+    ProcessorResult, RerunPlanRequest, RunContext, ScrapeRequest, ScrapeResult, SignalDayRequest,
+    SignalDayResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -117,6 +119,11 @@ pub const ACTIVITY_TYPES: &[&str] = &[
     "summarize_grades",
     "plan_backfill",
     "raise_alert",
+    "record_injury_updates",
+    "plan_rerun",
+    "plan_listening",
+    "watch_injuries",
+    "signal_day",
 ];
 
 /// An alert raised by a workflow (a missed SLA, a stuck phase): stored, logged, and POSTed to
@@ -128,5 +135,65 @@ impl ActivityDefinition for RaiseAlert {
     type Output = AlertResult;
     fn name(&self) -> &str {
         "raise_alert"
+    }
+}
+
+/// Keeps a day's injury updates (the `injury_update` signal) in the raw store under the source
+/// `injury_update`, where the Phase 2 processor `raw_injury_updates` reads them. Updates naming
+/// no known player or an unknown status are refused (and kept in quarantine).
+pub struct RecordInjuryUpdates;
+
+impl ActivityDefinition for RecordInjuryUpdates {
+    type Input = InjuryUpdatesRequest;
+    type Output = InjuryUpdatesResult;
+    fn name(&self) -> &str {
+        "record_injury_updates"
+    }
+}
+
+/// The processors an incremental rerun runs: the changed ones and, phase by phase, every
+/// processor downstream of them in the registry (run as a local activity: recorded in history).
+pub struct PlanRerun;
+
+impl ActivityDefinition for PlanRerun {
+    type Input = RerunPlanRequest;
+    type Output = DayPlan;
+    fn name(&self) -> &str {
+        "plan_rerun"
+    }
+}
+
+/// The date's last scheduled tip-off: until then the day listens for injury updates.
+pub struct PlanListening;
+
+impl ActivityDefinition for PlanListening {
+    type Input = RunContext;
+    type Output = ListenPlan;
+    fn name(&self) -> &str {
+        "plan_listening"
+    }
+}
+
+/// InjuryWatchWorkflow: fetch the newest injury report of the date, diff it per player (by
+/// hash) against the last one seen, and return what changed.
+pub struct WatchInjuries;
+
+impl ActivityDefinition for WatchInjuries {
+    type Input = InjuryWatchInput;
+    type Output = InjuryWatchResult;
+    fn name(&self) -> &str {
+        "watch_injuries"
+    }
+}
+
+/// Signal-with-start `day-{date}` with injury updates (the worker's Temporal client does it:
+/// a workflow cannot signal-with-start).
+pub struct SignalDay;
+
+impl ActivityDefinition for SignalDay {
+    type Input = SignalDayRequest;
+    type Output = SignalDayResult;
+    fn name(&self) -> &str {
+        "signal_day"
     }
 }

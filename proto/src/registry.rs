@@ -74,6 +74,10 @@ pub const IMPORTED_SOURCES: &[&str] = &[
     "raw:historical_points_lines",
 ];
 
+/// Raw-store sources that no scrape writes: injury updates, kept by the day workflow from its
+/// `injury_update` signals (`record_injury_updates`).
+pub const SIGNALLED_SOURCES: &[&str] = &["raw:injury_update"];
+
 /// Every source and processor, in pipeline order.
 pub fn specs() -> Vec<ProcessorSpec> {
     vec![
@@ -275,6 +279,15 @@ pub fn specs() -> Vec<ProcessorSpec> {
             description: "every entry of every official injury report of the date (report time in the key)",
         },
         ProcessorSpec {
+            name: "raw_injury_updates",
+            phase: 2,
+            level: 1,
+            date_offset_days: 0,
+            reads: &["raw:injury_update"],
+            writes: &["raw_injury_updates"],
+            description: "injury updates signalled to the day (a player ruled out mid-day), resolved to player ids",
+        },
+        ProcessorSpec {
             name: "raw_nbac_player_list",
             phase: 2,
             level: 1,
@@ -400,7 +413,7 @@ pub fn specs() -> Vec<ProcessorSpec> {
             phase: 3,
             level: 2,
             date_offset_days: 0,
-            reads: &["player_game_summary", "players", "raw_oddsa_game_lines", "raw_nbac_injury_report", "raw_oddsa_player_props", "raw_historical_points_lines", "raw_nbac_schedule", "raw_historical_team_games"],
+            reads: &["player_game_summary", "players", "raw_oddsa_game_lines", "raw_nbac_injury_report", "raw_injury_updates", "raw_oddsa_player_props", "raw_historical_points_lines", "raw_nbac_schedule", "raw_historical_team_games"],
             writes: &["upcoming_player_game_context"],
             description: "per player with a line: line and movement, spread, total, rest, workload, form, injury status",
         },
@@ -409,7 +422,7 @@ pub fn specs() -> Vec<ProcessorSpec> {
             phase: 3,
             level: 2,
             date_offset_days: 0,
-            reads: &["player_game_summary", "raw_oddsa_game_lines", "raw_nbac_injury_report", "raw_oddsa_player_props", "raw_historical_points_lines", "raw_nbac_schedule", "raw_historical_team_games"],
+            reads: &["player_game_summary", "raw_oddsa_game_lines", "raw_nbac_injury_report", "raw_injury_updates", "raw_oddsa_player_props", "raw_historical_points_lines", "raw_nbac_schedule", "raw_historical_team_games"],
             writes: &["upcoming_team_game_context"],
             description: "per team playing: rest, back-to-back, spread, total, implied points, players out",
         },
@@ -625,6 +638,44 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
     out
 }
 
+/// The plan of an incremental rerun after `changed` processors wrote new rows: those
+/// processors, then phase by phase every processor that reads a table written by one already
+/// in the plan. Once-per-date steps (`PER_DATE`: training on the history before the date) are
+/// left out: a change on the date itself cannot reach them. Phases without a processor are
+/// left out too.
+pub fn rerun_plan(changed: &[&str]) -> crate::DayPlan {
+    let mut written: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut phases = Vec::new();
+    for phase in PHASES.iter().copied().filter(|p| *p >= 2) {
+        let mut levels_out = Vec::new();
+        for level in levels(phase) {
+            let picked: Vec<ProcessorSpec> = level
+                .into_iter()
+                .filter(|s| {
+                    changed.contains(&s.name)
+                        || (!PER_DATE.contains(&s.name)
+                            && s.reads.iter().any(|r| written.contains(r)))
+                })
+                .collect();
+            if picked.is_empty() {
+                continue;
+            }
+            written.extend(picked.iter().flat_map(|s| s.writes.iter().copied()));
+            levels_out.push(crate::ProcessorLevel {
+                level: picked[0].level,
+                processors: picked.iter().map(|s| s.name.to_string()).collect(),
+            });
+        }
+        if !levels_out.is_empty() {
+            phases.push(crate::PhasePlan {
+                phase,
+                levels: levels_out,
+            });
+        }
+    }
+    crate::DayPlan { phases }
+}
+
 /// The `level` of a backfill's gate step (levels start at 1).
 pub const GATE_STEP: u32 = 0;
 
@@ -717,6 +768,35 @@ mod tests {
     }
 
     #[test]
+    fn an_injury_rerun_runs_only_what_reads_the_updates() {
+        let plan = rerun_plan(&["raw_injury_updates"]);
+        let names = |phase: u32| -> Vec<String> {
+            plan.phases
+                .iter()
+                .filter(|p| p.phase == phase)
+                .flat_map(|p| p.levels.iter().flat_map(|l| l.processors.clone()))
+                .collect()
+        };
+        assert_eq!(names(2), vec!["raw_injury_updates"]);
+        let p3 = names(3);
+        assert!(p3.contains(&"upcoming_player_game_context".to_string()));
+        assert!(p3.contains(&"upcoming_team_game_context".to_string()));
+        assert!(!p3.contains(&"player_game_summary".to_string()), "{p3:?}");
+        let p4 = names(4);
+        assert!(p4.contains(&"ml_feature_store".to_string()), "{p4:?}");
+        let p5 = names(5);
+        assert!(p5.contains(&"ensemble".to_string()), "{p5:?}");
+        assert!(!p5.contains(&"gbm_train".to_string()), "{p5:?}");
+        // Levels stay in order and each keeps its registry number.
+        for p in &plan.phases {
+            let lv: Vec<u32> = p.levels.iter().map(|l| l.level).collect();
+            let mut sorted = lv.clone();
+            sorted.sort();
+            assert_eq!(lv, sorted);
+        }
+    }
+
+    #[test]
     fn names_and_activity_ids_are_unique() {
         let mut names = HashSet::new();
         let mut ids = HashSet::new();
@@ -749,7 +829,11 @@ mod tests {
     fn every_read_comes_from_an_earlier_phase_or_level() {
         let all = specs();
         for s in &all {
-            for r in s.reads.iter().filter(|r| !IMPORTED_SOURCES.contains(r)) {
+            for r in s
+                .reads
+                .iter()
+                .filter(|r| !IMPORTED_SOURCES.contains(r) && !SIGNALLED_SOURCES.contains(r))
+            {
                 let writer = all
                     .iter()
                     .filter(|w| w.writes.contains(r) && w.name != s.name)

@@ -67,7 +67,7 @@ pub struct BackfillFigures {
 }
 
 /// The peak resident memory of a process (Linux `VmHWM`), in MiB.
-fn peak_rss_mib(pid: u32) -> Option<f64> {
+pub fn peak_rss_mib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -76,7 +76,18 @@ fn peak_rss_mib(pid: u32) -> Option<f64> {
 
 /// Simulates the range into `dir` unless an earlier run left the same one there.
 fn ensure_simulation(dir: &Path, args: &BenchBackfillArgs) -> Result<()> {
-    let stamp = format!("{} {} {}", args.from, args.to, args.seed);
+    ensure_season_simulation(dir, args.from, args.to, args.seed)
+}
+
+/// Simulates `from..=to` in the season shape into `dir`, unless an earlier run left the same
+/// one there.
+pub fn ensure_season_simulation(
+    dir: &Path,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    seed: u64,
+) -> Result<()> {
+    let stamp = format!("{from} {to} {seed}");
     let marker = dir.join(".simulated");
     if std::fs::read_to_string(&marker).ok().as_deref() == Some(stamp.as_str()) {
         println!("reusing the simulation in {}", dir.display());
@@ -88,9 +99,9 @@ fn ensure_simulation(dir: &Path, args: &BenchBackfillArgs) -> Result<()> {
     let truth = simulate_shaped(
         dir,
         &SimOptions {
-            from: args.from,
-            to: args.to,
-            seed: args.seed,
+            from,
+            to,
+            seed,
             teams: 30,
             ..defaults
         },
@@ -107,9 +118,31 @@ fn ensure_simulation(dir: &Path, args: &BenchBackfillArgs) -> Result<()> {
     Ok(())
 }
 
-fn fresh_dir(dir: &Path) -> Result<()> {
+pub fn fresh_dir(dir: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+}
+
+/// A worker process of this binary on `queue`, its log in `work/worker.log`.
+pub fn spawn_worker(
+    address: &str,
+    queue: &str,
+    data: &Path,
+    replay: &ReplayServer,
+    work: &Path,
+) -> Result<tokio::process::Child> {
+    let log = std::fs::File::create(work.join("worker.log"))?;
+    tokio::process::Command::new(std::env::current_exe()?)
+        .args(["--temporal-address", address, "--task-queue", queue])
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--sources-url", &replay.base_url(), "worker"])
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting the worker")
 }
 
 pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
@@ -135,23 +168,7 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
     let client = client::connect(&server.address, "default").await?;
     let data = args.work.join("temporal");
     fresh_dir(&data)?;
-    let log = std::fs::File::create(args.work.join("worker.log"))?;
-    let mut worker = tokio::process::Command::new(std::env::current_exe()?)
-        .args([
-            "--temporal-address",
-            &server.address,
-            "--task-queue",
-            "bench",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["--sources-url", &replay.base_url(), "worker"])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting the worker")?;
+    let mut worker = spawn_worker(&server.address, "bench", &data, &replay, &args.work)?;
     let pid = worker.id().context("the worker's pid")?;
     println!(
         "backfill {from} to {to} (phases {}, {} in flight) through Temporal...",

@@ -102,8 +102,13 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
     let run = worker::with_worker(client.clone(), &task_queue, deps, async {
         for date in &dates {
             let t = Instant::now();
-            let result =
-                commands::run_day(&client, &task_queue, commands::manual_day(date)).await?;
+            let mut input = commands::manual_day(date);
+            if *date == last {
+                // The last day stays open for injury news, as a live day does until tip-off.
+                input.listen_until = (chrono::Utc::now() + chrono::Duration::minutes(10))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            }
+            let result = commands::run_day(&client, &task_queue, input).await?;
             println!(
                 "day-{date}: 5 phases in {:.1}s, {} predictions written, {} unchanged",
                 t.elapsed().as_secs_f64(),
@@ -111,7 +116,7 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
                 result.predictions_unchanged
             );
         }
-        anyhow::Ok(())
+        injury_news(&client, &task_queue, &warehouse, &last).await
     })
     .await;
     replay.stop().await;
@@ -153,5 +158,78 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
             settings.data_dir.join("temporal.sqlite").display()
         );
     }
+    Ok(())
+}
+
+/// The last day's injury news: its first player with a line is ruled out (reported at noon New
+/// York time, before every tip-off), the day reruns him and his teammates, then closes.
+async fn injury_news(
+    client: &temporalio_client::Client,
+    task_queue: &str,
+    warehouse: &nbaprops_activities::storage::Warehouse,
+    date: &str,
+) -> Result<()> {
+    let player: Option<(i64, String)> = sqlx::query_as(
+        "SELECT player_id, player_name FROM upcoming_player_game_context WHERE game_date = ? \
+         ORDER BY player_id LIMIT 1",
+    )
+    .bind(date)
+    .fetch_optional(warehouse.pool())
+    .await?;
+    let day_id = nbaprops_workflows::ids::day_workflow_id(date);
+    if let Some((id, name)) = player {
+        let update = nbaprops_proto::InjuryUpdate {
+            player: id.to_string(),
+            status: "Out".into(),
+            source: "demo".into(),
+            report_time: format!("{date}T17:00:00Z"),
+            reason: "left ankle sprain".into(),
+        };
+        let t = Instant::now();
+        commands::signal_injury(
+            client,
+            task_queue,
+            date,
+            nbaprops_proto::Trigger::Signal,
+            std::slice::from_ref(&update),
+        )
+        .await?;
+        let rerun = loop {
+            let state = commands::settled_day_state(client, &day_id).await?;
+            if let Some(r) =
+                state.and_then(|s| s.reruns.into_iter().find(|r| r.updates.contains(&update)))
+            {
+                break r;
+            }
+            anyhow::ensure!(
+                t.elapsed() < Duration::from_secs(120),
+                "{day_id} did not apply the injury update within 2 minutes"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        println!(
+            "injury news: {name} ruled out (signal injury_update to {day_id}): rerun {} {} in \
+             {:.1}s, {} players recomputed, {} predictions superseded",
+            rerun.number,
+            rerun.outcome,
+            t.elapsed().as_secs_f64(),
+            rerun.players,
+            rerun.predictions_written
+        );
+    }
+    client
+        .get_workflow_handle::<nbaprops_workflows::DayWorkflow>(&day_id)
+        .signal(
+            nbaprops_workflows::DayWorkflow::stop_listening,
+            (),
+            temporalio_client::WorkflowSignalOptions::default(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("closing {day_id}: {e}"))?;
+    client
+        .get_workflow_handle::<nbaprops_workflows::DayWorkflow>(&day_id)
+        .get_result(temporalio_client::WorkflowGetResultOptions::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{day_id} failed: {e}"))?;
     Ok(())
 }

@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
-    backfill, backtest, bench, client, commands, demo, dev_server, logging, replay_server,
-    schedules, simulate, worker,
+    backfill, backtest, bench, client, commands, demo, dev_server, latency, logging, replay_server,
+    schedules, signal, simulate, worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
@@ -114,10 +114,15 @@ enum Command {
         what: BenchWhat,
     },
     /// The Temporal Schedules of live operation (America/New_York): the day at 06:00, grading
-    /// at 04:00 for the previous date.
+    /// at 04:00 for the previous date, the injury watch every 15 minutes from 11:00 to 19:00.
     Schedules {
         #[command(subcommand)]
         what: SchedulesWhat,
+    },
+    /// Tell a running day (or start it) that something changed, and wait for its rerun.
+    Signal {
+        #[command(subcommand)]
+        what: SignalWhat,
     },
     /// Ingest history CSVs, backfill, predict every date of a range with lines, grade, and
     /// print each system's accuracy, bets and coverage. Exits 3 when the figures look like
@@ -130,6 +135,16 @@ enum BenchWhat {
     /// Simulated seasons backfilled through Temporal and in-process: wall time, activities per
     /// second, the worker's peak memory and the orchestration overhead ratio.
     Backfill(bench::BenchBackfillArgs),
+    /// A full simulated slate: the day's main run, then players ruled out one at a time with
+    /// the `injury_update` signal; p50 / p95 from signal to superseded predictions.
+    Injury(latency::BenchInjuryArgs),
+}
+
+#[derive(Subcommand)]
+enum SignalWhat {
+    /// A player's injury status changed: the `injury_update` signal to `day-{date}`
+    /// (signal-with-start), then the incremental rerun of him and his teammates.
+    Injury(signal::InjuryArgs),
 }
 
 #[derive(Subcommand)]
@@ -176,6 +191,12 @@ async fn main() -> Result<()> {
             let result =
                 commands::run_day(&client, &s.task_queue, commands::manual_day(date)).await?;
             print!("{}", commands::summarize_day(&result));
+        }
+        Command::Signal {
+            what: SignalWhat::Injury(args),
+        } => {
+            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            print!("{}", signal::injury(&client, &s.task_queue, args).await?);
         }
         Command::Grade { date, no_wait } => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
@@ -315,6 +336,15 @@ async fn main() -> Result<()> {
         } => {
             let figures = bench::backfill(args).await?;
             print!("{}", bench::report(&figures));
+            if let Some(path) = &args.json {
+                std::fs::write(path, serde_json::to_vec_pretty(&figures)?)?;
+            }
+        }
+        Command::Bench {
+            what: BenchWhat::Injury(args),
+        } => {
+            let figures = latency::injury(args).await?;
+            print!("{}", latency::report(&figures));
             if let Some(path) = &args.json {
                 std::fs::write(path, serde_json::to_vec_pretty(&figures)?)?;
             }

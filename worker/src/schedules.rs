@@ -1,11 +1,14 @@
 //! `nbaprops schedules apply | list`: the Temporal Schedules of live operation, declared in
-//! America/New_York. Each starts `ScheduledStartWorkflow` (workflows/src/scheduled.rs), which
-//! starts `day-{date}` / `grade-{date}` for the action's date, the ids a manual run uses.
+//! America/New_York. The day and grading schedules start `ScheduledStartWorkflow`
+//! (workflows/src/scheduled.rs), which starts `day-{date}` / `grade-{date}` for the action's
+//! date, the ids a manual run uses; the injury watch starts `InjuryWatchWorkflow` itself, which
+//! signals `day-{date}` (signal-with-start) with what changed.
 //!
-//! | schedule        | when (America/New_York) | starts                          |
-//! | --------------- | ----------------------- | ------------------------------- |
-//! | `nbaprops-day`   | 06:00 daily             | `day-{date}` for that date      |
-//! | `nbaprops-grade` | 04:00 daily             | `grade-{date}` for the day before |
+//! | schedule                | when (America/New_York)          | starts                            |
+//! | ----------------------- | -------------------------------- | --------------------------------- |
+//! | `nbaprops-day`          | 06:00 daily                      | `day-{date}` for that date        |
+//! | `nbaprops-grade`        | 04:00 daily                      | `grade-{date}` for the day before |
+//! | `nbaprops-injury-watch` | every 15 min, 11:00-19:00 daily  | `InjuryWatchWorkflow` for the date |
 //!
 //! Policies, chosen deliberately:
 //! - Overlap `AllowAll`: every action is a different date's starter, done in a second; the
@@ -20,6 +23,9 @@
 //! - The starter's execution timeout equals the catch-up window: with no worker for that long
 //!   the action gives up, visibly (a timed-out `schedule-day-…` run).
 //! - `pause_on_failure` off: one failed date must not stop the next ones; failures alert.
+//! - The injury watch: overlap `Skip` (a look still running when the next is due makes the
+//!   next one redundant: each look reads the newest report), catch-up window 10 minutes and
+//!   the same execution timeout (a look missed by more than that is superseded by the next).
 //!
 //! Idempotent: each schedule's action carries the blake3 of its definition in its memo
 //! (`nbaprops_definition`); apply describes the schedule and compares that digest and the
@@ -45,38 +51,61 @@ use temporalio_common::search_attributes::SearchAttributes;
 
 /// The time zone every schedule is declared in.
 pub const TIMEZONE: &str = "America/New_York";
-/// The workflow type every schedule starts.
+/// The workflow type the day and grading schedules start.
 pub const STARTER_TYPE: &str = "ScheduledStartWorkflow";
+/// The workflow type the injury watch's schedule starts.
+pub const WATCH_TYPE: &str = "InjuryWatchWorkflow";
 /// The memo key holding a schedule definition's digest.
 pub const DIGEST_MEMO: &str = "nbaprops_definition";
 
 /// `temporal.api.enums.v1.ScheduleOverlapPolicy`: ALLOW_ALL.
 const OVERLAP_ALLOW_ALL: i32 = 6;
 
+/// `temporal.api.enums.v1.ScheduleOverlapPolicy`: SKIP.
+const OVERLAP_SKIP: i32 = 1;
+
+/// When a schedule fires: hours `hours.0..=hours.1`, and in each, minutes
+/// `minutes.0..=minutes.1` every `minutes.2`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Times {
+    pub hours: (i32, i32),
+    pub minutes: (i32, i32, i32),
+}
+
+impl Times {
+    /// Once a day at `hour:minute`.
+    pub fn daily(hour: i32, minute: i32) -> Vec<Times> {
+        vec![Times {
+            hours: (hour, hour),
+            minutes: (minute, minute, 1),
+        }]
+    }
+}
+
 /// One schedule, as declared here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScheduleDef {
     pub id: &'static str,
+    /// What it starts: `day` / `grade` through the starter, `injury-watch` itself.
     pub target: &'static str,
+    pub workflow_type: &'static str,
     pub date_offset_days: i32,
-    pub hour: i32,
-    pub minute: i32,
+    pub times: Vec<Times>,
     pub overlap_policy: i32,
     pub catchup_window_secs: u64,
     pub starter_timeout_secs: u64,
     pub task_queue: String,
 }
 
-/// Every schedule of live operation. (The injury watch, every 15 minutes from 11:00 to 19:00,
-/// joins them with the InjuryWatchWorkflow.)
+/// Every schedule of live operation.
 pub fn definitions(task_queue: &str) -> Vec<ScheduleDef> {
     vec![
         ScheduleDef {
             id: "nbaprops-day",
             target: "day",
+            workflow_type: STARTER_TYPE,
             date_offset_days: 0,
-            hour: 6,
-            minute: 0,
+            times: Times::daily(6, 0),
             overlap_policy: OVERLAP_ALLOW_ALL,
             catchup_window_secs: 6 * 3600,
             starter_timeout_secs: 6 * 3600,
@@ -85,12 +114,33 @@ pub fn definitions(task_queue: &str) -> Vec<ScheduleDef> {
         ScheduleDef {
             id: "nbaprops-grade",
             target: "grade",
+            workflow_type: STARTER_TYPE,
             date_offset_days: -1,
-            hour: 4,
-            minute: 0,
+            times: Times::daily(4, 0),
             overlap_policy: OVERLAP_ALLOW_ALL,
             catchup_window_secs: 20 * 3600,
             starter_timeout_secs: 20 * 3600,
+            task_queue: task_queue.to_string(),
+        },
+        ScheduleDef {
+            id: "nbaprops-injury-watch",
+            target: "injury-watch",
+            workflow_type: WATCH_TYPE,
+            date_offset_days: 0,
+            // 11:00, 11:15, ... 18:45, then 19:00.
+            times: vec![
+                Times {
+                    hours: (11, 18),
+                    minutes: (0, 45, 15),
+                },
+                Times {
+                    hours: (19, 19),
+                    minutes: (0, 0, 1),
+                },
+            ],
+            overlap_policy: OVERLAP_SKIP,
+            catchup_window_secs: 10 * 60,
+            starter_timeout_secs: 10 * 60,
             task_queue: task_queue.to_string(),
         },
     ]
@@ -112,53 +162,52 @@ impl ScheduleDef {
         format!("schedule-{}", self.target)
     }
 
-    fn calendar(&self) -> sched::StructuredCalendarSpec {
-        let one = |v: i32| {
-            vec![sched::Range {
-                start: v,
-                end: v,
-                step: 1,
-            }]
-        };
-        sched::StructuredCalendarSpec {
-            second: one(0),
-            minute: one(self.minute),
-            hour: one(self.hour),
-            day_of_month: vec![sched::Range {
-                start: 1,
-                end: 31,
-                step: 1,
-            }],
-            month: vec![sched::Range {
-                start: 1,
-                end: 12,
-                step: 1,
-            }],
-            year: vec![],
-            day_of_week: vec![sched::Range {
-                start: 0,
-                end: 6,
-                step: 1,
-            }],
-            comment: format!(
-                "{:02}:{:02} {TIMEZONE} daily: {} for the date{}",
-                self.hour,
-                self.minute,
-                self.target,
-                match self.date_offset_days {
-                    0 => String::new(),
-                    d => format!(" {d:+} day"),
-                }
-            ),
-        }
+    fn calendars(&self) -> Vec<sched::StructuredCalendarSpec> {
+        let range = |start: i32, end: i32, step: i32| vec![sched::Range { start, end, step }];
+        self.times
+            .iter()
+            .map(|t| sched::StructuredCalendarSpec {
+                second: range(0, 0, 1),
+                minute: range(t.minutes.0, t.minutes.1, t.minutes.2),
+                hour: range(t.hours.0, t.hours.1, 1),
+                day_of_month: range(1, 31, 1),
+                month: range(1, 12, 1),
+                year: vec![],
+                day_of_week: range(0, 6, 1),
+                comment: format!(
+                    "{} {TIMEZONE} daily: {} for the date{}",
+                    if t.hours.0 == t.hours.1 && t.minutes.0 == t.minutes.1 {
+                        format!("{:02}:{:02}", t.hours.0, t.minutes.0)
+                    } else {
+                        format!(
+                            "{:02}:{:02}-{:02}:{:02} every {} min",
+                            t.hours.0, t.minutes.0, t.hours.1, t.minutes.1, t.minutes.2
+                        )
+                    },
+                    self.target,
+                    match self.date_offset_days {
+                        0 => String::new(),
+                        d => format!(" {d:+} day"),
+                    }
+                ),
+            })
+            .collect()
+    }
+
+    /// The action's input: the starter's target, or the watch's (empty: the schedule's date).
+    fn input(&self) -> Result<Vec<u8>> {
+        Ok(if self.workflow_type == STARTER_TYPE {
+            serde_json::to_vec(&ScheduledStart {
+                target: self.target.to_string(),
+                date_offset_days: self.date_offset_days,
+            })?
+        } else {
+            b"{}".to_vec()
+        })
     }
 
     /// The full Temporal schedule (state left to the caller).
     pub fn schedule(&self) -> Result<sched::Schedule> {
-        let input = ScheduledStart {
-            target: self.target.to_string(),
-            date_offset_days: self.date_offset_days,
-        };
         let json_payload = |data: Vec<u8>| common::Payload {
             metadata: [("encoding".to_string(), b"json/plain".to_vec())].into(),
             data,
@@ -175,7 +224,7 @@ impl ScheduleDef {
             .value_set(search::trigger_value(nbaprops_proto::Trigger::Schedule).into())]);
         Ok(sched::Schedule {
             spec: Some(sched::ScheduleSpec {
-                structured_calendar: vec![self.calendar()],
+                structured_calendar: self.calendars(),
                 timezone_name: TIMEZONE.to_string(),
                 ..Default::default()
             }),
@@ -184,14 +233,14 @@ impl ScheduleDef {
                     workflow::NewWorkflowExecutionInfo {
                         workflow_id: self.workflow_id_prefix(),
                         workflow_type: Some(common::WorkflowType {
-                            name: STARTER_TYPE.to_string(),
+                            name: self.workflow_type.to_string(),
                         }),
                         task_queue: Some(taskqueue::TaskQueue {
                             name: self.task_queue.clone(),
                             ..Default::default()
                         }),
                         input: Some(common::Payloads {
-                            payloads: vec![json_payload(serde_json::to_vec(&input)?)],
+                            payloads: vec![json_payload(self.input()?)],
                         }),
                         workflow_execution_timeout: Duration::from_secs(self.starter_timeout_secs)
                             .try_into()
@@ -237,7 +286,7 @@ impl ScheduleDef {
             ));
         }
         let kind = start.workflow_type.as_ref().map(|t| t.name.as_str());
-        if kind != Some(STARTER_TYPE) {
+        if kind != Some(self.workflow_type) {
             out.push(format!("workflow type {kind:?}"));
         }
         let queue = start.task_queue.as_ref().map(|q| q.name.as_str());
@@ -251,23 +300,35 @@ impl ScheduleDef {
         if spec.timezone_name != TIMEZONE {
             out.push(format!("timezone {:?}", spec.timezone_name));
         }
-        let hours: Vec<(i32, i32)> = spec
+        // Ranges as (start, end, step); the server may store end 0 for "start only", step 0
+        // for 1.
+        let norm = |r: &sched::Range| (r.start, r.end.max(r.start), r.step.max(1));
+        let stored_times: Vec<(Vec<_>, Vec<_>)> = spec
             .structured_calendar
             .iter()
-            .flat_map(|c| c.hour.iter().map(|r| (r.start, r.end.max(r.start))))
+            .map(|c| {
+                (
+                    c.hour.iter().map(norm).collect(),
+                    c.minute.iter().map(norm).collect(),
+                )
+            })
             .collect();
-        let minutes: Vec<(i32, i32)> = spec
-            .structured_calendar
+        let wanted: Vec<(Vec<_>, Vec<_>)> = self
+            .calendars()
             .iter()
-            .flat_map(|c| c.minute.iter().map(|r| (r.start, r.end.max(r.start))))
+            .map(|c| {
+                (
+                    c.hour.iter().map(norm).collect(),
+                    c.minute.iter().map(norm).collect(),
+                )
+            })
             .collect();
-        if hours != [(self.hour, self.hour)]
-            || minutes != [(self.minute, self.minute)]
+        if stored_times != wanted
             || !spec.interval.is_empty()
             || !spec.cron_string.is_empty()
             || !spec.calendar.is_empty()
         {
-            out.push(format!("calendar hours {hours:?} minutes {minutes:?}"));
+            out.push(format!("calendar (hours, minutes) {stored_times:?}"));
         }
         let policies = stored.policies.unwrap_or_default();
         if policies.overlap_policy != self.overlap_policy {
@@ -373,7 +434,7 @@ pub async fn apply(client: &Client, task_queue: &str) -> Result<String> {
             Applied::Updated(why) => format!("updated ({})", why.join("; ")),
             Applied::Unchanged => "unchanged".to_string(),
         };
-        out.push_str(&format!("{:<16} {line}\n", def.id));
+        out.push_str(&format!("{:<22} {line}\n", def.id));
     }
     Ok(out)
 }
@@ -407,7 +468,7 @@ pub async fn list(client: &Client, task_queue: &str) -> Result<String> {
     for def in definitions(task_queue) {
         let Some(stored) = describe(client, def.id).await? else {
             out.push_str(&format!(
-                "{:<16} not applied (run `nbaprops schedules apply`)\n",
+                "{:<22} not applied (run `nbaprops schedules apply`)\n",
                 def.id
             ));
             continue;
@@ -429,7 +490,7 @@ pub async fn list(client: &Client, task_queue: &str) -> Result<String> {
             })
             .collect();
         out.push_str(&format!(
-            "{:<16} {} [{}] overlap {} catch-up {} s{}{}\n",
+            "{:<22} {} [{}] overlap {} catch-up {} s{}{}\n",
             def.id,
             when.join(", "),
             spec.timezone_name,
@@ -448,7 +509,7 @@ pub async fn list(client: &Client, task_queue: &str) -> Result<String> {
             .map(|t| ny(t.seconds, t.nanos))
             .collect();
         out.push_str(&format!(
-            "{:<16} next: {}; {} actions so far\n",
+            "{:<22} next: {}; {} actions so far\n",
             "",
             next.join(", "),
             info.action_count
@@ -464,14 +525,14 @@ mod tests {
     #[test]
     fn a_definition_matches_its_own_schedule_and_not_a_changed_one() {
         let defs = definitions("nbaprops");
-        assert_eq!(defs.len(), 2);
+        assert_eq!(defs.len(), 3);
         for def in &defs {
             let schedule = def.schedule().unwrap();
             assert_eq!(def.differences(&schedule), Vec::<String>::new());
         }
         let day = &defs[0];
         let mut other = day.clone();
-        other.hour = 7;
+        other.times = Times::daily(7, 0);
         let diff = day.differences(&other.schedule().unwrap());
         assert!(diff.iter().any(|d| d.contains("calendar")), "{diff:?}");
         assert!(diff.iter().any(|d| d.contains("digest")), "{diff:?}");
@@ -481,5 +542,14 @@ mod tests {
             .differences(&moved)
             .iter()
             .any(|d| d.contains("timezone")));
+        // The watch: every 15 minutes from 11:00 to 19:00, 33 looks a day.
+        let watch = &defs[2];
+        let looks: i32 = watch
+            .times
+            .iter()
+            .map(|t| (t.hours.1 - t.hours.0 + 1) * ((t.minutes.1 - t.minutes.0) / t.minutes.2 + 1))
+            .sum();
+        assert_eq!(looks, 33);
+        assert_eq!(watch.input().unwrap(), b"{}");
     }
 }

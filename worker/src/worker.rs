@@ -5,15 +5,17 @@ use std::future::Future;
 use anyhow::Result;
 use nbaprops_activities::temporal::PipelineActivities;
 use nbaprops_activities::Deps;
+
+use crate::control::ControlActivities;
 use nbaprops_workflows::{
-    BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, PhaseWorkflow,
-    PredictionWorkflow, ScheduledStartWorkflow,
+    BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, InjuryWatchWorkflow,
+    PhaseWorkflow, PredictionWorkflow, ScheduledStartWorkflow,
 };
 use temporalio_client::Client;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
 /// The worker's registrations; the one list of what a worker runs.
-pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
+pub fn worker_options(client: &Client, task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
     Ok(WorkerOptions::new(task_queue)
         .register_workflow::<DayWorkflow>()?
         .register_workflow::<PhaseWorkflow>()?
@@ -22,7 +24,9 @@ pub fn worker_options(task_queue: &str, deps: Deps) -> Result<WorkerOptions> {
         .register_workflow::<BackfillWorkflow>()?
         .register_workflow::<BackfillDateWorkflow>()?
         .register_workflow::<ScheduledStartWorkflow>()?
+        .register_workflow::<InjuryWatchWorkflow>()?
         .register_activities(PipelineActivities::new(deps))
+        .register_activities(ControlActivities::new(client.clone(), task_queue))
         .build())
 }
 
@@ -35,7 +39,8 @@ pub async fn run_worker(
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let mut worker = Worker::new(&runtime, client, worker_options(task_queue, deps)?)?;
+    let options = worker_options(&client, task_queue, deps)?;
+    let mut worker = Worker::new(&runtime, client, options)?;
     let stop = worker.shutdown_handle();
     let (ran, ()) = tokio::join!(worker.run(), async {
         shutdown.await;
@@ -53,7 +58,8 @@ pub async fn with_worker<T>(
     work: impl Future<Output = T>,
 ) -> Result<T> {
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let mut worker = Worker::new(&runtime, client, worker_options(task_queue, deps)?)?;
+    let options = worker_options(&client, task_queue, deps)?;
+    let mut worker = Worker::new(&runtime, client, options)?;
     let stop = worker.shutdown_handle();
     let (ran, out) = tokio::join!(worker.run(), async {
         let out = work.await;

@@ -17,24 +17,30 @@ use std::time::Duration;
 use std::cell::Cell;
 
 use futures::future::Either;
-use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, RaiseAlert, Scrape};
+use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, Scrape};
 use nbaprops_proto::registry;
 use nbaprops_proto::{
-    AlertRequest, DayInput, DayPlan, DayResult, DependentsRequest, EntitySet, GateRequest, Mode,
-    PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
+    DayInput, DayPlan, DayResult, DayState, DependentsRequest, EntitySet, GateRequest,
+    InjuryUpdate, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
-use temporalio_sdk::{ChildWorkflowOptions, LocalActivityOptions, WorkflowContext, WorkflowResult};
+use temporalio_sdk::{
+    ChildWorkflowOptions, LocalActivityOptions, SyncWorkflowContext, WorkflowContext,
+    WorkflowContextView, WorkflowResult, WorkflowTermination,
+};
 
 use crate::failures::{describe_activity_error, fail};
 use crate::phase::PhaseWorkflow;
 use crate::prediction::PredictionWorkflow;
-use crate::{ids, legacy, options, search, sla};
+use crate::{ids, injury, legacy, options, search, sla};
 
 #[workflow]
 #[derive(Default)]
-pub struct DayWorkflow;
+pub struct DayWorkflow {
+    /// What the `state` query shows; `pending_updates` is the queue of `injury_update` signals.
+    pub(crate) state: DayState,
+}
 
 /// Phase 1 runs the registry's source levels in order (added after the first histories).
 pub const PATCH_PHASE1_LEVELS: &str = "phase1-levels";
@@ -107,6 +113,92 @@ impl DayWorkflow {
         if searchable {
             ctx.upsert_search_attributes(search::updates(&context, None));
         }
+        let listening = ctx.patched(injury::PATCH_INJURY_UPDATES);
+        let phase_timeout = (input.phase_timeout_ms > 0)
+            .then(|| Duration::from_millis(input.phase_timeout_ms as u64));
+        ctx.state_mut(|s| {
+            s.state.game_date = input.game_date.clone();
+            s.state.stage = "main run".to_string();
+            s.state
+                .pending_updates
+                .extend(input.pending_updates.iter().cloned());
+        });
+        if listening {
+            // A day that continued as new while listening: its main run is done.
+            if let Some(main) = input.main.clone() {
+                return injury::listen(ctx, &context, &input, main, phase_timeout).await;
+            }
+        }
+        let main = Self::main_run(ctx, &input, &context, searchable).await;
+        if !listening {
+            return main;
+        }
+        match main {
+            Ok(main) => injury::listen(ctx, &context, &input, main, phase_timeout).await,
+            Err(e @ WorkflowTermination::Failed(_)) => {
+                // Whatever stopped the day (a source, a processor, a gate, a stuck phase), the
+                // people who wait for its predictions hear about it.
+                let plan = DayPlan::default();
+                let current = Cell::new(0);
+                let run = Run {
+                    ctx,
+                    context: &context,
+                    plan: &plan,
+                    searchable,
+                    alerting: true,
+                    phase_timeout,
+                    current: &current,
+                };
+                run.alert(
+                    "day_failed",
+                    "day",
+                    format!(
+                        "{} ({}) failed; no new predictions came from it. {e} \
+                         (docs/runbook.md)",
+                        context.game_date, context.correlation_id
+                    ),
+                )
+                .await;
+                ctx.state_mut(|s| s.state.stage = "failed".to_string());
+                Err(e)
+            }
+            // Cancelled, continued as new, evicted: nothing to tell anyone.
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The `injury_update` signal: queued, applied after the main run (or after the rerun
+    /// running now) as an incremental rerun of the player and his teammates.
+    #[signal]
+    pub fn injury_update(&mut self, _ctx: &mut SyncWorkflowContext<Self>, update: InjuryUpdate) {
+        self.state.pending_updates.push(update);
+    }
+
+    /// Close the day before its deadline (a postponed slate, an operator's call): the updates
+    /// already queued are applied first.
+    #[signal]
+    pub fn stop_listening(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: ()) {
+        self.state.stop_requested = true;
+    }
+
+    /// Where the day is (main run, listening, a rerun, closed), its main result, the queued
+    /// updates and every rerun so far.
+    #[query]
+    pub fn state(&self, _ctx: &WorkflowContextView) -> DayState {
+        self.state.clone()
+    }
+}
+
+impl DayWorkflow {
+    /// Phases 1-5 once, with the SLA timer beside them.
+    async fn main_run(
+        ctx: &mut WorkflowContext<Self>,
+        input: &DayInput,
+        context: &RunContext,
+        searchable: bool,
+    ) -> WorkflowResult<DayResult> {
+        let context = context.clone();
+        let input = input.clone();
 
         let plan: DayPlan = if ctx.patched(PATCH_REGISTRY_PLAN) {
             ctx.execute_local_activity(
@@ -197,23 +289,19 @@ impl Run<'_> {
         opts
     }
 
-    /// Raises an alert through the `raise_alert` activity. An alert that cannot be raised is
-    /// not a reason to stop the day: its failure is ignored (the activity retries first).
+    /// Raises a critical alert (`sla::raise_alert`).
     async fn alert(&self, kind: &str, subject: &str, message: String) {
-        let _ = self
-            .ctx
-            .execute_activity(
-                RaiseAlert,
-                AlertRequest {
-                    context: Some(self.context.clone()),
-                    kind: kind.to_string(),
-                    severity: "critical".to_string(),
-                    subject: subject.to_string(),
-                    message,
-                },
-                options::process(format!("alert.{kind}.{subject}").replace(' ', "-")),
-            )
-            .await;
+        let activity_id = format!("alert.{kind}.{subject}").replace(' ', "-");
+        sla::raise_alert(
+            self.ctx,
+            self.context,
+            kind,
+            "critical",
+            subject,
+            message,
+            activity_id,
+        )
+        .await;
     }
 
     /// A phase child's result; a child that timed out (stuck) raises `phase_stuck` first.
@@ -381,6 +469,7 @@ impl Run<'_> {
                         phases,
                         predictions_written: 0,
                         predictions_unchanged: 0,
+                        reruns: vec![],
                     });
                 }
                 entity_filter = Some(expanded);
@@ -419,6 +508,7 @@ impl Run<'_> {
             phases,
             predictions_written: written,
             predictions_unchanged: unchanged,
+            reruns: vec![],
         })
     }
 }

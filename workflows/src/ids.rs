@@ -16,6 +16,12 @@ pub fn prediction_workflow_id(parent_id: &str) -> String {
     format!("{parent_id}-predict")
 }
 
+/// The `n`th injury rerun of a day, the parent of its phase children:
+/// `day-2025-11-28-rerun-3` (`…-rerun-3-phase-4`, `…-rerun-3-predict`).
+pub fn rerun_workflow_id(day_id: &str, n: u32) -> String {
+    format!("{day_id}-rerun-{n}")
+}
+
 /// The grading workflow of a game date: `grade-2025-11-28`.
 pub fn grade_workflow_id(game_date: &str) -> String {
     format!("grade-{game_date}")
@@ -47,6 +53,10 @@ mod tests {
         assert_eq!(phase_workflow_id(&day, 3), "day-2025-11-28-phase-3");
         assert_eq!(prediction_workflow_id(&day), "day-2025-11-28-predict");
         assert_eq!(grade_workflow_id("2025-11-28"), "grade-2025-11-28");
+        assert_eq!(
+            phase_workflow_id(&rerun_workflow_id(&day, 3), 4),
+            "day-2025-11-28-rerun-3-phase-4"
+        );
         let backfill = backfill_workflow_id("2024-10-22", "2025-04-13");
         assert_eq!(backfill, "backfill-2024-10-22-2025-04-13");
         assert_eq!(

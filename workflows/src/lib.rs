@@ -11,6 +11,10 @@
 //!   scores.
 //! - `ScheduledStartWorkflow` (`scheduled.rs`): what the Temporal Schedules start; it starts
 //!   `day-{date}` / `grade-{date}` for the schedule's America/New_York date.
+//! - `injury.rs`: the day after its main run, open until the last tip-off, rerunning only what
+//!   each batch of `injury_update` signals touches.
+//! - `InjuryWatchWorkflow` (`injury_watch.rs`): every 15 minutes, the injury report diffed per
+//!   player against what the day knows, and the changes signalled to the day.
 //! - `sla.rs`: the day's 09:45 America/New_York SLA (a timer and an alert).
 //! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
 //!   `trigger`).
@@ -20,6 +24,8 @@ pub mod day;
 pub mod failures;
 pub mod grading;
 pub mod ids;
+pub mod injury;
+pub mod injury_watch;
 pub mod legacy;
 pub mod options;
 pub mod phase;
@@ -31,6 +37,7 @@ pub mod sla;
 pub use backfill::{BackfillDateWorkflow, BackfillWorkflow};
 pub use day::DayWorkflow;
 pub use grading::GradingWorkflow;
+pub use injury_watch::InjuryWatchWorkflow;
 pub use phase::PhaseWorkflow;
 pub use prediction::PredictionWorkflow;
 pub use scheduled::ScheduledStartWorkflow;

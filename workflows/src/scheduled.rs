@@ -42,8 +42,9 @@ pub const SCHEDULED_START_TIME: SearchAttributeKey<Timestamp> =
 /// The `phase` search attribute of a starter.
 pub const STARTER_PHASE: &str = "starter";
 
-/// The day's own execution timeout (as `nbaprops run day` sets it).
-pub const DAY_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
+/// The day's own execution timeout (as `nbaprops run day` sets it): the day stays open for
+/// injury updates until the last tip-off, late in the evening, across continue-as-new.
+pub const DAY_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// Grading waits up to 12 hours for box scores, and some room after it.
 pub const GRADE_TIMEOUT: Duration = Duration::from_secs(13 * 3600);
 
@@ -76,6 +77,15 @@ pub fn game_date_at(nominal: SystemTime, offset_days: i32) -> String {
     (local + chrono::Duration::days(offset_days as i64))
         .format("%Y-%m-%d")
         .to_string()
+}
+
+/// The time a scheduled run stands for: the action's nominal time when a schedule started it,
+/// else the workflow's own time.
+pub fn nominal_time<W>(ctx: &WorkflowContext<W>) -> Option<SystemTime> {
+    ctx.search_attributes()
+        .get(&SCHEDULED_START_TIME)
+        .and_then(|t| SystemTime::try_from(t).ok())
+        .or_else(|| ctx.workflow_time())
 }
 
 #[workflow]
@@ -127,14 +137,9 @@ impl ScheduledStartWorkflow {
         ctx: &mut WorkflowContext<Self>,
         input: ScheduledStart,
     ) -> WorkflowResult<ScheduledStartResult> {
-        let nominal = ctx
-            .search_attributes()
-            .get(&SCHEDULED_START_TIME)
-            .and_then(|t| SystemTime::try_from(t).ok())
-            .or_else(|| ctx.workflow_time())
-            .ok_or_else(|| {
-                fail("ScheduledStartWorkflow: no scheduled time and no workflow time".to_string())
-            })?;
+        let nominal = nominal_time(ctx).ok_or_else(|| {
+            fail("ScheduledStartWorkflow: no scheduled time and no workflow time".to_string())
+        })?;
         let date = game_date_at(nominal, input.date_offset_days);
         // Searchable by the date it started (`phase = "starter"`: it runs no phase itself).
         let mut updates = search::updates(

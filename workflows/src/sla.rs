@@ -91,6 +91,33 @@ pub fn missed_message(
     )
 }
 
+/// Raises an alert through the `raise_alert` activity (the alerts table, the log, the
+/// webhook). An alert that cannot be raised is no reason to stop the workflow: its failure is
+/// ignored (the activity retries first).
+pub async fn raise_alert<W>(
+    ctx: &temporalio_sdk::WorkflowContext<W>,
+    context: &RunContext,
+    kind: &str,
+    severity: &str,
+    subject: &str,
+    message: String,
+    activity_id: String,
+) {
+    let _ = ctx
+        .execute_activity(
+            nbaprops_proto::activities::RaiseAlert,
+            nbaprops_proto::AlertRequest {
+                context: Some(context.clone()),
+                kind: kind.to_string(),
+                severity: severity.to_string(),
+                subject: subject.to_string(),
+                message,
+            },
+            crate::options::process(activity_id),
+        )
+        .await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use super::player_game_summary::{entity_scope, round4, GameSummaryRow};
 use crate::error::Result;
 use crate::hashing;
 use crate::lines::{current_lines, game_odds, opening_line, GameOdds};
+use crate::raw::injury_updates::InjuryUpdateRow;
 use crate::raw::nbac_injury_report::InjuryReportRow;
 use crate::raw::oddsa_game_lines::GameLineRow;
 use crate::raw::oddsa_player_props::PropLineRow;
@@ -186,8 +187,9 @@ pub fn latest_statuses(
         if t.as_str() >= cutoff_et {
             continue;
         }
+        // At the same minute the entry read later wins: an update over the report it follows.
         match best.get(&r.player_lookup) {
-            Some((bt, _)) if *bt >= t => {}
+            Some((bt, _)) if *bt > t => {}
             _ => {
                 best.insert(r.player_lookup.clone(), (t, r));
             }
@@ -354,15 +356,46 @@ pub async fn registry(deps: &Deps) -> Result<(Vec<(i64, String)>, BTreeMap<i64, 
     Ok((pairs, teams))
 }
 
-/// Injury-report entries for games on `date` (published that day or the day before).
+/// Injury-report entries for games on `date` (published that day or the day before), then the
+/// injury updates signalled to the day (`raw_injury_updates`) as entries of their own report
+/// time: the latest word before a player's tip-off wins, whoever said it.
 pub async fn injuries_for(deps: &Deps, date: &str) -> Result<Vec<InjuryReportRow>> {
     let from = days_before(date, 1)?;
-    deps.warehouse
+    let mut rows: Vec<InjuryReportRow> = deps
+        .warehouse
         .select(
             "report_date >= ? AND report_date <= ? AND game_date = ?",
             &[from.into(), date.into(), date.into()],
         )
-        .await
+        .await?;
+    let updates: Vec<InjuryUpdateRow> = deps
+        .warehouse
+        .select("game_date = ?", &[date.into()])
+        .await?;
+    rows.extend(updates.iter().filter_map(update_as_entry));
+    Ok(rows)
+}
+
+/// A signalled update as an injury-report entry (Eastern report time, team tricode).
+pub fn update_as_entry(u: &InjuryUpdateRow) -> Option<InjuryReportRow> {
+    let time = utc_to_et(&u.report_time)?;
+    Some(InjuryReportRow {
+        report_date: time[..10].to_string(),
+        report_time: time,
+        report_slot: format!("update:{}", u.source),
+        game_date: u.game_date.clone(),
+        game_time_et: String::new(),
+        matchup: String::new(),
+        team: u.team.clone(),
+        player_name: u.player_name.clone(),
+        player_lookup: u.player_lookup.clone(),
+        status: u.status.clone(),
+        reason: if u.reason.is_empty() {
+            format!("{} update", u.source)
+        } else {
+            format!("{} update: {}", u.source, u.reason)
+        },
+    })
 }
 
 pub async fn run(

@@ -4,5 +4,6 @@
 pub mod alerts;
 pub mod change_health;
 pub mod dependents;
+pub mod injury_watch;
 pub mod quality;
 pub mod run_history;

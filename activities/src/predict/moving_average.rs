@@ -191,6 +191,17 @@ pub(crate) mod tests {
         let r = row(19.5, 20.0);
         assert_eq!((r.edge, r.recommendation.as_str()), (0.5, "PASS"));
         assert_eq!(r.over_price, Some(-110));
+        // Ruled out: PASS whatever the edge; the estimate stays.
+        let mut c = candidate(22.5, &form_of(25.0, 25.0, 25.0, 10.0));
+        c.context = Some(
+            crate::analytics::upcoming_player_game_context::PlayerContextRow {
+                injury_status: Some("Out".into()),
+                ..crate::analytics::upcoming_player_game_context::PlayerContextRow::sample()
+            },
+        );
+        let r = prediction_row(&s, "2025-01-13", &c, &estimate(&c).unwrap());
+        assert_eq!(r.recommendation, "PASS");
+        assert!(r.edge > 0.0);
         let _ = System::clone(&s);
     }
 }

@@ -42,6 +42,16 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// Whether the player is ruled out for the game (Out on the latest report or injury update
+/// before tip-off): no bet on a player who will not play (the book voids it), so PASS whatever
+/// the edge. The points estimate stays, for the record.
+pub fn ruled_out(c: &Candidate) -> bool {
+    c.context
+        .as_ref()
+        .and_then(|x| x.injury_status.as_deref())
+        .is_some_and(|s| s.eq_ignore_ascii_case("out"))
+}
+
 /// The row for one estimate.
 pub fn prediction_row(
     system: &System,
@@ -63,7 +73,12 @@ pub fn prediction_row(
         line_snapshot_time: c.line.snapshot_time.clone(),
         over_price: c.line.over_price,
         under_price: c.line.under_price,
-        recommendation: recommendation(edge, system.edge_threshold).to_string(),
+        recommendation: if ruled_out(c) {
+            "PASS"
+        } else {
+            recommendation(edge, system.edge_threshold)
+        }
+        .to_string(),
         edge,
         confidence: round2(estimate.confidence.clamp(0.0, 1.0)),
         feature_hash: c

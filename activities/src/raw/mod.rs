@@ -9,6 +9,7 @@ pub mod espn_scoreboard;
 pub mod historical_player_game_logs;
 pub mod historical_points_lines;
 pub mod historical_team_games;
+pub mod injury_updates;
 pub mod nbac_injury_report;
 pub mod nbac_play_by_play;
 pub mod nbac_player_boxscores;
@@ -448,7 +449,7 @@ mod tests {
     async fn every_raw_table_matches_its_migration() {
         use crate::storage::{TableDef, TableRow};
         let (_d, deps) = t::temp_deps().await;
-        let defs: [&TableDef; 17] = [
+        let defs: [&TableDef; 18] = [
             nbac_schedule::ScheduleRow::TABLE,
             nbac_player_boxscores::BoxScoreRow::TABLE,
             oddsa_player_props::PropLineRow::TABLE,
@@ -466,6 +467,7 @@ mod tests {
             historical_team_games::HistTeamGameRow::TABLE,
             historical_player_game_logs::HistPlayerLogRow::TABLE,
             historical_points_lines::HistPointsLineRow::TABLE,
+            injury_updates::InjuryUpdateRow::TABLE,
         ];
         for def in defs {
             let info: Vec<(String, i64)> = sqlx::query_as(&format!(

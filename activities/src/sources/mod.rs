@@ -10,6 +10,7 @@ pub mod espn_roster;
 pub mod espn_scoreboard;
 pub mod historical_import;
 pub mod http;
+pub mod injury_update;
 pub(crate) mod nba_json;
 pub mod nbac_injury_report;
 pub mod nbac_play_by_play;

@@ -153,12 +153,8 @@ pub async fn fetch_for_day(
     deps: &crate::Deps,
     date: &str,
 ) -> crate::Result<nbaprops_proto::ScrapeResult> {
-    let day = super::parse_date(date)?;
-    for hour in (0..=DAY_REPORT_LAST_HOUR_ET).rev() {
-        let req = request(&deps.sources.config, day, hour);
-        if let Some(body) = deps.sources.get_if_published(SOURCE, date, &req).await? {
-            return keep(deps, date, &req, body).await;
-        }
+    if let Some((scraped, _)) = fetch_newest(deps, date, DAY_REPORT_LAST_HOUR_ET).await? {
+        return Ok(scraped);
     }
     let games = super::scheduled_games(deps, date).await?;
     let listed = match games {
@@ -174,6 +170,29 @@ pub async fn fetch_for_day(
             report_slot(DAY_REPORT_LAST_HOUR_ET)
         )],
     })
+}
+
+/// The newest report of `date` published in the slots up to `last_hour_et` (a slot not
+/// published yet answers 403/404 and is skipped), kept in the raw store: what was kept, and the
+/// report read back. None when no slot is published yet.
+pub async fn fetch_newest(
+    deps: &crate::Deps,
+    date: &str,
+    last_hour_et: u32,
+) -> crate::Result<Option<(nbaprops_proto::ScrapeResult, InjuryReport)>> {
+    let day = super::parse_date(date)?;
+    for hour in (0..=last_hour_et.min(23)).rev() {
+        let req = request(&deps.sources.config, day, hour);
+        if let Some(body) = deps.sources.get_if_published(SOURCE, date, &req).await? {
+            let scraped = keep(deps, date, &req, body.clone()).await?;
+            // It parsed as it was kept: a failure here is a parser bug.
+            let report = parse_report(&body).map_err(|reason| {
+                crate::PipelineError::Internal(format!("{SOURCE} for {date}: {reason}"))
+            })?;
+            return Ok(Some((scraped, report)));
+        }
+    }
+    Ok(None)
 }
 
 async fn keep(

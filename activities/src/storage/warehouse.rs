@@ -229,7 +229,21 @@ impl Warehouse {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        // Two processes opening a new warehouse at once (a worker and the CLI) race through
+        // the migrations: the loser finds a table the winner just created. SQLite has no
+        // migration lock; once the winner has recorded its migrations, a retry skips them.
+        let mut attempt = 0;
+        loop {
+            match sqlx::migrate!("./migrations").run(&pool).await {
+                Ok(()) => break,
+                Err(e) if attempt < 5 => {
+                    attempt += 1;
+                    tracing::debug!("warehouse migration raced another process ({e}); retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(300 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(Self { pool })
     }
 
