@@ -27,11 +27,14 @@ use super::history::LabelledGame;
 use super::similarity::Pool;
 use crate::error::Result;
 
+/// Where one key's value is (or is being) computed.
+type Slot<V> = Arc<OnceCell<Arc<V>>>;
+
 /// Values computed once per key; concurrent callers with the same key share one computation.
 /// At most `capacity` keys are kept, the oldest dropped first. A failed computation keeps
 /// nothing: the next caller tries again.
 pub struct Memo<V> {
-    entries: Mutex<VecDeque<(String, Arc<OnceCell<Arc<V>>>)>>,
+    entries: Mutex<VecDeque<(String, Slot<V>)>>,
     capacity: usize,
 }
 
@@ -43,7 +46,7 @@ impl<V> Memo<V> {
         }
     }
 
-    fn cell(&self, key: &str) -> Arc<OnceCell<Arc<V>>> {
+    fn cell(&self, key: &str) -> Slot<V> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, cell)) = entries.iter().find(|(k, _)| k == key) {
             return cell.clone();
