@@ -1,8 +1,10 @@
 //! Everything an activity needs, built once per worker and shared (`Arc<Deps>`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::Result;
+use crate::predict::cache::PredictCache;
 use crate::sources::http::SourceClient;
 use crate::sources::SourceConfig;
 use crate::storage::{RawStore, Warehouse};
@@ -38,6 +40,9 @@ pub struct Deps {
     pub raw: RawStore,
     pub sources: SourceClient,
     pub alerts: crate::ops::alerts::AlertSink,
+    /// What the batches of a Phase 5 date share, kept for the process's life
+    /// (`predict::cache`).
+    pub predict_cache: Arc<PredictCache>,
 }
 
 impl Deps {
@@ -47,6 +52,7 @@ impl Deps {
             raw: RawStore::local(&config.raw_store_root)?,
             sources: SourceClient::new(config.sources.clone())?,
             alerts: crate::ops::alerts::AlertSink::new(config.alert_webhook.clone())?,
+            predict_cache: Arc::new(PredictCache::default()),
         })
     }
 }

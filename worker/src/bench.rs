@@ -64,6 +64,83 @@ pub struct BackfillFigures {
     pub in_process_failed: Option<usize>,
     /// In-process time / time through Temporal (1.0: no overhead).
     pub overhead_ratio: Option<f64>,
+    /// Processor time per game date through Temporal (`processor_runs`), first dates against
+    /// last: flat when a date's cost does not grow with the history behind it.
+    pub per_date: Option<PerDateCost>,
+}
+
+/// Processor seconds per game date, summed over the date's activities (they run at once, so
+/// this is CPU-ish time, not wall time), averaged over the first and the last
+/// [`PER_DATE_SAMPLE`] game dates of the range.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct PerDateCost {
+    pub dates_each: usize,
+    pub first_seconds: f64,
+    pub last_seconds: f64,
+    pub first_phase5_seconds: f64,
+    pub last_phase5_seconds: f64,
+    /// The Phase 5 processors, seconds per date: (name, first, last).
+    pub phase5: Vec<(String, f64, f64)>,
+}
+
+/// How many game dates each end of the per-date comparison averages.
+pub const PER_DATE_SAMPLE: usize = 10;
+
+/// Reads the per-date cost from a run's warehouse, over the game dates that reached Phase 5.
+async fn per_date_cost(warehouse: &Path) -> Result<Option<PerDateCost>> {
+    let url = format!("sqlite://{}?mode=ro", warehouse.display());
+    let pool = sqlx::SqlitePool::connect(&url).await?;
+    let game_dates: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT game_date FROM processor_runs WHERE phase = 5 ORDER BY game_date",
+    )
+    .fetch_all(&pool)
+    .await?;
+    let n = PER_DATE_SAMPLE.min(game_dates.len() / 2);
+    if n == 0 {
+        pool.close().await;
+        return Ok(None);
+    }
+    let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT game_date, phase, processor, SUM(duration_ms) FROM processor_runs \
+         GROUP BY game_date, phase, processor",
+    )
+    .fetch_all(&pool)
+    .await?;
+    pool.close().await;
+    let first: std::collections::BTreeSet<&str> =
+        game_dates[..n].iter().map(String::as_str).collect();
+    let last: std::collections::BTreeSet<&str> = game_dates[game_dates.len() - n..]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let mut cost = PerDateCost {
+        dates_each: n,
+        ..Default::default()
+    };
+    let mut phase5: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    for (date, phase, processor, ms) in rows {
+        let secs = ms as f64 / 1000.0 / n as f64;
+        let (in_first, in_last) = (first.contains(date.as_str()), last.contains(date.as_str()));
+        if in_first {
+            cost.first_seconds += secs;
+        }
+        if in_last {
+            cost.last_seconds += secs;
+        }
+        if phase == 5 && (in_first || in_last) {
+            let e = phase5.entry(processor).or_default();
+            if in_first {
+                cost.first_phase5_seconds += secs;
+                e.0 += secs;
+            }
+            if in_last {
+                cost.last_phase5_seconds += secs;
+                e.1 += secs;
+            }
+        }
+    }
+    cost.phase5 = phase5.into_iter().map(|(p, (a, b))| (p, a, b)).collect();
+    Ok(Some(cost))
 }
 
 /// The peak resident memory of a process (Linux `VmHWM`), in MiB.
@@ -184,6 +261,7 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
     server.stop().await?;
     print!("{}", backfill::summarize(&id, &result));
 
+    let per_date = per_date_cost(&data.join("warehouse.sqlite")).await?;
     let mut figures = BackfillFigures {
         from: from.clone(),
         to: to.clone(),
@@ -198,6 +276,7 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
         date_steps_per_second: result.steps_done as f64 / temporal_seconds,
         continue_as_new_runs: result.runs,
         worker_peak_rss_mib: peak,
+        per_date,
         ..Default::default()
     };
 
@@ -261,6 +340,16 @@ pub fn report(f: &BackfillFigures) -> String {
     ));
     if let Some(m) = f.worker_peak_rss_mib {
         out.push_str(&format!("  worker peak memory    {m:.0} MiB (VmHWM)\n"));
+    }
+    if let Some(c) = &f.per_date {
+        out.push_str(&format!(
+            "  per game date         {:.1} s of processor time over the first {} dates, {:.1} s over the last {} (Phase 5: {:.1} s, {:.1} s)\n",
+            c.first_seconds, c.dates_each, c.last_seconds, c.dates_each,
+            c.first_phase5_seconds, c.last_phase5_seconds
+        ));
+        for (p, a, b) in &c.phase5 {
+            out.push_str(&format!("    {p:<22}{a:>7.2} s {b:>7.2} s\n"));
+        }
     }
     if let (Some(s), Some(r)) = (f.in_process_seconds, f.overhead_ratio) {
         out.push_str(&format!(

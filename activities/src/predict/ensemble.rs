@@ -158,18 +158,19 @@ pub fn estimate(
     })
 }
 
-async fn history(deps: &Deps, date: &str) -> Result<Vec<Graded>> {
-    let rows: Vec<(String, i64, String, f64, f64, i64)> = sqlx::query_as(
+const HISTORY_FROM_WHERE: &str = "FROM predictions p \
+     JOIN player_game_summary g ON g.game_date = p.game_date AND g.player_id = p.player_id \
+     WHERE p.game_date >= ? AND p.game_date < ? AND p.superseded_at IS NULL \
+       AND g.minutes > 0 AND p.system IN ('moving_average', 'matchup', 'similarity', 'gbm')";
+
+async fn history(conn: &mut sqlx::SqliteConnection, from: &str, date: &str) -> Result<Vec<Graded>> {
+    let rows: Vec<(String, i64, String, f64, f64, i64)> = sqlx::query_as(&format!(
         "SELECT p.game_date, p.player_id, p.system, p.predicted_points, p.line, g.points \
-         FROM predictions p \
-         JOIN player_game_summary g ON g.game_date = p.game_date AND g.player_id = p.player_id \
-         WHERE p.game_date >= ? AND p.game_date < ? AND p.superseded_at IS NULL \
-           AND g.minutes > 0 AND p.system IN ('moving_average', 'matchup', 'similarity', 'gbm') \
-         ORDER BY p.game_date, p.player_id, p.system",
-    )
-    .bind(days_before(date, HISTORY_DAYS)?)
+         {HISTORY_FROM_WHERE} ORDER BY p.game_date, p.player_id, p.system"
+    ))
+    .bind(from)
     .bind(date)
-    .fetch_all(deps.warehouse.pool())
+    .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
@@ -186,6 +187,33 @@ async fn history(deps: &Deps, date: &str) -> Result<Vec<Graded>> {
         .collect())
 }
 
+/// The blend fitted on the graded history before `date`. The batches of a date share one fit
+/// (kept in the process's cache), keyed by a digest of the rows it reads: each prediction's
+/// and box score's row hash, read in the same transaction as the rows.
+async fn blend_for(deps: &Deps, date: &str) -> Result<std::sync::Arc<Blend>> {
+    let from = days_before(date, HISTORY_DAYS)?;
+    let mut tx = deps.warehouse.pool().begin().await?;
+    let rows: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT group_concat(p.row_hash || ' ' || g.row_hash, ',' \
+         ORDER BY p.game_date, p.player_id, p.system) {HISTORY_FROM_WHERE}"
+    ))
+    .bind(&from)
+    .bind(date)
+    .fetch_one(&mut *tx)
+    .await?;
+    let digest = blake3::hash(rows.unwrap_or_default().as_bytes()).to_hex();
+    let key = format!("{from} {date} {digest}");
+    let blend = deps
+        .predict_cache
+        .blends
+        .get_or_try_init(&key, || async {
+            Ok(fit(&history(&mut tx, &from, date).await?))
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(blend)
+}
+
 pub async fn run(
     deps: &Deps,
     req: &ProcessorRequest,
@@ -193,7 +221,7 @@ pub async fn run(
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
     let batch = load_batch(deps, req, date).await?;
-    let blend = fit(&history(deps, date).await?);
+    let blend = blend_for(deps, date).await?;
     let mut binds: Vec<Value> = vec![date.into()];
     binds.extend(batch.scope.values.iter().cloned());
     let list = vec!["?"; batch.scope.values.len()].join(", ");

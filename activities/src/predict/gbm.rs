@@ -32,6 +32,7 @@
 //!   Pinned exactly because stored artifacts depend on its serialisation.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use forust_ml::gradientbooster::GradientBooster;
@@ -233,7 +234,11 @@ fn matrix_data(rows: &[&TrainingRow], cols: usize) -> Vec<f64> {
 
 /// Trains the model for `trained_for` on `rows` (all before that date). Deterministic: the
 /// same rows in any order give the same model and the same [`to_bytes`].
-pub fn train(rows: &[TrainingRow], trained_for: &str) -> Result<GbmModel> {
+pub fn train<'a>(
+    rows: impl IntoIterator<Item = &'a TrainingRow>,
+    trained_for: &str,
+) -> Result<GbmModel> {
+    let rows: Vec<&TrainingRow> = rows.into_iter().collect();
     if let Some(reason) = too_few_rows(rows.len(), trained_for) {
         return Err(PipelineError::QualityCheck {
             processor: SYSTEM.to_string(),
@@ -242,7 +247,7 @@ pub fn train(rows: &[TrainingRow], trained_for: &str) -> Result<GbmModel> {
         });
     }
     let cols = FEATURE_NAMES.len();
-    for r in rows {
+    for r in &rows {
         let problem = if r.features.len() != cols {
             Some(format!("{} features, expected {cols}", r.features.len()))
         } else if !r.line.is_finite() || !r.actual_points.is_finite() {
@@ -266,7 +271,7 @@ pub fn train(rows: &[TrainingRow], trained_for: &str) -> Result<GbmModel> {
         }
     }
 
-    let mut sorted: Vec<&TrainingRow> = rows.iter().collect();
+    let mut sorted = rows;
     sorted.sort_by(|a, b| row_order(a, b));
     let n = sorted.len();
     let data = matrix_data(&sorted, cols);
@@ -385,6 +390,38 @@ pub async fn load_training_rows(deps: &Deps, before: &str) -> Result<Vec<Trainin
     Ok(rows)
 }
 
+/// How often a new model is trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    /// Every date gets a model trained on every row before it (a live day).
+    Daily,
+    /// Every date gets the model of its week: trained on the rows before the week's Monday
+    /// (ISO week), one training shared by the week's dates (a backfill).
+    Weekly,
+}
+
+/// The date the model used on `date` is trained for: rows strictly before it train it.
+pub fn training_date(date: &str, cadence: Cadence) -> Result<String> {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|e| PipelineError::InvalidRequest(format!("{SYSTEM}: date {date:?}: {e}")))?;
+    Ok(match cadence {
+        Cadence::Daily => date.to_string(),
+        Cadence::Weekly => {
+            use chrono::Datelike;
+            let monday = d - chrono::Days::new(d.weekday().num_days_from_monday() as u64);
+            monday.format("%Y-%m-%d").to_string()
+        }
+    })
+}
+
+/// A trained model, its artifact's bytes and their hash (kept per process: the dates that share
+/// a training share one).
+pub struct TrainedModel {
+    pub model: GbmModel,
+    pub bytes: Bytes,
+    pub content_hash: String,
+}
+
 #[derive(Debug, sqlx::FromRow)]
 struct ArtifactRecord {
     model_version: String,
@@ -405,10 +442,9 @@ async fn recorded(deps: &Deps, date: &str) -> Result<Option<ArtifactRecord>> {
 }
 
 /// Keeps the bytes at `key` unless an intact copy is already there (a damaged one is replaced).
-async fn put_artifact(deps: &Deps, key: &str, hash: &str, bytes: Vec<u8>) -> Result<()> {
+async fn put_artifact(deps: &Deps, key: &str, hash: &str, body: Bytes) -> Result<()> {
     let store = deps.raw.object_store();
     let path = ObjectPath::from(key);
-    let body = Bytes::from(bytes);
     let create = PutOptions {
         mode: PutMode::Create,
         ..Default::default()
@@ -430,31 +466,58 @@ async fn put_artifact(deps: &Deps, key: &str, hash: &str, bytes: Vec<u8>) -> Res
     }
 }
 
-/// Trains the model for `date` on the warehouse's rows before it, keeps the artifact and
-/// records it in `model_artifacts` (`now`: UTC RFC 3339, the row's `created_at`). The same
-/// data again gives the same artifact and writes nothing (`created: false`); changed data
-/// replaces the date's row, the old artifact staying in the store.
-pub async fn train_for_date(deps: &Deps, date: &str, now: &str) -> Result<TrainOutcome> {
-    let rows = load_training_rows(deps, date).await?;
-    if let Some(reason) = too_few_rows(rows.len(), date) {
-        tracing::info!(date, rows = rows.len(), "{reason}");
+/// Trains the model for `date` on the warehouse's rows before it (before its week's Monday
+/// with [`Cadence::Weekly`]), keeps the artifact and records it in `model_artifacts` as the
+/// date's model (`now`: UTC RFC 3339, the row's `created_at`). The same data again gives the
+/// same artifact and writes nothing (`created: false`); changed data replaces the date's row,
+/// the old artifact staying in the store. A training is kept in the process, keyed by the date
+/// it is for and the digest of its rows: the dates of a week, and a rerun over unchanged
+/// history, do not train again.
+pub async fn train_for_date(
+    deps: &Deps,
+    date: &str,
+    now: &str,
+    cadence: Cadence,
+) -> Result<TrainOutcome> {
+    let trained_for = training_date(date, cadence)?;
+    let history = super::history::labelled_history(deps, "", &trained_for).await?;
+    if let Some(mut reason) = too_few_rows(history.len(), &trained_for) {
+        if trained_for != date {
+            reason = format!("{reason}, the model of {date}'s week");
+        }
+        tracing::info!(date, rows = history.len(), "{reason}");
         return Ok(TrainOutcome::Skipped {
-            training_rows: rows.len(),
+            training_rows: history.len(),
             reason,
         });
     }
-    let trained_for = date.to_string();
-    // Training is CPU work: keep it off the async runtime's threads.
-    let model = tokio::task::spawn_blocking(move || train(&rows, &trained_for))
-        .await
-        .map_err(|e| {
-            PipelineError::Internal(format!("{SYSTEM}: training for {date} panicked: {e}"))
-        })??;
-    let bytes = to_bytes(&model)?;
-    let hash = content_hash(&bytes);
+    let trained = deps
+        .predict_cache
+        .trained
+        .get_or_try_init(&format!("{trained_for} {}", history.digest), || async {
+            let rows = history.clone();
+            let for_date = trained_for.clone();
+            // Training is CPU work: keep it off the async runtime's threads.
+            let model = tokio::task::spawn_blocking(move || train(rows.iter(), &for_date))
+                .await
+                .map_err(|e| {
+                    PipelineError::Internal(format!(
+                        "{SYSTEM}: training for {trained_for} panicked: {e}"
+                    ))
+                })??;
+            let bytes = to_bytes(&model)?;
+            Ok(TrainedModel {
+                content_hash: content_hash(&bytes),
+                bytes: Bytes::from(bytes),
+                model,
+            })
+        })
+        .await?;
+    let model = &trained.model;
+    let hash = trained.content_hash.clone();
     let key = object_key(&hash);
     let version = model_version(&hash);
-    put_artifact(deps, &key, &hash, bytes).await?;
+    put_artifact(deps, &key, &hash, trained.bytes.clone()).await?;
 
     let created = match recorded(deps, date).await? {
         Some(r) => r.content_hash != hash,
@@ -515,9 +578,14 @@ pub async fn train_for_date(deps: &Deps, date: &str, now: &str) -> Result<TrainO
 }
 
 /// The model recorded for `date`, read back from the object store and checked: its bytes must
-/// hash to the recorded hash, parse, be the model for `date` and read the current feature
-/// version. `None` when no model is recorded for the date.
-pub async fn load_for_date(deps: &Deps, date: &str) -> Result<Option<(ModelArtifact, GbmModel)>> {
+/// hash to the recorded hash, parse, be trained for `date` or a date before it (its week's
+/// Monday, [`Cadence::Weekly`]) and read the current feature version. `None` when no model is
+/// recorded for the date. The parsed model is kept in the process by its content hash (the
+/// batches of a date, the dates of a week share it); the bytes are read and checked every time.
+pub async fn load_for_date(
+    deps: &Deps,
+    date: &str,
+) -> Result<Option<(ModelArtifact, Arc<GbmModel>)>> {
     check_date(date)?;
     let Some(rec) = recorded(deps, date).await? else {
         return Ok(None);
@@ -545,8 +613,14 @@ pub async fn load_for_date(deps: &Deps, date: &str) -> Result<Option<(ModelArtif
             rec.content_hash
         )));
     }
-    let model = from_bytes(&bytes).map_err(|e| bad(e.to_string()))?;
-    if model.trained_for != date {
+    let model = deps
+        .predict_cache
+        .models
+        .get_or_try_init(&actual, || async {
+            from_bytes(&bytes).map_err(|e| bad(e.to_string()))
+        })
+        .await?;
+    if model.trained_for.as_str() > date {
         return Err(bad(format!("it is the model for {}", model.trained_for)));
     }
     if model.feature_version != FEATURE_VERSION {
@@ -821,7 +895,7 @@ mod tests {
         let d = date(30);
 
         // Too few rows before an early date: no model, and a reason.
-        let early = train_for_date(&deps, &date(5), "2025-01-02T00:00:00Z")
+        let early = train_for_date(&deps, &date(5), "2025-01-02T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         match &early {
@@ -837,7 +911,7 @@ mod tests {
         assert!(early.artifact().is_none());
         assert!(load_for_date(&deps, &date(5)).await.unwrap().is_none());
 
-        let first = train_for_date(&deps, &d, "2025-01-02T00:00:00Z")
+        let first = train_for_date(&deps, &d, "2025-01-02T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         let first = first.artifact().unwrap().clone();
@@ -852,7 +926,7 @@ mod tests {
         // Another warehouse with the same data: the same artifact and the same row hash.
         let (_dir2, other) = temp_deps().await;
         seed(&other, &rows[..30 * per_day]).await;
-        let twin = train_for_date(&other, &d, "2025-02-01T00:00:00Z")
+        let twin = train_for_date(&other, &d, "2025-02-01T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         assert_eq!(twin.artifact().unwrap().content_hash, first.content_hash);
@@ -865,7 +939,7 @@ mod tests {
         assert_eq!(row_hash(other).await, row_hash(deps.clone()).await);
 
         // Again on the same data: the same artifact, nothing new written.
-        let again = train_for_date(&deps, &d, "2025-01-03T00:00:00Z")
+        let again = train_for_date(&deps, &d, "2025-01-03T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         let again = again.artifact().unwrap().clone();
@@ -882,7 +956,7 @@ mod tests {
 
         // Point in time: rows on and after the date change nothing.
         seed(&deps, &rows[30 * per_day..]).await;
-        let later = train_for_date(&deps, &d, "2025-01-04T00:00:00Z")
+        let later = train_for_date(&deps, &d, "2025-01-04T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         assert_eq!(later.artifact().unwrap().content_hash, first.content_hash);
@@ -905,7 +979,7 @@ mod tests {
             r.actual_points += 5.0;
         }
         seed(&deps, &changed).await;
-        let retrained = train_for_date(&deps, &d, "2025-01-05T00:00:00Z")
+        let retrained = train_for_date(&deps, &d, "2025-01-05T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         let retrained = retrained.artifact().unwrap().clone();
@@ -941,7 +1015,7 @@ mod tests {
         assert!(e.contains(&d) && e.contains(&retrained.object_key), "{e}");
 
         // Training again repairs the damaged object.
-        let repaired = train_for_date(&deps, &d, "2025-01-06T00:00:00Z")
+        let repaired = train_for_date(&deps, &d, "2025-01-06T00:00:00Z", Cadence::Daily)
             .await
             .unwrap();
         assert!(!repaired.artifact().unwrap().created);
@@ -954,6 +1028,57 @@ mod tests {
             e.contains("bad model artifact") && e.contains("missing"),
             "{e}"
         );
+    }
+
+    #[tokio::test]
+    async fn gbm_weekly_cadence_shares_the_monday_model_across_the_week() {
+        let (_dir, deps) = temp_deps().await;
+        let per_day = 25;
+        let rows = synthetic(31 * per_day, per_day, 42);
+        seed(&deps, &rows).await;
+        // date(0) is Tuesday 2024-10-22: date(27) is Monday 2024-11-18, date(30) its Thursday.
+        let monday = date(27);
+        assert_eq!(training_date(&date(30), Cadence::Weekly).unwrap(), monday);
+        assert_eq!(training_date(&monday, Cadence::Weekly).unwrap(), monday);
+        assert_eq!(training_date(&date(30), Cadence::Daily).unwrap(), date(30));
+
+        let now = "2025-01-02T00:00:00Z";
+        let live_monday = train_for_date(&deps, &monday, now, Cadence::Daily)
+            .await
+            .unwrap();
+        let live_monday = live_monday.artifact().unwrap().clone();
+        for day in [28, 30] {
+            let weekly = train_for_date(&deps, &date(day), now, Cadence::Weekly)
+                .await
+                .unwrap();
+            let weekly = weekly.artifact().unwrap().clone();
+            // The week's dates get the bytes the live Monday got, recorded as their own.
+            assert_eq!(weekly.content_hash, live_monday.content_hash);
+            assert_eq!(weekly.trained_for, date(day));
+            assert!(weekly.created);
+            let (artifact, model) = load_for_date(&deps, &date(day)).await.unwrap().unwrap();
+            assert_eq!(artifact.content_hash, live_monday.content_hash);
+            assert_eq!(model.trained_for, monday);
+            assert_eq!(model.last_training_date, date(26));
+        }
+        // The daily model of a weekday is a different one, trained on the days since Monday too.
+        let daily = train_for_date(&deps, &date(30), now, Cadence::Daily)
+            .await
+            .unwrap();
+        assert_ne!(
+            daily.artifact().unwrap().content_hash,
+            live_monday.content_hash
+        );
+        // Too little history before the week's Monday: no model, the reason names the week.
+        let early = train_for_date(&deps, &date(8), now, Cadence::Weekly)
+            .await
+            .unwrap();
+        match early {
+            TrainOutcome::Skipped { reason, .. } => {
+                assert!(reason.contains("week"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Training time on 2,000 and 20,000 rows: `cargo test -p nbaprops-activities

@@ -2,10 +2,15 @@
 //! date on every earlier feature row whose player then played (walk-forward: never the date
 //! itself), keeps the artifact in the object store under its content hash and records it in
 //! `model_artifacts`. The same history trains the same bytes, so a rerun writes nothing.
+//!
+//! In backfill mode (a backfill, a backtest) the model is retrained weekly, not daily: every
+//! date gets the model of its week, trained on the rows before the week's Monday
+//! ([`gbm::Cadence::Weekly`]). Training on all history every date made a long backfill's cost
+//! grow with the square of its length. A live day keeps its daily model.
 
-use nbaprops_proto::{EntitySet, ProcessorRequest, ProcessorResult};
+use nbaprops_proto::{EntitySet, Mode, ProcessorRequest, ProcessorResult};
 
-use super::gbm::{self, TrainOutcome};
+use super::gbm::{self, Cadence, TrainOutcome};
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
@@ -14,7 +19,7 @@ pub const NAME: &str = "gbm_train";
 
 pub async fn run(
     deps: &Deps,
-    _req: &ProcessorRequest,
+    req: &ProcessorRequest,
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
@@ -24,7 +29,11 @@ pub async fn run(
         entities_changed: Some(EntitySet::default()),
         ..Default::default()
     };
-    match gbm::train_for_date(deps, date, &meta.now).await? {
+    let cadence = match req.context.as_ref().map(|c| c.mode()) {
+        Some(Mode::Backfill) => Cadence::Weekly,
+        _ => Cadence::Daily,
+    };
+    match gbm::train_for_date(deps, date, &meta.now, cadence).await? {
         TrainOutcome::Trained(a) => {
             result.rows_read = a.training_rows as u32;
             if a.created {

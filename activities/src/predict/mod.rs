@@ -3,6 +3,7 @@
 //! history before it); level 2 runs each system over a batch of players (`inputs` loads the
 //! batch, `system` turns estimates into rows); level 3, `ensemble`, combines them.
 
+pub mod cache;
 pub mod ensemble;
 pub mod gbm;
 pub mod gbm_system;

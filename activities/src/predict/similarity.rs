@@ -10,7 +10,7 @@
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
-use super::history::{labelled_games, LabelledGame};
+use super::history::{labelled_history, LabelledGame};
 use super::inputs::{feature_index, load_batch, Candidate};
 use super::system::{run_system, Estimate, System};
 use crate::analytics::upcoming_player_game_context::days_before;
@@ -58,12 +58,17 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(games: &[LabelledGame]) -> Self {
+    pub fn new<'a, I>(games: I) -> Self
+    where
+        I: IntoIterator<Item = &'a LabelledGame>,
+        I::IntoIter: Clone,
+    {
+        let games = games.into_iter();
         let idx: Vec<usize> = CONTEXT.iter().map(|n| feature_index(n)).collect();
         let mut mean = vec![0.0; idx.len()];
         let mut std = vec![1.0; idx.len()];
         for (k, i) in idx.iter().enumerate() {
-            let xs: Vec<f64> = games.iter().filter_map(|g| g.features[*i]).collect();
+            let xs: Vec<f64> = games.clone().filter_map(|g| g.features[*i]).collect();
             if xs.is_empty() {
                 continue;
             }
@@ -73,7 +78,6 @@ impl Pool {
             std[k] = if v.sqrt() > 1e-9 { v.sqrt() } else { 1.0 };
         }
         let points = games
-            .iter()
             .map(|g| {
                 let z = idx
                     .iter()
@@ -123,7 +127,14 @@ impl Pool {
         if near.len() < k {
             return None;
         }
-        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        // The k nearest in (distance, residual) order: a total order, so selecting them first
+        // and sorting only those gives exactly the head of the whole sorted list.
+        let order = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1));
+        if k > 0 {
+            near.select_nth_unstable_by(k - 1, order);
+            near.truncate(k);
+        }
+        near.sort_by(order);
         let (wsum, rsum) = near[..k].iter().fold((0.0, 0.0), |(w, r), (d, res)| {
             let wt = 1.0 / (1.0 + d);
             (w + wt, r + wt * res)
@@ -160,12 +171,20 @@ pub async fn run(
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
     let batch = load_batch(deps, req, date).await?;
-    let games = labelled_games(deps, &days_before(date, POOL_DAYS)?, date).await?;
+    let games = labelled_history(deps, &days_before(date, POOL_DAYS)?, date).await?;
     let pool_hash = crate::hashing::row_hash(&[
         (games.len() as i64).into(),
         games.last().map(|g| g.game_date.clone()).into(),
     ]);
-    let pool = Pool::new(&games);
+    // The batches of a date (and a rerun over unchanged history) share one pool.
+    let pool = deps
+        .predict_cache
+        .pools
+        .get_or_try_init(&games.digest, || async {
+            let refs: Vec<&LabelledGame> = games.iter().collect();
+            Ok(Pool::new(refs.iter().copied()))
+        })
+        .await?;
     run_system(deps, &batch, &system(), &pool_hash, meta, |c| {
         estimate(&pool, c)
     })
