@@ -188,6 +188,8 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
             player: player.to_string(),
             status: "Out".into(),
             source: "bench".into(),
+            // Noon New York time on the slate: before every tip-off (later news is refused).
+            report_time: format!("{date}T17:00:00Z"),
             ..Default::default()
         };
         let sent = Instant::now();
