@@ -109,6 +109,41 @@ pub async fn day_state(client: &Client, id: &str) -> Result<DayState> {
         .map_err(|e| anyhow::anyhow!("querying {id}: {e}"))
 }
 
+/// Waits (polling every `poll`) for the day's rerun that applied `update`, for at most
+/// `timeout`; an error when the day closed or failed without applying it.
+pub async fn wait_for_rerun(
+    client: &Client,
+    id: &str,
+    update: &InjuryUpdate,
+    poll: Duration,
+    timeout: Duration,
+) -> Result<nbaprops_proto::RerunSummary> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(Some(state)) = settled_day_state(client, id).await {
+            if let Some(r) = state
+                .reruns
+                .iter()
+                .rev()
+                .find(|r| r.updates.contains(update))
+            {
+                return Ok(r.clone());
+            }
+            if state.stage == "closed" || state.stage == "failed" {
+                anyhow::bail!("{id} is {} and did not apply the update", state.stage);
+            }
+        }
+        if started.elapsed() > timeout {
+            anyhow::bail!(
+                "no rerun of {id} applied the update within {} s (is a worker running? \
+                 `nbaprops status --date …`)",
+                timeout.as_secs()
+            );
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
 /// Signals `day-{date}` with injury updates, starting it when it is not running
 /// (signal-with-start: a start of a day that is running only signals it).
 pub async fn signal_injury(

@@ -194,19 +194,14 @@ async fn injury_news(
             std::slice::from_ref(&update),
         )
         .await?;
-        let rerun = loop {
-            let state = commands::settled_day_state(client, &day_id).await?;
-            if let Some(r) =
-                state.and_then(|s| s.reruns.into_iter().find(|r| r.updates.contains(&update)))
-            {
-                break r;
-            }
-            anyhow::ensure!(
-                t.elapsed() < Duration::from_secs(120),
-                "{day_id} did not apply the injury update within 2 minutes"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let rerun = commands::wait_for_rerun(
+            client,
+            &day_id,
+            &update,
+            Duration::from_millis(100),
+            Duration::from_secs(120),
+        )
+        .await?;
         println!(
             "injury news: {name} ruled out (signal injury_update to {day_id}): rerun {} {} in \
              {:.1}s, {} players recomputed, {} predictions superseded",

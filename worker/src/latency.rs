@@ -201,18 +201,15 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
             std::slice::from_ref(&update),
         )
         .await?;
-        let rerun = loop {
-            let state = commands::settled_day_state(&client, &day_id).await?;
-            if let Some(r) =
-                state.and_then(|s| s.reruns.into_iter().find(|r| r.updates.contains(&update)))
-            {
-                break r;
-            }
-            if sent.elapsed() > Duration::from_secs(300) {
-                bail!("no rerun applied signal {i} ({player}) within 300 s");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
+        let rerun = commands::wait_for_rerun(
+            &client,
+            &day_id,
+            &update,
+            Duration::from_millis(20),
+            Duration::from_secs(300),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("signal {i} ({player}): {e}"))?;
         let latency = sent.elapsed().as_secs_f64();
         if rerun.outcome != "applied" {
             bail!("rerun {} did not apply: {}", rerun.number, rerun.outcome);

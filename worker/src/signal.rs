@@ -1,9 +1,9 @@
 //! `nbaprops signal injury`: tell a day a player's status changed (the `injury_update` signal,
 //! with signal-with-start), then wait for the rerun that applies it and say what it did.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use nbaprops_proto::{InjuryUpdate, RerunSummary, Trigger};
 use nbaprops_workflows::ids;
@@ -92,34 +92,16 @@ pub async fn injury(client: &Client, task_queue: &str, args: &InjuryArgs) -> Res
     if args.no_wait {
         return Ok(out);
     }
-    let started = Instant::now();
-    loop {
-        if let Ok(Some(state)) = commands::settled_day_state(client, &id).await {
-            if let Some(r) = state
-                .reruns
-                .iter()
-                .rev()
-                .find(|r| r.updates.contains(&update))
-            {
-                out.push_str(&summarize_rerun(r));
-                out.push('\n');
-                return Ok(out);
-            }
-            if state.stage == "closed" || state.stage == "failed" {
-                bail!(
-                    "{id} is {} and did not apply the update ({out})",
-                    state.stage
-                );
-            }
-        }
-        if started.elapsed() > Duration::from_secs(args.timeout_secs) {
-            bail!(
-                "no rerun of {id} applied the update within {} s (is a worker running? \
-                 `nbaprops status --date {}`)",
-                args.timeout_secs,
-                args.date
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let rerun = commands::wait_for_rerun(
+        client,
+        &id,
+        &update,
+        Duration::from_millis(200),
+        Duration::from_secs(args.timeout_secs),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e} ({})", out.trim_end()))?;
+    out.push_str(&summarize_rerun(&rerun));
+    out.push('\n');
+    Ok(out)
 }

@@ -291,22 +291,23 @@ pub async fn listen(
     main: DayResult,
     phase_timeout: Option<Duration>,
 ) -> WorkflowResult<DayResult> {
-    let until = if !input.listen_until.is_empty() || day.mode() == Mode::Backfill {
-        String::new()
-    } else {
-        ctx.execute_activity(
-            PlanListening,
-            day.clone(),
-            options::process("listen.plan".to_string()),
-        )
-        .await?
-        .last_tipoff
-    };
-    // A backfill never listens; a day without games listens to nothing.
+    // A backfill never listens; a day without games listens to nothing. The last tip-off is
+    // asked for only when the input does not say until when.
     let deadline = if day.mode() == Mode::Backfill {
         None
     } else {
-        listen_deadline(&input.listen_until, &until)
+        let last_tipoff = if input.listen_until.is_empty() {
+            ctx.execute_activity(
+                PlanListening,
+                day.clone(),
+                options::process("listen.plan".to_string()),
+            )
+            .await?
+            .last_tipoff
+        } else {
+            String::new()
+        };
+        listen_deadline(&input.listen_until, &last_tipoff)
             .map_err(|e| crate::failures::fail(format!("DayWorkflow input: {e}")))?
     };
     let listen_until = deadline.map(rfc3339).unwrap_or_default();
