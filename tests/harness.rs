@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
-use nbaprops::dev_server::{DevServer, DevServerOptions};
+use nbaprops::dev_server::DevServer;
 use nbaprops::replay_server::ReplayServer;
 use nbaprops::simulate::{simulate, SimOptions, SimTruth};
 use nbaprops::{client, commands};
@@ -40,7 +40,7 @@ pub fn small_sim() -> SimOptions {
 
 impl TestEnv {
     pub async fn start(sim: SimOptions) -> Result<Self> {
-        let server = DevServer::start(&DevServerOptions::ephemeral()?).await?;
+        let server = DevServer::start_ephemeral().await?;
         let client = client::connect(&server.address, "default").await?;
         let sim_dir = tempfile::tempdir()?;
         let truth = simulate(sim_dir.path(), &sim)?;

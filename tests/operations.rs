@@ -296,14 +296,12 @@ async fn every_workflow_of_a_day_is_found_by_its_search_attributes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_search_attributes_are_registered_where_they_are_missing() {
-    use nbaprops::dev_server::{DevServer, DevServerOptions};
+    use nbaprops::dev_server::DevServer;
     use temporalio_client::grpc::WorkflowService;
     use temporalio_client::tonic::IntoRequest;
     use temporalio_common::protos::temporal::api::workflowservice::v1::RegisterNamespaceRequest;
 
-    let server = DevServer::start(&DevServerOptions::ephemeral().unwrap())
-        .await
-        .unwrap();
+    let server = DevServer::start_ephemeral().await.unwrap();
     // The dev server registers them on its namespace: nothing to add there.
     let default = nbaprops::client::connect(&server.address, "default")
         .await
@@ -348,4 +346,21 @@ async fn the_search_attributes_are_registered_where_they_are_missing() {
         .unwrap();
     assert_eq!(again, Vec::<String>::new());
     server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dev_server_that_cannot_start_says_why() {
+    use nbaprops::dev_server::{DevServer, DevServerOptions};
+
+    // Somebody else holds the port: the server exits at once, and the error carries its
+    // own explanation instead of a guess.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut opts = DevServerOptions::ephemeral().unwrap();
+    opts.port = taken.local_addr().unwrap().port();
+    let err = match DevServer::start(&opts).await {
+        Ok(_) => panic!("a server started on a port that is taken"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("exited at start"), "{err}");
+    assert!(err.contains("address already in use"), "{err}");
 }

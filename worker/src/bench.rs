@@ -16,7 +16,7 @@ use nbaprops_proto::{BackfillPlanRequest, Mode, RunContext, Trigger};
 
 use crate::backfill::{self, BackfillArgs};
 use crate::client;
-use crate::dev_server::{DevServer, DevServerOptions};
+use crate::dev_server::DevServer;
 use crate::replay_server::ReplayServer;
 use crate::simulate::{simulate_shaped, ScheduleShape, SimOptions};
 
@@ -241,7 +241,7 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
     let input = backfill::input_of(&bf_args, vec![])?;
 
     // Through Temporal: an in-memory dev server and a worker process, as in production.
-    let server = DevServer::start(&DevServerOptions::ephemeral()?).await?;
+    let server = DevServer::start_ephemeral().await?;
     let client = client::connect(&server.address, "default").await?;
     let data = args.work.join("temporal");
     fresh_dir(&data)?;

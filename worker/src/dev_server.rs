@@ -89,9 +89,32 @@ pub struct DevServer {
     child: tokio::process::Child,
     pub address: String,
     pub ui_port: Option<u16>,
+    /// Holds the server's output when no log file was asked for (removed on drop).
+    _output: Option<tempfile::NamedTempFile>,
 }
 
+/// How often [`DevServer::start_ephemeral`] tries a fresh port.
+const EPHEMERAL_ATTEMPTS: usize = 4;
+
 impl DevServer {
+    /// An in-memory, headless server on a free port (tests, benches). `start-dev` also binds
+    /// several ports of its own choosing (HTTP, metrics, membership), so two servers starting
+    /// at once can collide on one of them; the loser exits at start and is retried on a fresh
+    /// port.
+    pub async fn start_ephemeral() -> Result<Self> {
+        let mut last = None;
+        for _ in 0..EPHEMERAL_ATTEMPTS {
+            match Self::start(&DevServerOptions::ephemeral()?).await {
+                Ok(server) => return Ok(server),
+                Err(e) if e.is::<ExitedAtStart>() => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.expect("at least one attempt")).context(format!(
+            "the Temporal dev server exited at start {EPHEMERAL_ATTEMPTS} times"
+        ))
+    }
+
     pub async fn start(opts: &DevServerOptions) -> Result<Self> {
         let bin = find_temporal_binary()?;
         let mut cmd = tokio::process::Command::new(&bin);
@@ -117,16 +140,20 @@ impl DevServer {
             }
             cmd.arg("--db-filename").arg(db);
         }
-        match &opts.log_file {
-            Some(f) => {
-                let log = std::fs::File::create(f)
-                    .with_context(|| format!("creating {}", f.display()))?;
-                cmd.stdout(log.try_clone()?).stderr(log);
-            }
-            None => {
-                cmd.stdout(Stdio::null()).stderr(Stdio::null());
-            }
-        }
+        // The output goes to the log file, else to a temporary one, so that a server that
+        // exits at start can say why.
+        let output = match &opts.log_file {
+            Some(_) => None,
+            None => Some(tempfile::NamedTempFile::new().context("creating the server's log")?),
+        };
+        let log_path = match (&opts.log_file, &output) {
+            (Some(f), _) => f.clone(),
+            (None, Some(tmp)) => tmp.path().to_path_buf(),
+            (None, None) => unreachable!("one of the two is set"),
+        };
+        let log = std::fs::File::create(&log_path)
+            .with_context(|| format!("creating {}", log_path.display()))?;
+        cmd.stdout(log.try_clone()?).stderr(log);
         cmd.stdin(Stdio::null()).kill_on_drop(true);
         let mut child = cmd
             .spawn()
@@ -135,10 +162,12 @@ impl DevServer {
         let deadline = tokio::time::Instant::now() + opts.ready_timeout;
         loop {
             if let Some(status) = child.try_wait()? {
-                bail!(
-                    "the Temporal dev server exited at start ({status}); is port {} taken?",
-                    opts.port
-                );
+                return Err(ExitedAtStart {
+                    status,
+                    port: opts.port,
+                    output: last_lines(&log_path, 5),
+                }
+                .into());
             }
             if answers(&address).await
                 && crate::client::connect(&address, &opts.namespace)
@@ -159,6 +188,7 @@ impl DevServer {
             child,
             address,
             ui_port: opts.ui_port,
+            _output: output,
         })
     }
 
@@ -167,4 +197,37 @@ impl DevServer {
         self.child.kill().await?;
         Ok(())
     }
+}
+
+/// The server process ended before it answered (most often a port somebody else holds).
+#[derive(Debug)]
+struct ExitedAtStart {
+    status: std::process::ExitStatus,
+    port: u16,
+    output: String,
+}
+
+impl std::fmt::Display for ExitedAtStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the Temporal dev server on port {} exited at start ({}); its last output: {}",
+            self.port,
+            self.status,
+            if self.output.is_empty() {
+                "(none)"
+            } else {
+                &self.output
+            }
+        )
+    }
+}
+
+impl std::error::Error for ExitedAtStart {}
+
+/// The last `n` lines of a file, joined with " | " (empty when it cannot be read).
+fn last_lines(path: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join(" | ")
 }

@@ -21,7 +21,7 @@ use temporalio_client::WorkflowSignalOptions;
 
 use crate::backfill::{self, BackfillArgs};
 use crate::bench::{ensure_season_simulation, fresh_dir, peak_rss_mib, spawn_worker};
-use crate::dev_server::{DevServer, DevServerOptions};
+use crate::dev_server::DevServer;
 use crate::replay_server::ReplayServer;
 use crate::{client, commands};
 
@@ -83,7 +83,7 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
     let sim = args.work.join("sim");
     ensure_season_simulation(&sim, args.history_from, args.date, args.seed)?;
     let replay = ReplayServer::start(sim.clone(), "127.0.0.1:0".parse()?).await?;
-    let server = DevServer::start(&DevServerOptions::ephemeral()?).await?;
+    let server = DevServer::start_ephemeral().await?;
     let client = client::connect(&server.address, "default").await?;
     client::ensure_search_attributes(&client).await?;
     let data = args.work.join("data");
