@@ -166,8 +166,8 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
     faulty.stop().await;
 
     // The histories (the backfill with its pause, resume and failures; a Phase 5 date and a
-    // Phase 1 date) replay without nondeterminism. NBAPROPS_RECORD_HISTORIES=TAG saves them as
-    // tests/histories/backfill-TAG.json and backfill-date-p{phase}-TAG.json.
+    // Phase 1 and a Phase 2 date) replay without nondeterminism. NBAPROPS_RECORD_HISTORIES=TAG
+    // saves them as tests/histories/backfill-TAG.json and backfill-date-p{phase}-TAG.json.
     for (id, name) in [
         (id.clone(), "backfill".to_string()),
         (
@@ -177,6 +177,10 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
         (
             ids::backfill_date_workflow_id(&id, 1, 2, &dates[3]),
             "backfill-date-p1".to_string(),
+        ),
+        (
+            ids::backfill_date_workflow_id(&id, 2, 1, &dates[3]),
+            "backfill-date-p2".to_string(),
         ),
     ] {
         replay_fresh_history(&env.client, &id, &name).await;

@@ -34,6 +34,12 @@ async fn saved_histories_replay_without_nondeterminism() {
         "backfill-v1",
         "backfill-date-p5-v1",
         "backfill-date-p1-v1",
+        // From `backfill-step-activity` on: a date's step in one activity, Phase 5 in one
+        // batch per system.
+        "backfill-v2",
+        "backfill-date-p5-v2",
+        "backfill-date-p1-v2",
+        "backfill-date-p2-v2",
         // The day and grading set their search attributes (game_date, phase, mode, trigger)
         // and start their children with them.
         "day-search-attributes",

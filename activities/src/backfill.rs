@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use nbaprops_proto::registry::{self, dates_of, DateStep, IMPORTED_SOURCES};
 use nbaprops_proto::{
     BackfillPlan, BackfillPlanRequest, EntitySet, FailedDate, ProcessorRequest, RunContext,
-    ScrapeRequest,
+    ScrapeRequest, StepRequest,
 };
 
 use crate::error::{PipelineError, Result};
@@ -252,21 +252,21 @@ async fn run_date_step(
     };
     let mut activities = 0;
     let mut written = 0u64;
-    if phase == 1 {
-        let requests: Vec<ScrapeRequest> = specs
-            .iter()
-            .map(|spec| ScrapeRequest {
-                context: Some(ctx.clone()),
-                source: spec.name.to_string(),
-            })
-            .collect();
-        let runs = requests.iter().map(|r| runner::scrape(deps, r));
-        for r in futures::future::join_all(runs).await {
-            r?;
-            activities += 1;
+    if phase != 5 {
+        // As BackfillDateWorkflow runs it: the whole step in one `run_step` (one activity when
+        // it has several sources or processors).
+        let step = StepRequest {
+            context: Some(ctx.clone()),
+            phase,
+            names: specs.iter().map(|s| s.name.to_string()).collect(),
+        };
+        let origin = crate::ops::run_history::RunOrigin::in_process();
+        for (_, outcome) in runner::run_step_each(deps, &step, &now_utc(), &origin).await {
+            written += outcome?.rows_written as u64;
         }
+        activities += if specs.len() > 1 { 1 } else { specs.len() };
     } else {
-        let players = if phase == 5 && specs.iter().any(registry::is_batched) {
+        let players = if specs.iter().any(registry::is_batched) {
             activities += 1;
             runner::plan_predictions(deps, ctx).await?.players
         } else {

@@ -74,6 +74,10 @@ pub enum PipelineError {
     RawStore(#[from] object_store::Error),
     #[error("internal error (probably a bug): {0}")]
     Internal(String),
+    /// Some sources or processors of a backfill step (`run_step`) failed with retryable
+    /// errors, listed by name; the step is retried whole.
+    #[error("step to retry: {0}")]
+    StepRetry(String),
 }
 
 fn quarantine_note(key: &Option<String>) -> String {
@@ -88,7 +92,8 @@ impl PipelineError {
         match self {
             PipelineError::SourceUnavailable { .. }
             | PipelineError::NotReady { .. }
-            | PipelineError::RawStore(_) => RetryClass::Retryable,
+            | PipelineError::RawStore(_)
+            | PipelineError::StepRetry(_) => RetryClass::Retryable,
             // A locked or unreachable database is transient; a bad statement is not, but the
             // statements are ours and tested, so treat driver errors as transient.
             PipelineError::Warehouse(e) => match e {
@@ -116,6 +121,7 @@ impl PipelineError {
             PipelineError::Migration(_) => "migration",
             PipelineError::RawStore(_) => "raw_store",
             PipelineError::Internal(_) => "internal",
+            PipelineError::StepRetry(_) => "step_retry",
         }
     }
 }

@@ -6,10 +6,10 @@ use chrono::Duration;
 use nbaprops_proto::registry::{self, ProcessorSpec};
 use nbaprops_proto::{
     DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
-    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult,
+    ProcessorResult, RunContext, ScrapeRequest, ScrapeResult, StepOutcome, StepRequest, StepResult,
 };
 
-use crate::error::{PipelineError, Result};
+use crate::error::{PipelineError, Result, RetryClass};
 use crate::ops::{alerts, change_health, dependents, quality, run_history};
 use crate::storage::warehouse::WriteMeta;
 use crate::{analytics, grade, precompute, predict, raw, sources, Deps};
@@ -234,6 +234,78 @@ pub async fn run_processor_from(
         }
     }
     outcome
+}
+
+/// A backfill date's step in one call: every source (Phase 1) or processor of the step at
+/// once, each recorded in the run history as it would be in its own activity, with its
+/// outcome.
+pub async fn run_step_each(
+    deps: &Deps,
+    req: &StepRequest,
+    now: &str,
+    origin: &run_history::RunOrigin,
+) -> Vec<(String, Result<ProcessorResult>)> {
+    let runs = req.names.iter().map(|name| async move {
+        let outcome = if req.phase == 1 {
+            let scrape = ScrapeRequest {
+                context: req.context.clone(),
+                source: name.clone(),
+            };
+            scrape_recorded(deps, &scrape, now, origin)
+                .await
+                .map(|s| ProcessorResult {
+                    processor: s.source,
+                    rows_read: s.records_seen,
+                    warnings: s.warnings,
+                    ..Default::default()
+                })
+        } else {
+            let process = ProcessorRequest {
+                context: req.context.clone(),
+                processor: name.clone(),
+                raw_payloads: vec![],
+                entity_filter: None,
+            };
+            run_processor_from(deps, &process, now, origin).await
+        };
+        (name.clone(), outcome)
+    });
+    futures::future::join_all(runs).await
+}
+
+/// [`run_step_each`] for the `run_step` activity. Errors a retry cannot fix are kept in their
+/// outcome, so the others' results still come back. If any failed with a retryable error the
+/// whole step fails retryably, once all have finished: a retry runs the step again, which
+/// every source and processor allows (idempotent; unchanged rows are not rewritten).
+pub async fn run_step(
+    deps: &Deps,
+    req: &StepRequest,
+    now: &str,
+    origin: &run_history::RunOrigin,
+) -> Result<StepResult> {
+    let mut outcomes = Vec::new();
+    let mut retryable = Vec::new();
+    for (name, outcome) in run_step_each(deps, req, now, origin).await {
+        match outcome {
+            Ok(result) => outcomes.push(StepOutcome {
+                name,
+                result: Some(result),
+                error: String::new(),
+            }),
+            Err(e) if e.retry_class() == RetryClass::Retryable => {
+                retryable.push(format!("{name}: {e}"))
+            }
+            Err(e) => outcomes.push(StepOutcome {
+                name,
+                result: None,
+                error: e.to_string(),
+            }),
+        }
+    }
+    if !retryable.is_empty() {
+        return Err(PipelineError::StepRetry(retryable.join("; ")));
+    }
+    Ok(StepResult { outcomes })
 }
 
 async fn dispatch(

@@ -11,7 +11,7 @@ use std::time::Instant;
 use nbaprops_proto::{
     BackfillPlan, BackfillPlanRequest, DependentsRequest, EntitySet, GateReport, GateRequest,
     GradeResult, PredictionPlan, ProcessorRequest, ProcessorResult, RunContext, ScrapeRequest,
-    ScrapeResult,
+    ScrapeResult, StepRequest, StepResult,
 };
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -166,6 +166,32 @@ impl PipelineActivities {
                     r.rows_unchanged,
                     r.rows_removed
                 )
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// A backfill date's step: all its sources or processors in one activity.
+    #[activity(definition = nbaprops_proto::activities::RunStep)]
+    pub async fn run_step(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: StepRequest,
+    ) -> Result<StepResult, ActivityError> {
+        let what = format!("phase {} step", req.phase);
+        let span = span(&ctx, req.context.as_ref(), &what);
+        async move {
+            let started = Instant::now();
+            let result = with_heartbeats(
+                &ctx,
+                runner::run_step(&self.deps, &req, &now_utc(), &origin(&ctx)),
+            )
+            .await;
+            log_outcome(&result, started, |r: &StepResult| {
+                let failed = r.outcomes.iter().filter(|o| !o.error.is_empty()).count();
+                format!("{what}: {} run, {failed} failed", r.outcomes.len())
             });
             result.map_err(to_activity_error)
         }

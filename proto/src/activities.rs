@@ -12,7 +12,7 @@ use crate::{
     EntitySet, GateReport, GateRequest, GradeResult, InjuryUpdatesRequest, InjuryUpdatesResult,
     InjuryWatchInput, InjuryWatchResult, ListenPlan, PredictionPlan, ProcessorRequest,
     ProcessorResult, RerunPlanRequest, RunContext, ScrapeRequest, ScrapeResult, SignalDayRequest,
-    SignalDayResult,
+    SignalDayResult, StepRequest, StepResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -34,6 +34,17 @@ impl ActivityDefinition for Process {
     type Output = ProcessorResult;
     fn name(&self) -> &str {
         "process"
+    }
+}
+
+/// A backfill: one date's step (all its sources or processors) in one activity.
+pub struct RunStep;
+
+impl ActivityDefinition for RunStep {
+    type Input = StepRequest;
+    type Output = StepResult;
+    fn name(&self) -> &str {
+        "run_step"
     }
 }
 

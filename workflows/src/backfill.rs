@@ -20,12 +20,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::UNIX_EPOCH;
 
-use nbaprops_proto::activities::{CheckQuality, PlanBackfill, PlanPredictions, Process, Scrape};
+use nbaprops_proto::activities::{
+    CheckQuality, PlanBackfill, PlanPredictions, Process, RunStep, Scrape,
+};
 use nbaprops_proto::registry::{self, dates_of, ProcessorSpec};
 use nbaprops_proto::{
     BackfillDateInput, BackfillDateResult, BackfillInput, BackfillPlanRequest, BackfillProgress,
     BackfillState, FailedDate, GateRequest, Mode, PhaseProgress, ProcessorResult, RunContext,
-    ScrapeRequest, StepProgress, Trigger,
+    ScrapeRequest, StepProgress, StepRequest, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::workflows::join_all;
@@ -44,6 +46,12 @@ pub const MAX_CONCURRENCY: u32 = 64;
 /// Children one run starts before it continues as new: about 8 events each in the parent, so a
 /// run's history stays near 2,500 events, far under the 10,240-event warning.
 pub const CHILDREN_PER_RUN: u32 = 300;
+/// From this patch on, a date's step with several sources or processors (Phases 1-4 and
+/// grading) runs them in one `run_step` activity instead of one activity each: most of a long
+/// backfill's cost was the Temporal server handling those activities. Phase 5 runs each
+/// system once per date over all its players (one batch, not batches of 25). Children
+/// recorded before it replay as they ran.
+pub const STEP_ACTIVITY_PATCH: &str = "backfill-step-activity";
 
 #[workflow]
 #[derive(Default)]
@@ -445,7 +453,35 @@ impl BackfillDateWorkflow {
         let mut failures: Vec<String> = Vec::new();
         // Activities beyond one per processor: the prediction plan, the batches, the gate.
         let mut extra_activities: u32 = 0;
+        let one_activity = specs.len() > 1 && input.phase != 5 && ctx.patched(STEP_ACTIVITY_PATCH);
         match input.phase {
+            _ if one_activity => {
+                let step = ctx
+                    .execute_activity(
+                        RunStep,
+                        StepRequest {
+                            context: Some(context.clone()),
+                            phase: input.phase,
+                            names: specs.iter().map(|s| s.name.to_string()).collect(),
+                        },
+                        options::step(
+                            input.phase,
+                            format!("{}.step", registry::phase_prefix(input.phase)),
+                        ),
+                    )
+                    .await;
+                match step {
+                    Ok(step) => {
+                        for o in step.outcomes {
+                            match o.result {
+                                Some(r) if o.error.is_empty() => results.push(r),
+                                _ => failures.push(format!("{}: {}", o.name, o.error)),
+                            }
+                        }
+                    }
+                    Err(e) => failures.push(describe_activity_error(&e)),
+                }
+            }
             1 => {
                 let scrapes = specs.iter().map(|spec| {
                     ctx.execute_activity(
@@ -484,10 +520,21 @@ impl BackfillDateWorkflow {
                 } else {
                     vec![]
                 };
-                let batches: Vec<Vec<String>> = players
-                    .chunks(options::PREDICTION_BATCH_SIZE)
-                    .map(<[String]>::to_vec)
-                    .collect();
+                // A live day splits the players into batches to spread them over activities;
+                // a backfill has dates in flight enough, so from the patch on a date's players
+                // are one batch: a system is one activity per date (the same predictions).
+                let batches: Vec<Vec<String>> = if ctx.patched(STEP_ACTIVITY_PATCH) {
+                    if players.is_empty() {
+                        vec![]
+                    } else {
+                        vec![players]
+                    }
+                } else {
+                    players
+                        .chunks(options::PREDICTION_BATCH_SIZE)
+                        .map(<[String]>::to_vec)
+                        .collect()
+                };
                 let mut totals: Vec<ProcessorResult> = specs
                     .iter()
                     .map(|s| ProcessorResult {
@@ -554,6 +601,9 @@ impl BackfillDateWorkflow {
             }
         }
         let mut out = sum(&results, &date);
+        if one_activity {
+            out.activities = 1;
+        }
         out.activities += extra_activities;
         Ok(out)
     }

@@ -54,6 +54,17 @@ pub fn process(activity_id: String) -> ActivityOptions {
         .build()
 }
 
+/// A backfill date's whole step in one activity (`run_step`): its sources or processors at
+/// once, retried whole (Phase 1 as often as a scrape).
+pub fn step(phase: u32, activity_id: String) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
+        .retry_policy(retry_policy(if phase == 1 { 6 } else { 4 }))
+        .activity_id(activity_id.clone())
+        .summary(activity_id)
+        .build()
+}
+
 /// How often grading looks again for a date's box scores, and for how long.
 pub const GRADE_RETRY_EVERY: Duration = Duration::from_secs(20 * 60);
 pub const GRADE_WAIT_AT_MOST: Duration = Duration::from_secs(12 * 3600);

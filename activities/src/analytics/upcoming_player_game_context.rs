@@ -21,7 +21,7 @@ use crate::raw::nbac_injury_report::InjuryReportRow;
 use crate::raw::oddsa_game_lines::GameLineRow;
 use crate::raw::oddsa_player_props::PropLineRow;
 use crate::storage::warehouse::WriteMeta;
-use crate::storage::{TableRow, Value};
+use crate::storage::{TableRow, Value, Window};
 use crate::Deps;
 
 pub const NAME: &str = "upcoming_player_game_context";
@@ -216,7 +216,7 @@ pub struct ContextInputs<'a> {
     pub props: &'a [PropLineRow],
     /// (player id, player lookup) for every known player.
     pub registry: &'a [(i64, String)],
-    pub history: &'a [GameSummaryRow],
+    pub history: &'a [&'a GameSummaryRow],
     pub games: &'a [inputs::Game],
     pub odds: &'a BTreeMap<(String, String), GameOdds>,
     pub injuries: &'a [InjuryReportRow],
@@ -254,7 +254,7 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
         .map(|(id, l)| (*id, l.as_str()))
         .collect();
     let mut history_of: BTreeMap<i64, Vec<&GameSummaryRow>> = BTreeMap::new();
-    for g in inp.history {
+    for g in inp.history.iter().copied() {
         history_of.entry(g.player_id).or_default().push(g);
     }
     let game_of_team: BTreeMap<&str, &inputs::Game> = inp
@@ -334,15 +334,11 @@ pub fn days_before(date: &str, days: i64) -> Result<String> {
     crate::sources::shift_date(date, -days)
 }
 
-/// The game summaries of [from, date), for history windows.
-pub async fn history_before(deps: &Deps, date: &str, days: i64) -> Result<Vec<GameSummaryRow>> {
+/// The game summaries of [from, date), for history windows (kept parsed between dates:
+/// `storage::window`).
+pub async fn history_before(deps: &Deps, date: &str, days: i64) -> Result<Window<GameSummaryRow>> {
     let from = days_before(date, days)?;
-    deps.warehouse
-        .select(
-            "game_date >= ? AND game_date < ?",
-            &[from.into(), date.into()],
-        )
-        .await
+    deps.warehouse.select_window(&from, date).await
 }
 
 /// The name registry as (id, lookup) pairs and id -> team.
@@ -418,18 +414,19 @@ pub async fn run(
         props
             .iter()
             .map(|r| hashing::row_hash(&r.values()))
-            .chain(history.iter().map(|r| hashing::row_hash(&r.values())))
+            .chain(history.iter_hashed().map(|(_, h)| h.to_string()))
             .chain(game_lines.iter().map(|r| hashing::row_hash(&r.values())))
             .chain(injuries.iter().map(|r| hashing::row_hash(&r.values())))
             .collect::<Vec<_>>()
             .iter()
             .map(String::as_str),
     );
+    let history_rows: Vec<&GameSummaryRow> = history.iter().collect();
     let (mut rows, warnings) = transform(&ContextInputs {
         date,
         props: &props,
         registry: &registry,
-        history: &history,
+        history: &history_rows,
         games: &games,
         odds: &odds,
         injuries: &injuries,

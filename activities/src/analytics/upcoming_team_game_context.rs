@@ -71,7 +71,7 @@ pub fn top_five(history: &[&GameSummaryRow]) -> BTreeSet<String> {
 pub fn transform(
     date: &str,
     games: &[inputs::Game],
-    history: &[GameSummaryRow],
+    history: &[&GameSummaryRow],
     odds: &BTreeMap<(String, String), crate::lines::GameOdds>,
     injuries: &[crate::raw::nbac_injury_report::InjuryReportRow],
 ) -> Vec<TeamContextRow> {
@@ -83,6 +83,7 @@ pub fn transform(
         for (team, opponent, home) in [(&g.home, &g.away, 1), (&g.away, &g.home, 0)] {
             let mine: Vec<&GameSummaryRow> = history
                 .iter()
+                .copied()
                 .filter(|h| &h.team == team && h.game_date.as_str() < date)
                 .collect();
             let last = mine.iter().map(|h| h.game_date.as_str()).max();
@@ -138,14 +139,21 @@ pub async fn run(
         games
             .iter()
             .map(|g| format!("{}{}{}{}", g.game_id, g.home, g.away, g.start_time_utc))
-            .chain(history.iter().map(|r| hashing::row_hash(&r.values())))
+            .chain(history.iter_hashed().map(|(_, h)| h.to_string()))
             .chain(game_lines.iter().map(|r| hashing::row_hash(&r.values())))
             .chain(injuries.iter().map(|r| hashing::row_hash(&r.values())))
             .collect::<Vec<_>>()
             .iter()
             .map(String::as_str),
     );
-    let rows = transform(date, &games, &history, &game_odds(&game_lines), &injuries);
+    let history_rows: Vec<&GameSummaryRow> = history.iter().collect();
+    let rows = transform(
+        date,
+        &games,
+        &history_rows,
+        &game_odds(&game_lines),
+        &injuries,
+    );
     let stats = deps
         .warehouse
         .write_partition(date, None, &rows, meta)

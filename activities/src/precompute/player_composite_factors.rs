@@ -291,21 +291,19 @@ pub async fn run(
     let with_line: std::collections::BTreeSet<i64> =
         inputs.contexts.iter().map(|c| c.player_id).collect();
     let start = super::player_daily_cache::season_start(date)?;
-    let games: Vec<GameSummaryRow> = deps
+    let window = deps
         .warehouse
-        .select(
-            "game_date >= ? AND game_date < ?",
-            &[start.into(), date.into()],
-        )
+        .select_window::<GameSummaryRow>(&start, date)
         .await?;
-    let games: Vec<GameSummaryRow> = games
-        .into_iter()
-        .filter(|g| with_line.contains(&g.player_id))
-        .collect();
-    inputs.caches = super::player_daily_cache::transform(date, &games);
+    // Only the games of players with a line count, as rows read and in the input hash.
+    let (games, hashes): (Vec<&GameSummaryRow>, Vec<&str>) = window
+        .iter_hashed()
+        .filter(|(g, _)| with_line.contains(&g.player_id))
+        .unzip();
+    inputs.caches = super::player_daily_cache::transform(date, games.iter().copied());
     let input_hash = crate::hashing::combine([
         inputs.input_hash().as_str(),
-        super::input_hash(&games).as_str(),
+        crate::hashing::combine(hashes).as_str(),
     ]);
     let mut rows = transform(date, &inputs);
     let scope = entity_scope(req);

@@ -63,9 +63,12 @@ pub fn season_start(date: &str) -> Result<String> {
 }
 
 /// One row per player from his games before `date` (the caller passes only those).
-pub fn transform(date: &str, games: &[GameSummaryRow]) -> Vec<DailyCacheRow> {
+pub fn transform<'a>(
+    date: &str,
+    games: impl IntoIterator<Item = &'a GameSummaryRow>,
+) -> Vec<DailyCacheRow> {
     let mut by_player: BTreeMap<i64, Vec<&GameSummaryRow>> = BTreeMap::new();
-    for g in games.iter().filter(|g| g.game_date.as_str() < date) {
+    for g in games.into_iter().filter(|g| g.game_date.as_str() < date) {
         by_player.entry(g.player_id).or_default().push(g);
     }
     by_player
@@ -108,15 +111,12 @@ pub async fn run(
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
     let start = season_start(date)?;
-    let games: Vec<GameSummaryRow> = deps
+    let games = deps
         .warehouse
-        .select(
-            "game_date >= ? AND game_date < ?",
-            &[start.into(), date.into()],
-        )
+        .select_window::<GameSummaryRow>(&start, date)
         .await?;
-    let input_hash = super::input_hash(&games);
-    let mut rows = transform(date, &games);
+    let input_hash = games.input_hash.clone();
+    let mut rows = transform(date, games.iter());
     let scope = entity_scope(req);
     if let Some(scope) = &scope {
         rows.retain(|r| scope.values.contains(&Value::Int(r.player_id)));

@@ -124,9 +124,12 @@ impl Zones {
 }
 
 /// One row per player with a game before `date` (the caller passes the season's games).
-pub fn transform(date: &str, games: &[GameSummaryRow]) -> Vec<PlayerShotZoneRow> {
+pub fn transform<'a>(
+    date: &str,
+    games: impl IntoIterator<Item = &'a GameSummaryRow>,
+) -> Vec<PlayerShotZoneRow> {
     let mut by_player: BTreeMap<i64, Vec<&GameSummaryRow>> = BTreeMap::new();
-    for g in games.iter().filter(|g| g.game_date.as_str() < date) {
+    for g in games.into_iter().filter(|g| g.game_date.as_str() < date) {
         by_player.entry(g.player_id).or_default().push(g);
     }
     by_player
@@ -171,15 +174,12 @@ pub async fn run(
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
     let start = super::player_daily_cache::season_start(date)?;
-    let games: Vec<GameSummaryRow> = deps
+    let games = deps
         .warehouse
-        .select(
-            "game_date >= ? AND game_date < ?",
-            &[start.into(), date.into()],
-        )
+        .select_window::<GameSummaryRow>(&start, date)
         .await?;
-    let input_hash = super::input_hash(&games);
-    let mut rows = transform(date, &games);
+    let input_hash = games.input_hash.clone();
+    let mut rows = transform(date, games.iter());
     let scope = entity_scope(req);
     if let Some(scope) = &scope {
         rows.retain(|r| scope.values.contains(&Value::Int(r.player_id)));

@@ -84,17 +84,17 @@ fn diff(value: Option<f64>, league: Option<f64>) -> Option<f64> {
 
 /// One row per team with a game before `date` (the caller passes the season's games; rows on
 /// or after `date` are ignored). `offense` supplies the pace of each team-game.
-pub fn transform(
+pub fn transform<'a>(
     date: &str,
-    defense: &[TeamDefenseRow],
-    offense: &[TeamOffenseRow],
+    defense: impl IntoIterator<Item = &'a TeamDefenseRow>,
+    offense: impl IntoIterator<Item = &'a TeamOffenseRow>,
 ) -> Vec<TeamDefenseZoneRow> {
     let pace: BTreeMap<(&str, &str), f64> = offense
-        .iter()
+        .into_iter()
         .map(|o| ((o.game_id.as_str(), o.team.as_str()), o.pace))
         .collect();
     let mut by_team: BTreeMap<&str, Vec<&TeamDefenseRow>> = BTreeMap::new();
-    for d in defense.iter().filter(|d| d.game_date.as_str() < date) {
+    for d in defense.into_iter().filter(|d| d.game_date.as_str() < date) {
         by_team.entry(d.team.as_str()).or_default().push(d);
     }
     let windows: Vec<TeamWindow> = by_team
@@ -191,20 +191,17 @@ pub async fn run(
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
     let start = super::player_daily_cache::season_start(date)?;
-    let window = "game_date >= ? AND game_date < ?";
-    let defense: Vec<TeamDefenseRow> = deps
+    let defense = deps
         .warehouse
-        .select(window, &[start.clone().into(), date.into()])
+        .select_window::<TeamDefenseRow>(&start, date)
         .await?;
-    let offense: Vec<TeamOffenseRow> = deps
+    let offense = deps
         .warehouse
-        .select(window, &[start.into(), date.into()])
+        .select_window::<TeamOffenseRow>(&start, date)
         .await?;
-    let input_hash = crate::hashing::combine([
-        super::input_hash(&defense).as_str(),
-        super::input_hash(&offense).as_str(),
-    ]);
-    let mut rows = transform(date, &defense, &offense);
+    let input_hash =
+        crate::hashing::combine([defense.input_hash.as_str(), offense.input_hash.as_str()]);
+    let mut rows = transform(date, defense.iter(), offense.iter());
     let scope = super::team_scope(req);
     if let Some(scope) = &scope {
         rows.retain(|r| scope.values.contains(&r.team.clone().into()));

@@ -51,6 +51,10 @@ use crate::Deps;
 pub const SYSTEM: &str = "gbm";
 /// Fewer training rows than this: no model for the date.
 pub const MIN_TRAINING_ROWS: usize = 200;
+/// The model learns from the labelled games of the last year before its training date (about
+/// a season and the end of the one before): recent seasons say more about today's players, and
+/// a training's cost stays bounded however long the history grows (a four-season backfill).
+pub const TRAINING_DAYS: i64 = 365;
 /// Predicted points are clamped to `0..=MAX_POINTS`.
 pub const MAX_POINTS: f64 = 80.0;
 /// The artifact format; bump when the layout of [`GbmModel`] changes.
@@ -381,11 +385,13 @@ fn check_date(date: &str) -> Result<()> {
         .map_err(|e| PipelineError::InvalidRequest(format!("{SYSTEM}: date {date:?}: {e}")))
 }
 
-/// The training rows for a model of date `before`: every earlier player-game with a feature
-/// row of the current version, a line, and minutes played (see [`super::history`]).
+/// The training rows for a model of date `before`: every player-game of the
+/// [`TRAINING_DAYS`] before it with a feature row of the current version, a line, and minutes
+/// played (see [`super::history`]).
 pub async fn load_training_rows(deps: &Deps, before: &str) -> Result<Vec<TrainingRow>> {
     check_date(before)?;
-    let mut rows = super::history::labelled_games(deps, "", before).await?;
+    let from = crate::analytics::upcoming_player_game_context::days_before(before, TRAINING_DAYS)?;
+    let mut rows = super::history::labelled_games(deps, &from, before).await?;
     rows.sort_by(row_order);
     Ok(rows)
 }
@@ -466,8 +472,8 @@ async fn put_artifact(deps: &Deps, key: &str, hash: &str, body: Bytes) -> Result
     }
 }
 
-/// Trains the model for `date` on the warehouse's rows before it (before its week's Monday
-/// with [`Cadence::Weekly`]), keeps the artifact and records it in `model_artifacts` as the
+/// Trains the model for `date` on the warehouse's rows of the [`TRAINING_DAYS`] before it
+/// (before its week's Monday with [`Cadence::Weekly`]), keeps the artifact and records it in `model_artifacts` as the
 /// date's model (`now`: UTC RFC 3339, the row's `created_at`). The same data again gives the
 /// same artifact and writes nothing (`created: false`); changed data replaces the date's row,
 /// the old artifact staying in the store. A training is kept in the process, keyed by the date
@@ -480,7 +486,9 @@ pub async fn train_for_date(
     cadence: Cadence,
 ) -> Result<TrainOutcome> {
     let trained_for = training_date(date, cadence)?;
-    let history = super::history::labelled_history(deps, "", &trained_for).await?;
+    let from =
+        crate::analytics::upcoming_player_game_context::days_before(&trained_for, TRAINING_DAYS)?;
+    let history = super::history::labelled_history(deps, &from, &trained_for).await?;
     if let Some(mut reason) = too_few_rows(history.len(), &trained_for) {
         if trained_for != date {
             reason = format!("{reason}, the model of {date}'s week");

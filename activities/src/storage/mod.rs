@@ -2,6 +2,8 @@
 
 pub mod raw_store;
 pub mod warehouse;
+pub mod window;
 
 pub use raw_store::RawStore;
 pub use warehouse::{TableDef, TableRow, Value, Warehouse, WriteMode, WriteStats};
+pub use window::Window;

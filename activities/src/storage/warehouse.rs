@@ -206,6 +206,8 @@ pub struct WriteMeta {
 #[derive(Clone, Debug)]
 pub struct Warehouse {
     pool: SqlitePool,
+    /// Parsed partitions behind [`Warehouse::select_window`], shared by the clones.
+    windows: std::sync::Arc<super::window::WindowCache>,
 }
 
 impl Warehouse {
@@ -244,7 +246,10 @@ impl Warehouse {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            windows: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -414,6 +419,20 @@ impl Warehouse {
 
         tx.commit().await?;
         Ok(stats)
+    }
+
+    /// The live rows of a table whose partition date is in `[from, before)`, by date then key,
+    /// with the window's input hash; partitions unchanged since an earlier read in this
+    /// process are not parsed again (`storage::window`).
+    pub async fn select_window<R>(
+        &self,
+        from: &str,
+        before: &str,
+    ) -> Result<super::window::Window<R>>
+    where
+        R: TableRow + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Sync + 'static,
+    {
+        super::window::read(&self.pool, &self.windows, from, before).await
     }
 
     /// Loads typed rows of a table with a caller-given WHERE clause over its business columns.
