@@ -474,21 +474,20 @@ pub async fn import_file(deps: &Deps, path: &Path) -> Result<ImportSummary> {
         } else {
             summary.payloads_existing += 1;
         }
-        sqlx::query(
-            "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
-             status, reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?) \
-             ON CONFLICT (object_key) DO NOTHING",
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        crate::storage::raw_store::record_payload(
+            &deps.warehouse,
+            &crate::storage::raw_store::PayloadRecord {
+                stored: &stored,
+                source,
+                data_date: &date,
+                request_key: &stem,
+                url: &format!("file://{file}"),
+                status: "ok",
+                reason: Some(&format!("{} rows", rows.len())),
+                first_seen_at: &now,
+            },
         )
-        .bind(&stored.key)
-        .bind(source)
-        .bind(&date)
-        .bind(&stem)
-        .bind(&stored.blake3)
-        .bind(stored.bytes as i64)
-        .bind(format!("file://{file}"))
-        .bind(format!("{} rows", rows.len()))
-        .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .execute(deps.warehouse.pool())
         .await?;
     }
     Ok(summary)

@@ -239,24 +239,22 @@ async fn record(
     status: &str,
     reason: Option<&str>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
-         status, reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (object_key) DO NOTHING",
+    let url = req.display_url();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    crate::storage::raw_store::record_payload(
+        warehouse,
+        &crate::storage::raw_store::PayloadRecord {
+            stored,
+            source,
+            data_date: date,
+            request_key: &req.request_key,
+            url: &url,
+            status,
+            reason,
+            first_seen_at: &now,
+        },
     )
-    .bind(&stored.key)
-    .bind(source)
-    .bind(date)
-    .bind(&req.request_key)
-    .bind(&stored.blake3)
-    .bind(stored.bytes as i64)
-    .bind(req.display_url())
-    .bind(status)
-    .bind(reason)
-    .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    .execute(warehouse.pool())
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Phase 1 for sources asked once per item (a game, an event): GET each request, keep each

@@ -182,21 +182,19 @@ pub async fn keep(
                     .raw
                     .put(SOURCE, date, &request_key, Bytes::from(body))
                     .await?;
-                sqlx::query(
-                    "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, \
-                     bytes, url, status, reason, first_seen_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?) ON CONFLICT (object_key) DO NOTHING",
+                crate::storage::raw_store::record_payload(
+                    &deps.warehouse,
+                    &crate::storage::raw_store::PayloadRecord {
+                        stored: &stored,
+                        source: SOURCE,
+                        data_date: date,
+                        request_key: &request_key,
+                        url: &format!("signal://injury_update/{}", kept.source),
+                        status: "ok",
+                        reason: Some(&format!("{} {}", kept.player_name, kept.status)),
+                        first_seen_at: received_at,
+                    },
                 )
-                .bind(&stored.key)
-                .bind(SOURCE)
-                .bind(date)
-                .bind(&request_key)
-                .bind(&stored.blake3)
-                .bind(stored.bytes as i64)
-                .bind(format!("signal://injury_update/{}", kept.source))
-                .bind(format!("{} {}", kept.player_name, kept.status))
-                .bind(received_at)
-                .execute(deps.warehouse.pool())
                 .await?;
                 out.payloads.push(RawPayloadRef {
                     source: SOURCE.to_string(),

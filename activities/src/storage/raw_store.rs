@@ -152,6 +152,47 @@ fn sanitize(request_key: &str) -> String {
     }
 }
 
+/// One kept payload's row in `raw_payloads`, the warehouse's index of the raw store.
+pub struct PayloadRecord<'a> {
+    pub stored: &'a StoredPayload,
+    pub source: &'a str,
+    pub data_date: &'a str,
+    pub request_key: &'a str,
+    /// Where it came from: the URL, `file://…`, `signal://…`.
+    pub url: &'a str,
+    /// `ok`, or why it was quarantined.
+    pub status: &'a str,
+    pub reason: Option<&'a str>,
+    /// UTC RFC 3339, whole seconds.
+    pub first_seen_at: &'a str,
+}
+
+/// Indexes a kept payload in `raw_payloads`; a payload already indexed keeps its first row
+/// (its `first_seen_at` says when it was first kept).
+pub async fn record_payload(
+    warehouse: &crate::storage::Warehouse,
+    rec: &PayloadRecord<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
+         status, reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (object_key) DO NOTHING",
+    )
+    .bind(&rec.stored.key)
+    .bind(rec.source)
+    .bind(rec.data_date)
+    .bind(rec.request_key)
+    .bind(&rec.stored.blake3)
+    .bind(rec.stored.bytes as i64)
+    .bind(rec.url)
+    .bind(rec.status)
+    .bind(rec.reason)
+    .bind(rec.first_seen_at)
+    .execute(warehouse.pool())
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
