@@ -40,6 +40,12 @@ async fn saved_histories_replay_without_nondeterminism() {
         "backfill-date-p5-v2",
         "backfill-date-p1-v2",
         "backfill-date-p2-v2",
+        // Merged steps (registry::backfill_steps): Phase 1's fetches with Phase 2's parsing,
+        // a phase's gate first in the next step's children, Phase 5's levels 1-2 together.
+        "backfill-v3",
+        "backfill-date-p5-v3",
+        "backfill-date-p1-v3",
+        "backfill-date-p2-v3",
         // The day and grading set their search attributes (game_date, phase, mode, trigger)
         // and start their children with them.
         "day-search-attributes",

@@ -227,34 +227,21 @@ fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// One date of one step without Temporal, as `BackfillDateWorkflow` runs it: the processors at
-/// once (Phase 5 over batches of the players with a line), then the gate. Returns the
-/// activities it stands for and the rows written.
-async fn run_date_step(
+/// One level of one date without Temporal, as `BackfillDateWorkflow` runs it: the processors
+/// at once, Phase 5 over one batch of the players with a line. Returns the activities it
+/// stands for and the rows written.
+async fn run_date_level(
     deps: &Deps,
     ctx: &RunContext,
     phase: u32,
-    date_step: &DateStep,
+    processors: &[String],
 ) -> Result<(usize, u64)> {
-    let specs: Vec<_> = date_step
-        .processors
-        .iter()
-        .filter_map(|n| registry::get(n))
-        .collect();
-    let request = |name: &str, players: Option<Vec<String>>| ProcessorRequest {
-        context: Some(ctx.clone()),
-        processor: name.to_string(),
-        raw_payloads: vec![],
-        entity_filter: players.map(|players| EntitySet {
-            players,
-            ..Default::default()
-        }),
-    };
+    let specs: Vec<_> = processors.iter().filter_map(|n| registry::get(n)).collect();
     let mut activities = 0;
     let mut written = 0u64;
     if phase != 5 {
-        // As BackfillDateWorkflow runs it: the whole step in one `run_step` (one activity when
-        // it has several sources or processors).
+        // The whole level in one `run_step` (one activity when it has several sources or
+        // processors).
         let step = StepRequest {
             context: Some(ctx.clone()),
             phase,
@@ -272,35 +259,81 @@ async fn run_date_step(
         } else {
             vec![]
         };
-        let mut requests = Vec::new();
-        for spec in &specs {
-            if registry::is_batched(spec) {
-                for batch in players.chunks(registry::PREDICTION_BATCH_SIZE) {
-                    requests.push(request(spec.name, Some(batch.to_vec())));
-                }
-            } else {
-                requests.push(request(spec.name, None));
+        let now = now_utc();
+        // Level by level (the workflow's groups), each system over all the date's players.
+        let mut levels: Vec<u32> = specs.iter().map(|s| s.level).collect();
+        levels.dedup();
+        for level in levels {
+            let requests: Vec<ProcessorRequest> = specs
+                .iter()
+                .filter(|s| s.level == level)
+                .filter(|s| !registry::is_batched(s) || !players.is_empty())
+                .map(|spec| ProcessorRequest {
+                    context: Some(ctx.clone()),
+                    processor: spec.name.to_string(),
+                    raw_payloads: vec![],
+                    entity_filter: registry::is_batched(spec).then(|| EntitySet {
+                        players: players.clone(),
+                        ..Default::default()
+                    }),
+                })
+                .collect();
+            let runs = requests
+                .iter()
+                .map(|r| runner::run_processor(deps, r, &now));
+            for r in futures::future::join_all(runs).await {
+                written += r?.rows_written as u64;
+                activities += 1;
             }
         }
-        let now = now_utc();
-        let runs = requests
+    }
+    Ok((activities, written))
+}
+
+/// The phase's quality gate on the date, as an error naming the failed checks.
+async fn check_gate(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<()> {
+    let report = crate::ops::quality::check(deps, ctx, phase).await?;
+    if !report.passed {
+        return Err(PipelineError::QualityCheck {
+            processor: format!("phase {phase} gate"),
+            date: ctx.game_date.clone(),
+            reason: report.describe_failures(),
+        });
+    }
+    Ok(())
+}
+
+/// One date of one step without Temporal, as `BackfillDateWorkflow` runs it: the gate of the
+/// phase before, the levels in order, the step's own gate.
+async fn run_date_step(
+    deps: &Deps,
+    ctx: &RunContext,
+    phase: u32,
+    date_step: &DateStep,
+) -> Result<(usize, u64)> {
+    let mut activities = 0;
+    let mut written = 0u64;
+    if date_step.gate_before != 0 {
+        activities += 1;
+        check_gate(deps, ctx, date_step.gate_before).await?;
+    }
+    let levels: Vec<(u32, &[String])> = if date_step.parts.is_empty() {
+        vec![(phase, date_step.processors.as_slice())]
+    } else {
+        date_step
+            .parts
             .iter()
-            .map(|r| runner::run_processor(deps, r, &now));
-        for r in futures::future::join_all(runs).await {
-            written += r?.rows_written as u64;
-            activities += 1;
-        }
+            .map(|p| (p.phase, p.processors.as_slice()))
+            .collect()
+    };
+    for (phase, processors) in levels {
+        let (a, w) = run_date_level(deps, ctx, phase, processors).await?;
+        activities += a;
+        written += w;
     }
     if date_step.gate {
         activities += 1;
-        let report = crate::ops::quality::check(deps, ctx, phase).await?;
-        if !report.passed {
-            return Err(PipelineError::QualityCheck {
-                processor: format!("phase {phase} gate"),
-                date: ctx.game_date.clone(),
-                reason: report.describe_failures(),
-            });
-        }
+        check_gate(deps, ctx, phase).await?;
     }
     Ok((activities, written))
 }

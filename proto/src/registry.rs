@@ -589,11 +589,158 @@ pub fn day_plan() -> crate::DayPlan {
     }
 }
 
-/// The steps of a backfill of phases `first..=last`: every level of every phase in order, each
-/// over all its dates before the next starts, so a processor that reads earlier dates of an
-/// earlier level (rolling windows: a date's context reads every summary before it; the
-/// ensemble reads the systems' earlier predictions) finds them complete. Each phase 2-5 ends
-/// with a gate step; Phase 5 is followed by grading.
+/// Tables a processor reads at dates other than its own partition's: rolling windows over
+/// earlier games, the history a system learns from, the newest kept schedule. A backfill step
+/// may run a level right after the level before it, date by date in one child, only when no
+/// processor of the level reads across dates a table that level wrote (see
+/// [`backfill_steps`]). Tables that are not partitioned by date (`players`) always count as
+/// read across dates. A processor not listed reads its own date only.
+pub const HISTORY_READS: &[(&str, &[&str])] = &[
+    // Phase 1, level 2: the games of a date come from the newest kept season schedule.
+    (
+        "nbac_player_boxscore",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "nbac_team_boxscore",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "nbac_play_by_play",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "bdl_box_scores",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "nbac_injury_report",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "oddsa_player_props",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "oddsa_game_lines",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "bp_player_props",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "espn_scoreboard",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    (
+        "espn_roster",
+        &["raw:nbac_schedule", "raw:nbac_schedule_api"],
+    ),
+    // Phase 3, level 2: a season of games and 200 days of a player's.
+    ("upcoming_player_game_context", &["player_game_summary"]),
+    ("upcoming_team_game_context", &["player_game_summary"]),
+    // Phase 4: season-to-date windows.
+    (
+        "team_defense_zone_analysis",
+        &["team_defense_game_summary", "team_offense_game_summary"],
+    ),
+    ("player_shot_zone_analysis", &["player_game_summary"]),
+    ("player_daily_cache", &["player_game_summary"]),
+    ("player_composite_factors", &["player_game_summary"]),
+    // Phase 5: the labelled history the systems learn from, the ensemble's graded predictions.
+    ("gbm_train", &["ml_feature_store", "player_game_summary"]),
+    ("similarity", &["ml_feature_store", "player_game_summary"]),
+    ("ensemble", &["predictions", "player_game_summary"]),
+];
+
+/// Tables without a date partition: every reader sees what any date wrote.
+const UNPARTITIONED: &[&str] = &["players"];
+
+/// Whether `spec` reads `table` at dates other than its own.
+pub fn reads_across_dates(spec: &ProcessorSpec, table: &str) -> bool {
+    UNPARTITIONED.contains(&table)
+        || HISTORY_READS
+            .iter()
+            .any(|(name, tables)| *name == spec.name && tables.contains(&table))
+}
+
+/// A backfill step being built: its levels and what they write (table, date offset).
+struct StepBuilder {
+    parts: Vec<crate::StepPart>,
+    written: Vec<(&'static str, i32)>,
+    gate_before: u32,
+}
+
+impl StepBuilder {
+    /// Whether `level` can run right after this step's levels in the same date's child: no
+    /// processor of it reads a table they write across dates, or at another date's partition.
+    fn takes(&self, level: &[ProcessorSpec]) -> bool {
+        level.iter().all(|spec| {
+            spec.reads.iter().all(|table| {
+                self.written.iter().all(|(written, offset)| {
+                    written != table
+                        || (*offset == spec.date_offset_days && !reads_across_dates(spec, table))
+                })
+            })
+        })
+    }
+
+    fn add(&mut self, level: &[ProcessorSpec]) {
+        let names = |offset: i32| -> Vec<String> {
+            level
+                .iter()
+                .filter(|s| s.date_offset_days == offset)
+                .map(|s| s.name.to_string())
+                .collect()
+        };
+        self.parts.push(crate::StepPart {
+            phase: level[0].phase,
+            level: level[0].level,
+            same_day: names(0),
+            day_before: names(-1),
+        });
+        for spec in level {
+            self.written
+                .extend(spec.writes.iter().map(|t| (*t, spec.date_offset_days)));
+        }
+    }
+
+    /// The step, named by its last phase and that phase's first level in it.
+    fn finish(self) -> crate::BackfillStep {
+        let last = self.parts.last().map_or(0, |p| p.phase);
+        let level = self
+            .parts
+            .iter()
+            .find(|p| p.phase == last)
+            .map_or(0, |p| p.level);
+        crate::BackfillStep {
+            phase: last,
+            level,
+            same_day: vec![],
+            day_before: vec![],
+            gate: false,
+            parts: self.parts,
+            gate_before: self.gate_before,
+        }
+    }
+}
+
+/// The steps of a backfill of phases `first..=last`. Each step runs over all its dates before
+/// the next starts, so a processor that reads earlier dates of an earlier level (rolling
+/// windows: a date's context reads every summary before it; the ensemble reads the systems'
+/// earlier predictions) finds them complete.
+///
+/// A step is one child per date, and most of a long backfill's cost is the Temporal server
+/// handling those children, so a step takes as many consecutive levels as it safely can: a
+/// level joins the step before it when none of its processors reads across dates
+/// ([`HISTORY_READS`]) a table the step writes (Phase 1's fetches and Phase 2's parsing of
+/// them; Phase 4's levels; `gbm_train` and the systems). Each phase 2-5 ends with its quality
+/// gate, once the phase is complete for every date: what a gate measures (the name registry,
+/// earlier dates' history) is then the same however the dates were interleaved, so a rerun
+/// passes or fails the same dates. The gate runs first in the next step's children
+/// (`gate_before`), or as a step of its own after the range's last phase. Phase 1 has none
+/// (Phase 2's checks what it kept); Phase 5 is followed by grading, which checks itself.
 pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
     let mut phases: Vec<u32> = PHASES
         .iter()
@@ -604,38 +751,70 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
         phases.push(GRADING_PHASE);
     }
     let mut out = Vec::new();
+    let mut current: Option<StepBuilder> = None;
+    let mut pending_gate = 0;
     for phase in phases {
         for level in levels(phase) {
-            let names = |offset: i32| -> Vec<String> {
-                level
-                    .iter()
-                    .filter(|s| s.date_offset_days == offset)
-                    .map(|s| s.name.to_string())
-                    .collect()
-            };
-            out.push(crate::BackfillStep {
-                phase,
-                level: level[0].level,
-                same_day: names(0),
-                day_before: names(-1),
-                gate: false,
-            });
+            let joins = pending_gate == 0 && current.as_ref().is_some_and(|c| c.takes(&level));
+            if !joins {
+                out.extend(current.take().map(StepBuilder::finish));
+                current = Some(StepBuilder {
+                    parts: vec![],
+                    written: vec![],
+                    gate_before: std::mem::take(&mut pending_gate),
+                });
+            }
+            current.as_mut().expect("set above").add(&level);
         }
-        // The phase's quality gate on every game date, once the phase is complete for all of
-        // them: what a gate measures (the name registry, earlier dates' history) is then the
-        // same however the dates were interleaved, so a rerun passes or fails the same dates.
-        // Phase 1 has none (Phase 2's checks what it kept); grading checks itself.
         if (2..=5).contains(&phase) {
-            out.push(crate::BackfillStep {
-                phase,
-                level: GATE_STEP,
-                same_day: vec![],
-                day_before: vec![],
-                gate: true,
-            });
+            out.extend(current.take().map(StepBuilder::finish));
+            pending_gate = phase;
         }
     }
+    out.extend(current.take().map(StepBuilder::finish));
+    if pending_gate != 0 {
+        out.push(crate::BackfillStep {
+            phase: pending_gate,
+            level: GATE_STEP,
+            gate: true,
+            ..Default::default()
+        });
+    }
     out
+}
+
+/// What a backfill step runs, for progress lines: `phase 3 gate, phase 4 levels 1-3`.
+pub fn describe_backfill_step(step: &crate::BackfillStep) -> String {
+    if step.phase == GRADING_PHASE && step.parts.is_empty() {
+        return "grading".to_string();
+    }
+    if step.parts.is_empty() {
+        return if step.level == GATE_STEP {
+            format!("phase {} gate", step.phase)
+        } else {
+            format!("phase {} level {}", step.phase, step.level)
+        };
+    }
+    let mut out: Vec<String> = Vec::new();
+    if step.gate_before != 0 {
+        out.push(format!("phase {} gate", step.gate_before));
+    }
+    let mut i = 0;
+    while i < step.parts.len() {
+        let phase = step.parts[i].phase;
+        let levels: Vec<u32> = step.parts[i..]
+            .iter()
+            .take_while(|p| p.phase == phase)
+            .map(|p| p.level)
+            .collect();
+        i += levels.len();
+        out.push(match (phase, levels.as_slice()) {
+            (GRADING_PHASE, _) => "grading".to_string(),
+            (_, [one]) => format!("phase {phase} level {one}"),
+            (_, many) => format!("phase {phase} levels {}-{}", many[0], many[many.len() - 1]),
+        });
+    }
+    out.join(", ")
 }
 
 /// The plan of an incremental rerun after `changed` processors wrote new rows: those
@@ -683,32 +862,61 @@ pub const GATE_STEP: u32 = 0;
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateStep {
     pub date: String,
+    /// An older plan's one level (empty with `parts`).
     pub processors: Vec<String>,
     pub gate: bool,
+    /// A merged step's levels with this date's processors, in order (empty levels left out).
+    pub parts: Vec<crate::DatePart>,
+    /// The phase whose gate runs first on this date (a game date); 0 for none.
+    pub gate_before: u32,
 }
 
 /// The dates a step runs on, in date order, with the processors each runs: the step's same-day
-/// processors on game dates, its day-before ones on the day after a game date.
+/// processors on game dates, its day-before ones on the day after a game date; gates on game
+/// dates.
 pub fn dates_of(plan: &crate::BackfillPlan, step: &crate::BackfillStep) -> Vec<DateStep> {
     let games: std::collections::BTreeSet<&str> =
         plan.game_dates.iter().map(String::as_str).collect();
     let after: std::collections::BTreeSet<&str> =
         plan.after_game_dates.iter().map(String::as_str).collect();
     let all: std::collections::BTreeSet<&str> = games.union(&after).copied().collect();
-    all.into_iter()
+    let on = |d: &str, same_day: &[String], day_before: &[String]| -> Vec<String> {
+        let mut processors = Vec::new();
+        if games.contains(d) {
+            processors.extend(same_day.iter().cloned());
+        }
+        if after.contains(d) {
+            processors.extend(day_before.iter().cloned());
+        }
+        processors
+    };
+    all.iter()
         .filter_map(|d| {
-            let mut processors = Vec::new();
-            if games.contains(d) {
-                processors.extend(step.same_day.iter().cloned());
-            }
-            if after.contains(d) {
-                processors.extend(step.day_before.iter().cloned());
-            }
+            let processors = on(d, &step.same_day, &step.day_before);
+            let parts: Vec<crate::DatePart> = step
+                .parts
+                .iter()
+                .map(|p| crate::DatePart {
+                    phase: p.phase,
+                    level: p.level,
+                    processors: on(d, &p.same_day, &p.day_before),
+                })
+                .filter(|p| !p.processors.is_empty())
+                .collect();
             let gate = step.gate && games.contains(d);
-            (!processors.is_empty() || gate).then(|| DateStep {
-                date: d.to_string(),
-                processors,
-                gate,
+            let gate_before = if games.contains(d) {
+                step.gate_before
+            } else {
+                0
+            };
+            (!processors.is_empty() || !parts.is_empty() || gate || gate_before != 0).then(|| {
+                DateStep {
+                    date: d.to_string(),
+                    processors,
+                    gate,
+                    parts,
+                    gate_before,
+                }
             })
         })
         .collect()
@@ -732,39 +940,127 @@ mod tests {
     #[test]
     fn backfill_steps_follow_phases_and_levels_and_cover_every_processor() {
         let steps = backfill_steps(1, 5);
+        let described: Vec<String> = steps.iter().map(describe_backfill_step).collect();
+        assert_eq!(
+            described,
+            [
+                "phase 1 level 1",
+                "phase 1 level 2, phase 2 level 1",
+                "phase 2 gate, phase 3 level 1",
+                "phase 3 level 2",
+                "phase 3 gate, phase 4 levels 1-3",
+                "phase 4 gate, phase 5 levels 1-2",
+                "phase 5 level 3",
+                "phase 5 gate, grading",
+            ]
+        );
+        // Phase by phase, level by level.
         let order: Vec<(u32, u32)> = steps
             .iter()
-            .map(|s| (s.phase, if s.gate { u32::MAX } else { s.level }))
+            .flat_map(|s| s.parts.iter().map(|p| (p.phase, p.level)))
             .collect();
         let mut sorted = order.clone();
         sorted.sort();
-        assert_eq!(
-            order, sorted,
-            "steps run phase by phase, level by level, gate last"
-        );
+        assert_eq!(order, sorted);
         assert_eq!(steps.last().unwrap().phase, GRADING_PHASE);
         let mut covered: Vec<String> = steps
             .iter()
-            .flat_map(|s| s.same_day.iter().chain(s.day_before.iter()).cloned())
+            .flat_map(|s| s.parts.iter())
+            .flat_map(|p| p.same_day.iter().chain(p.day_before.iter()).cloned())
             .collect();
         covered.sort();
         let mut all: Vec<String> = specs().iter().map(|s| s.name.to_string()).collect();
         all.sort();
-        assert_eq!(covered, all);
+        assert_eq!(covered, all, "every processor once");
         // Box scores are the day before's; the summaries of them too.
         let p3 = steps.iter().find(|s| s.phase == 3 && s.level == 1).unwrap();
-        assert!(p3.day_before.contains(&"player_game_summary".to_string()));
-        // One gate step per phase 2-5, after its last level.
-        let gated: Vec<u32> = steps.iter().filter(|s| s.gate).map(|s| s.phase).collect();
-        assert_eq!(gated, vec![2, 3, 4, 5]);
-        for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.gate) {
-            assert_eq!(s.level, GATE_STEP);
-            assert!(s.same_day.is_empty() && s.day_before.is_empty());
-            assert_ne!(steps[i + 1].phase, s.phase, "the gate closes its phase");
+        assert!(p3.parts[0]
+            .day_before
+            .contains(&"player_game_summary".to_string()));
+        // A level that reads earlier dates of a table starts a step after the one writing it.
+        let step_of = |name: &str| {
+            steps
+                .iter()
+                .position(|s| {
+                    s.parts
+                        .iter()
+                        .any(|p| p.same_day.iter().chain(&p.day_before).any(|n| n == name))
+                })
+                .unwrap()
+        };
+        assert!(step_of("upcoming_player_game_context") > step_of("player_game_summary"));
+        assert!(step_of("ensemble") > step_of("gbm"));
+        assert!(step_of("nbac_player_boxscore") > step_of("nbac_schedule"));
+        assert_eq!(
+            step_of("raw_nbac_player_boxscores"),
+            step_of("nbac_player_boxscore")
+        );
+        assert_eq!(step_of("gbm"), step_of("gbm_train"));
+        assert_eq!(
+            step_of("ml_feature_store"),
+            step_of("player_shot_zone_analysis")
+        );
+        // Each phase 2-5's gate, once, before anything of a later phase.
+        let gates: Vec<u32> = steps
+            .iter()
+            .map(|s| s.gate_before)
+            .filter(|g| *g != 0)
+            .collect();
+        assert_eq!(gates, vec![2, 3, 4, 5]);
+        for s in steps.iter().filter(|s| s.gate_before != 0) {
+            assert!(s.parts.iter().all(|p| p.phase > s.gate_before));
         }
-        // Phases 2-4 only: no predictions, no grading.
+        // Phases 2-4 only: no predictions, no grading, and phase 4's gate as a step of its own.
         let partial = backfill_steps(2, 4);
         assert!(partial.iter().all(|s| (2..=4).contains(&s.phase)));
+        let last = partial.last().unwrap();
+        assert!(last.gate && last.parts.is_empty());
+        assert_eq!((last.phase, last.level), (4, GATE_STEP));
+        assert_eq!(describe_backfill_step(last), "phase 4 gate");
+    }
+
+    #[test]
+    fn history_reads_name_real_processors_and_tables_they_read() {
+        for (name, tables) in HISTORY_READS {
+            let spec = get(name).unwrap_or_else(|| panic!("{name} is not in the registry"));
+            for t in *tables {
+                assert!(spec.reads.contains(t), "{name} does not read {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_of_a_merged_step_keeps_each_level_and_gates_game_dates_only() {
+        let plan = crate::BackfillPlan {
+            game_dates: vec!["2025-01-06".into()],
+            after_game_dates: vec!["2025-01-07".into()],
+            steps: backfill_steps(1, 5),
+            warnings: vec![],
+        };
+        let merged = plan.steps.iter().find(|s| s.phase == 2).unwrap();
+        let dates = dates_of(&plan, merged);
+        assert_eq!(dates.len(), 2);
+        let (game, after) = (&dates[0], &dates[1]);
+        assert_eq!((game.parts[0].phase, game.parts[1].phase), (1, 2));
+        assert!(game.processors.is_empty());
+        // The day after runs only the day-before fetches and their parsing.
+        assert!(after.parts[0]
+            .processors
+            .contains(&"nbac_player_boxscore".to_string()));
+        assert!(!after.parts[0]
+            .processors
+            .contains(&"oddsa_player_props".to_string()));
+        assert!(after.parts[1]
+            .processors
+            .contains(&"raw_nbac_player_boxscores".to_string()));
+        let p3 = plan
+            .steps
+            .iter()
+            .find(|s| s.phase == 3 && s.level == 1)
+            .unwrap();
+        let dates = dates_of(&plan, p3);
+        assert_eq!(dates[0].gate_before, 2);
+        assert_eq!(dates[1].gate_before, 0, "gates run on game dates");
     }
 
     #[test]

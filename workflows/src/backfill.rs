@@ -1,9 +1,11 @@
 //! BackfillWorkflow (id `backfill-{from}-{to}`): a range of dates, phase by phase.
 //!
 //! An activity plans the range once (its game dates from the kept season schedules, and the
-//! registry's steps: every level of every phase, then grading). Each step runs over all its
-//! dates before the next starts, so a processor reading earlier dates of an earlier level
-//! (rolling windows, the ensemble's history) finds them complete. A step's dates run as
+//! registry's steps: every level of every phase, then grading, consecutive levels merged into
+//! one step where no level reads across dates what the one before wrote; see
+//! `registry::backfill_steps`). Each step runs over all its dates before the next starts, so a
+//! processor reading earlier dates of an earlier level (rolling windows, the ensemble's
+//! history) finds them complete. A step's dates run as
 //! `BackfillDateWorkflow` children in a sliding window of `concurrency`; a date whose step
 //! fails (its activities, or its phase's quality gate) is listed with the error and skipped by
 //! every later step; the others go on.
@@ -114,13 +116,11 @@ pub fn progress_of(from: &str, to: &str, state: &BackfillState, current: &str) -
 
 /// "phase 3 level 2", what the progress calls a step.
 fn describe_step(state: &BackfillState) -> String {
-    if state.plan.is_none() {
+    let Some(plan) = &state.plan else {
         return "planning".to_string();
-    }
-    match state.steps.get(state.step as usize) {
-        Some(s) if s.phase == registry::GRADING_PHASE => "grading".to_string(),
-        Some(s) if s.level == registry::GATE_STEP => format!("phase {} gate", s.phase),
-        Some(s) => format!("phase {} level {}", s.phase, s.level),
+    };
+    match plan.steps.get(state.step as usize) {
+        Some(s) => registry::describe_backfill_step(s),
         None => "done".to_string(),
     }
 }
@@ -309,6 +309,8 @@ impl BackfillWorkflow {
                             level: step.level,
                             processors: ds.processors.clone(),
                             gate: ds.gate,
+                            parts: ds.parts.clone(),
+                            gate_before: ds.gate_before,
                         };
                         window.push((next, Box::pin(run_date(ctx.clone(), id, input))));
                         started_this_run += 1;
@@ -397,22 +399,22 @@ impl BackfillWorkflow {
     }
 }
 
-/// One step of one date of a backfill (id `{backfill id}-p{phase}l{level}-{date}`): the step's
-/// processors for the date at once (Phase 1 scrapes; Phase 5 over batches of the players with
-/// a line, as the day does), then the phase's quality gate when the step is its last level.
+/// One step of one date of a backfill (id `{backfill id}-p{phase}l{level}-{date}`): the gate of
+/// the phase before when the step starts a phase (`gate_before`), then the step's levels in
+/// order, each level's processors at once (Phase 1 scrapes; Phase 5 over one batch of the
+/// players with a line), then the phase's gate when the step is a gate of its own. A child of
+/// an older plan runs its one level (`processors`) the same way.
 #[workflow]
 #[derive(Default)]
 pub struct BackfillDateWorkflow;
 
-fn specs_of(input: &BackfillDateInput) -> Result<Vec<ProcessorSpec>, String> {
-    input
-        .processors
+fn specs_of(names: &[String], phase: u32) -> Result<Vec<ProcessorSpec>, String> {
+    names
         .iter()
         .map(|name| match registry::get(name) {
-            Some(spec) if spec.phase == input.phase => Ok(spec),
+            Some(spec) if spec.phase == phase => Ok(spec),
             _ => Err(format!(
-                "processor {name} of the backfill's phase {} is not in this worker's registry",
-                input.phase
+                "processor {name} of the backfill's phase {phase} is not in this worker's registry"
             )),
         })
         .collect()
@@ -429,6 +431,179 @@ fn sum(results: &[ProcessorResult], date: &str) -> BackfillDateResult {
     }
 }
 
+/// What one level of a date's step did: its results, each failure as "name: error", and the
+/// activities it took.
+#[derive(Default)]
+struct LevelRun {
+    results: Vec<ProcessorResult>,
+    failures: Vec<String>,
+    activities: u32,
+}
+
+/// One level of a date's step, as its phase runs it: the sources or processors at once (one
+/// `run_step` activity when there are several, from the patch on), Phase 5 as the prediction
+/// plan and one batch of all the date's players per system.
+async fn run_level(
+    ctx: &mut WorkflowContext<BackfillDateWorkflow>,
+    context: &RunContext,
+    phase: u32,
+    specs: &[ProcessorSpec],
+) -> WorkflowResult<LevelRun> {
+    let date = context.game_date.clone();
+    let mut run = LevelRun::default();
+    // Activities beyond one per processor: the prediction plan, the batches.
+    let mut extra_activities: u32 = 0;
+    let one_activity = specs.len() > 1 && phase != 5 && ctx.patched(STEP_ACTIVITY_PATCH);
+    match phase {
+        _ if one_activity => {
+            let step = ctx
+                .execute_activity(
+                    RunStep,
+                    StepRequest {
+                        context: Some(context.clone()),
+                        phase,
+                        names: specs.iter().map(|s| s.name.to_string()).collect(),
+                    },
+                    options::step(phase, format!("{}.step", registry::phase_prefix(phase))),
+                )
+                .await;
+            match step {
+                Ok(step) => {
+                    for o in step.outcomes {
+                        match o.result {
+                            Some(r) if o.error.is_empty() => run.results.push(r),
+                            _ => run.failures.push(format!("{}: {}", o.name, o.error)),
+                        }
+                    }
+                }
+                Err(e) => run.failures.push(describe_activity_error(&e)),
+            }
+        }
+        1 => {
+            let scrapes = specs.iter().map(|spec| {
+                ctx.execute_activity(
+                    Scrape,
+                    ScrapeRequest {
+                        context: Some(context.clone()),
+                        source: spec.name.to_string(),
+                    },
+                    options::scrape(spec.activity_id()),
+                )
+            });
+            for (spec, r) in specs.iter().zip(join_all(scrapes).await) {
+                match r {
+                    Ok(s) => run.results.push(ProcessorResult {
+                        processor: s.source,
+                        rows_read: s.records_seen,
+                        warnings: s.warnings,
+                        ..Default::default()
+                    }),
+                    Err(e) => {
+                        run.failures
+                            .push(format!("{}: {}", spec.name, describe_activity_error(&e)))
+                    }
+                }
+            }
+        }
+        5 => {
+            let players = if specs.iter().any(registry::is_batched) {
+                extra_activities += 1;
+                ctx.execute_activity(
+                    PlanPredictions,
+                    context.clone(),
+                    options::process(format!("{}.plan", registry::phase_prefix(5))),
+                )
+                .await?
+                .players
+            } else {
+                vec![]
+            };
+            // A live day splits the players into batches to spread them over activities;
+            // a backfill has dates in flight enough, so from the patch on a date's players
+            // are one batch: a system is one activity per date (the same predictions).
+            let batches: Vec<Vec<String>> = if ctx.patched(STEP_ACTIVITY_PATCH) {
+                if players.is_empty() {
+                    vec![]
+                } else {
+                    vec![players]
+                }
+            } else {
+                players
+                    .chunks(options::PREDICTION_BATCH_SIZE)
+                    .map(<[String]>::to_vec)
+                    .collect()
+            };
+            let mut totals: Vec<ProcessorResult> = specs
+                .iter()
+                .map(|s| ProcessorResult {
+                    processor: s.name.to_string(),
+                    data_date: date.clone(),
+                    ..Default::default()
+                })
+                .collect();
+            let groups = level_groups(specs, batches.len());
+            let tasks: usize = groups.iter().map(Vec::len).sum();
+            extra_activities += tasks.saturating_sub(specs.len()) as u32;
+            if let Err(e) = run_groups(ctx, context, specs, &batches, &groups, &mut totals).await {
+                run.failures.push(e);
+            }
+            run.results = totals;
+        }
+        _ => {
+            let runs = specs.iter().map(|spec| {
+                ctx.execute_activity(
+                    Process,
+                    request(context, spec, None),
+                    options::process(spec.activity_id()),
+                )
+            });
+            for (spec, r) in specs.iter().zip(join_all(runs).await) {
+                match r {
+                    Ok(r) => run.results.push(r),
+                    Err(e) => {
+                        run.failures
+                            .push(format!("{}: {}", spec.name, describe_activity_error(&e)))
+                    }
+                }
+            }
+        }
+    }
+    run.activities = if one_activity {
+        1
+    } else {
+        run.results.len() as u32
+    } + extra_activities;
+    Ok(run)
+}
+
+/// The phase's quality gate on the date: an error naming the failed checks.
+async fn check_gate(
+    ctx: &mut WorkflowContext<BackfillDateWorkflow>,
+    context: &RunContext,
+    phase: u32,
+    results: Vec<ProcessorResult>,
+) -> WorkflowResult<()> {
+    let report = ctx
+        .execute_activity(
+            CheckQuality,
+            GateRequest {
+                context: Some(context.clone()),
+                phase,
+                results,
+            },
+            options::process(format!("gate.phase-{phase}")),
+        )
+        .await?;
+    if !report.passed {
+        return Err(fail(format!(
+            "quality gate after phase {phase} of {} failed: {}",
+            context.game_date,
+            report.describe_failures()
+        )));
+    }
+    Ok(())
+}
+
 #[workflow_methods]
 impl BackfillDateWorkflow {
     #[run]
@@ -442,169 +617,54 @@ impl BackfillDateWorkflow {
             ));
         };
         let date = context.game_date.clone();
-        let specs = specs_of(&input).map_err(fail)?;
-        if specs.is_empty() && !input.gate {
+        // A merged step's levels, or an older plan's one level.
+        let levels: Vec<(u32, u32, Vec<ProcessorSpec>)> = if input.parts.is_empty() {
+            vec![(
+                input.phase,
+                input.level,
+                specs_of(&input.processors, input.phase).map_err(fail)?,
+            )]
+        } else {
+            input
+                .parts
+                .iter()
+                .map(|p| Ok((p.phase, p.level, specs_of(&p.processors, p.phase)?)))
+                .collect::<Result<_, String>>()
+                .map_err(fail)?
+        };
+        if levels.iter().all(|(_, _, specs)| specs.is_empty())
+            && !input.gate
+            && input.gate_before == 0
+        {
             return Err(fail(format!(
                 "backfill step phase {} level {} of {date} has nothing to run",
                 input.phase, input.level
             )));
         }
+        let mut activities: u32 = 0;
+        // The earlier phase's gate, now that the phase is complete for every date.
+        if input.gate_before != 0 {
+            activities += 1;
+            check_gate(ctx, &context, input.gate_before, vec![]).await?;
+        }
         let mut results: Vec<ProcessorResult> = Vec::new();
-        let mut failures: Vec<String> = Vec::new();
-        // Activities beyond one per processor: the prediction plan, the batches, the gate.
-        let mut extra_activities: u32 = 0;
-        let one_activity = specs.len() > 1 && input.phase != 5 && ctx.patched(STEP_ACTIVITY_PATCH);
-        match input.phase {
-            _ if one_activity => {
-                let step = ctx
-                    .execute_activity(
-                        RunStep,
-                        StepRequest {
-                            context: Some(context.clone()),
-                            phase: input.phase,
-                            names: specs.iter().map(|s| s.name.to_string()).collect(),
-                        },
-                        options::step(
-                            input.phase,
-                            format!("{}.step", registry::phase_prefix(input.phase)),
-                        ),
-                    )
-                    .await;
-                match step {
-                    Ok(step) => {
-                        for o in step.outcomes {
-                            match o.result {
-                                Some(r) if o.error.is_empty() => results.push(r),
-                                _ => failures.push(format!("{}: {}", o.name, o.error)),
-                            }
-                        }
-                    }
-                    Err(e) => failures.push(describe_activity_error(&e)),
-                }
-            }
-            1 => {
-                let scrapes = specs.iter().map(|spec| {
-                    ctx.execute_activity(
-                        Scrape,
-                        ScrapeRequest {
-                            context: Some(context.clone()),
-                            source: spec.name.to_string(),
-                        },
-                        options::scrape(spec.activity_id()),
-                    )
-                });
-                for (spec, r) in specs.iter().zip(join_all(scrapes).await) {
-                    match r {
-                        Ok(s) => results.push(ProcessorResult {
-                            processor: s.source,
-                            rows_read: s.records_seen,
-                            warnings: s.warnings,
-                            ..Default::default()
-                        }),
-                        Err(e) => {
-                            failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
-                        }
-                    }
-                }
-            }
-            5 => {
-                let players = if specs.iter().any(registry::is_batched) {
-                    extra_activities += 1;
-                    ctx.execute_activity(
-                        PlanPredictions,
-                        context.clone(),
-                        options::process(format!("{}.plan", registry::phase_prefix(5))),
-                    )
-                    .await?
-                    .players
-                } else {
-                    vec![]
-                };
-                // A live day splits the players into batches to spread them over activities;
-                // a backfill has dates in flight enough, so from the patch on a date's players
-                // are one batch: a system is one activity per date (the same predictions).
-                let batches: Vec<Vec<String>> = if ctx.patched(STEP_ACTIVITY_PATCH) {
-                    if players.is_empty() {
-                        vec![]
-                    } else {
-                        vec![players]
-                    }
-                } else {
-                    players
-                        .chunks(options::PREDICTION_BATCH_SIZE)
-                        .map(<[String]>::to_vec)
-                        .collect()
-                };
-                let mut totals: Vec<ProcessorResult> = specs
-                    .iter()
-                    .map(|s| ProcessorResult {
-                        processor: s.name.to_string(),
-                        data_date: date.clone(),
-                        ..Default::default()
-                    })
-                    .collect();
-                let groups = level_groups(&specs, batches.len());
-                let tasks: usize = groups.iter().map(Vec::len).sum();
-                extra_activities += tasks.saturating_sub(specs.len()) as u32;
-                if let Err(e) =
-                    run_groups(ctx, &context, &specs, &batches, &groups, &mut totals).await
-                {
-                    failures.push(e);
-                }
-                results = totals;
-            }
-            _ => {
-                let runs = specs.iter().map(|spec| {
-                    ctx.execute_activity(
-                        Process,
-                        request(&context, spec, None),
-                        options::process(spec.activity_id()),
-                    )
-                });
-                for (spec, r) in specs.iter().zip(join_all(runs).await) {
-                    match r {
-                        Ok(r) => results.push(r),
-                        Err(e) => {
-                            failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
-                        }
-                    }
-                }
-            }
-        }
-        if !failures.is_empty() {
-            return Err(fail(format!(
-                "phase {} level {} of {date} failed: {}",
-                input.phase,
-                input.level,
-                failures.join("; ")
-            )));
-        }
-        if input.gate {
-            extra_activities += 1;
-            let report = ctx
-                .execute_activity(
-                    CheckQuality,
-                    GateRequest {
-                        context: Some(context.clone()),
-                        phase: input.phase,
-                        results: results.clone(),
-                    },
-                    options::process(format!("gate.phase-{}", input.phase)),
-                )
-                .await?;
-            if !report.passed {
+        for (phase, level, specs) in &levels {
+            let run = run_level(ctx, &context, *phase, specs).await?;
+            if !run.failures.is_empty() {
                 return Err(fail(format!(
-                    "quality gate after phase {} of {date} failed: {}",
-                    input.phase,
-                    report.describe_failures()
+                    "phase {phase} level {level} of {date} failed: {}",
+                    run.failures.join("; ")
                 )));
             }
+            activities += run.activities;
+            results.extend(run.results);
+        }
+        if input.gate {
+            activities += 1;
+            check_gate(ctx, &context, input.phase, results.clone()).await?;
         }
         let mut out = sum(&results, &date);
-        if one_activity {
-            out.activities = 1;
-        }
-        out.activities += extra_activities;
+        out.activities = activities;
         Ok(out)
     }
 }
@@ -634,13 +694,32 @@ mod tests {
     #[test]
     fn box_scores_run_the_day_after_a_game_and_the_rest_on_game_dates() {
         let plan = plan();
+        let names = |d: &registry::DateStep| -> Vec<String> {
+            d.parts.iter().flat_map(|p| p.processors.clone()).collect()
+        };
+        // Phase 2's gate first on game dates, then the summaries of the day before's games.
         let p3l1 = plan
             .steps
             .iter()
             .find(|s| s.phase == 3 && s.level == 1)
             .unwrap();
-        let dates: Vec<String> = dates_of(&plan, p3l1).into_iter().map(|d| d.date).collect();
-        assert_eq!(dates, ["2025-01-07", "2025-01-08", "2025-01-10"]);
+        let d = dates_of(&plan, p3l1);
+        let summarised: Vec<&str> = d
+            .iter()
+            .filter(|d| !d.parts.is_empty())
+            .map(|d| d.date.as_str())
+            .collect();
+        assert_eq!(summarised, ["2025-01-07", "2025-01-08", "2025-01-10"]);
+        let gated: Vec<&str> = d
+            .iter()
+            .filter(|d| d.gate_before == 2)
+            .map(|d| d.date.as_str())
+            .collect();
+        assert_eq!(
+            gated,
+            ["2025-01-06", "2025-01-07", "2025-01-09"],
+            "a gate checks each game date"
+        );
         let p3l2 = plan
             .steps
             .iter()
@@ -651,25 +730,24 @@ mod tests {
             d.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
             ["2025-01-06", "2025-01-07", "2025-01-09"]
         );
-        assert!(d.iter().all(|d| !d.gate), "gates are steps of their own");
-        let gate = plan.steps.iter().find(|s| s.phase == 3 && s.gate).unwrap();
-        let d = dates_of(&plan, gate);
-        assert_eq!(
-            d.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
-            ["2025-01-06", "2025-01-07", "2025-01-09"],
-            "a gate checks each game date"
-        );
-        assert!(d.iter().all(|d| d.gate && d.processors.is_empty()));
-        // Phase 2 on a game date that follows a game date runs both kinds.
+        assert!(d.iter().all(|d| !d.gate && d.gate_before == 0));
+        // Phase 1's fetches and Phase 2's parsing of them: on a game date that follows a game
+        // date both kinds, on the day after only the box scores.
         let p2 = plan.steps.iter().find(|s| s.phase == 2).unwrap();
         let d = dates_of(&plan, p2);
         let jan7 = d.iter().find(|d| d.date == "2025-01-07").unwrap();
-        assert!(jan7.processors.contains(&"raw_nbac_schedule".to_string()));
-        assert!(jan7
-            .processors
-            .contains(&"raw_nbac_player_boxscores".to_string()));
+        assert!(names(jan7).contains(&"raw_nbac_schedule".to_string()));
+        assert!(names(jan7).contains(&"raw_nbac_player_boxscores".to_string()));
+        assert!(names(jan7).contains(&"nbac_player_boxscore".to_string()));
         let jan8 = d.iter().find(|d| d.date == "2025-01-08").unwrap();
-        assert!(!jan8.processors.contains(&"raw_nbac_schedule".to_string()));
+        assert!(!names(jan8).contains(&"raw_nbac_schedule".to_string()));
+        // Phase 5's gate, a step of its own only when the range ends with Phase 5 ungraded:
+        // here it opens grading.
+        let grading = plan.steps.last().unwrap();
+        assert_eq!(
+            (grading.phase, grading.gate_before),
+            (registry::GRADING_PHASE, 5)
+        );
     }
 
     #[test]
