@@ -4,7 +4,7 @@
 //! `NBAPROPS_RECORD_HISTORIES=<tag> cargo test -p nbaprops-tests --test day_workflow`, which
 //! adds `{workflow}-<tag>.json` beside the old fixtures; `--test grading_workflow` adds
 //! `grade-<tag>.json`; `--test backfill` adds `backfill-<tag>.json` and
-//! `backfill-date-p{1,5}-<tag>.json`).
+//! `backfill-date-p{1,2,4,5}-<tag>.json`).
 
 use temporalio_client::WorkflowHistory;
 
@@ -41,11 +41,13 @@ async fn saved_histories_replay_without_nondeterminism() {
         "backfill-date-p1-v2",
         "backfill-date-p2-v2",
         // Merged steps (registry::backfill_steps): Phase 1's fetches with Phase 2's parsing,
-        // a phase's gate first in the next step's children, Phase 5's levels 1-2 together.
+        // Phase 2's gate first in the next step's children, the contexts with Phase 3's gate,
+        // Phase 4 and its gate, Phase 5's levels 1-2 together.
         "backfill-v3",
         "backfill-date-p5-v3",
         "backfill-date-p1-v3",
         "backfill-date-p2-v3",
+        "backfill-date-p4-v3",
         // The day and grading set their search attributes (game_date, phase, mode, trigger)
         // and start their children with them.
         "day-search-attributes",

@@ -304,7 +304,8 @@ async fn check_gate(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<()> {
 }
 
 /// One date of one step without Temporal, as `BackfillDateWorkflow` runs it: the gate of the
-/// phase before, the levels in order, the step's own gate.
+/// phase before, the levels in order each with its phase's gate when it closes the phase, the
+/// step's own gate.
 async fn run_date_step(
     deps: &Deps,
     ctx: &RunContext,
@@ -317,19 +318,23 @@ async fn run_date_step(
         activities += 1;
         check_gate(deps, ctx, date_step.gate_before).await?;
     }
-    let levels: Vec<(u32, &[String])> = if date_step.parts.is_empty() {
-        vec![(phase, date_step.processors.as_slice())]
+    let levels: Vec<(u32, &[String], bool)> = if date_step.parts.is_empty() {
+        vec![(phase, date_step.processors.as_slice(), false)]
     } else {
         date_step
             .parts
             .iter()
-            .map(|p| (p.phase, p.processors.as_slice()))
+            .map(|p| (p.phase, p.processors.as_slice(), p.gate_after))
             .collect()
     };
-    for (phase, processors) in levels {
+    for (phase, processors, gate_after) in levels {
         let (a, w) = run_date_level(deps, ctx, phase, processors).await?;
         activities += a;
         written += w;
+        if gate_after {
+            activities += 1;
+            check_gate(deps, ctx, phase).await?;
+        }
     }
     if date_step.gate {
         activities += 1;

@@ -657,6 +657,54 @@ pub const HISTORY_READS: &[(&str, &[&str])] = &[
 /// Tables without a date partition: every reader sees what any date wrote.
 const UNPARTITIONED: &[&str] = &["players"];
 
+/// What each phase's quality gate (`ops::quality`) reads, with the partition's date relative
+/// to the gate's date. Phase 2's and 3's check the box scores of the day before; Phases 2, 4 and
+/// 5 resolve the date's lines through the name registry (`players`, not partitioned).
+pub const GATE_READS: &[(u32, &[(&str, i32)])] = &[
+    (
+        2,
+        &[
+            ("raw_nbac_player_boxscores", -1),
+            ("raw_historical_player_game_logs", -1),
+            ("raw_nbac_schedule", -1),
+            ("raw_nbac_schedule", 0),
+            ("raw_historical_team_games", -1),
+            ("raw_historical_team_games", 0),
+            ("raw_oddsa_player_props", 0),
+            ("raw_historical_points_lines", 0),
+            ("players", 0),
+        ],
+    ),
+    (
+        3,
+        &[
+            ("raw_nbac_player_boxscores", -1),
+            ("raw_historical_player_game_logs", -1),
+            ("player_game_summary", -1),
+        ],
+    ),
+    (
+        4,
+        &[
+            ("player_daily_cache", 0),
+            ("upcoming_player_game_context", 0),
+            ("raw_oddsa_player_props", 0),
+            ("raw_historical_points_lines", 0),
+            ("players", 0),
+        ],
+    ),
+    (
+        5,
+        &[
+            ("predictions", 0),
+            ("ml_feature_store", 0),
+            ("raw_oddsa_player_props", 0),
+            ("raw_historical_points_lines", 0),
+            ("players", 0),
+        ],
+    ),
+];
+
 /// Whether `spec` reads `table` at dates other than its own.
 pub fn reads_across_dates(spec: &ProcessorSpec, table: &str) -> bool {
     UNPARTITIONED.contains(&table)
@@ -686,6 +734,20 @@ impl StepBuilder {
         })
     }
 
+    /// Whether the gate of `phase` can run in this step's child right after its last level:
+    /// it reads nothing the step writes but that date's own partition.
+    fn fits_gate(&self, phase: u32) -> bool {
+        let reads = GATE_READS
+            .iter()
+            .find(|(p, _)| *p == phase)
+            .map_or(&[][..], |(_, r)| *r);
+        reads.iter().all(|(table, at)| {
+            self.written.iter().all(|(written, offset)| {
+                written != table || (offset == at && !UNPARTITIONED.contains(table))
+            })
+        })
+    }
+
     fn add(&mut self, level: &[ProcessorSpec]) {
         let names = |offset: i32| -> Vec<String> {
             level
@@ -699,6 +761,7 @@ impl StepBuilder {
             level: level[0].level,
             same_day: names(0),
             day_before: names(-1),
+            gate_after: false,
         });
         for spec in level {
             self.written
@@ -736,10 +799,13 @@ impl StepBuilder {
 /// level joins the step before it when none of its processors reads across dates
 /// ([`HISTORY_READS`]) a table the step writes (Phase 1's fetches and Phase 2's parsing of
 /// them; Phase 4's levels; `gbm_train` and the systems). Each phase 2-5 ends with its quality
-/// gate, once the phase is complete for every date: what a gate measures (the name registry,
-/// earlier dates' history) is then the same however the dates were interleaved, so a rerun
-/// passes or fails the same dates. The gate runs first in the next step's children
-/// (`gate_before`), or as a step of its own after the range's last phase. Phase 1 has none
+/// gate ([`GATE_READS`]). A gate that reads only its date's partitions of what its step wrote
+/// runs in the step's child right after the phase's last level (`gate_after`), and the step
+/// can go on into the next phase. One that reads more (Phase 2's resolves lines through the
+/// name registry, which every date of its step writes) waits until the phase is complete for
+/// every date: it runs first in the next step's children (`gate_before`), or as a step of its
+/// own after the range's last phase. Either way what a gate measures is the same however the
+/// dates were interleaved, so a rerun passes or fails the same dates. Phase 1 has none
 /// (Phase 2's checks what it kept); Phase 5 is followed by grading, which checks itself.
 pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
     let mut phases: Vec<u32> = PHASES
@@ -767,8 +833,17 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
             current.as_mut().expect("set above").add(&level);
         }
         if (2..=5).contains(&phase) {
-            out.extend(current.take().map(StepBuilder::finish));
-            pending_gate = phase;
+            match current.as_mut() {
+                Some(step) if step.fits_gate(phase) => {
+                    if let Some(last) = step.parts.last_mut() {
+                        last.gate_after = true;
+                    }
+                }
+                _ => {
+                    out.extend(current.take().map(StepBuilder::finish));
+                    pending_gate = phase;
+                }
+            }
         }
     }
     out.extend(current.take().map(StepBuilder::finish));
@@ -807,12 +882,16 @@ pub fn describe_backfill_step(step: &crate::BackfillStep) -> String {
             .take_while(|p| p.phase == phase)
             .map(|p| p.level)
             .collect();
+        let gated = step.parts[i + levels.len() - 1].gate_after;
         i += levels.len();
         out.push(match (phase, levels.as_slice()) {
             (GRADING_PHASE, _) => "grading".to_string(),
             (_, [one]) => format!("phase {phase} level {one}"),
             (_, many) => format!("phase {phase} levels {}-{}", many[0], many[many.len() - 1]),
         });
+        if gated {
+            out.push(format!("phase {phase} gate"));
+        }
     }
     out.join(", ")
 }
@@ -900,8 +979,9 @@ pub fn dates_of(plan: &crate::BackfillPlan, step: &crate::BackfillStep) -> Vec<D
                     phase: p.phase,
                     level: p.level,
                     processors: on(d, &p.same_day, &p.day_before),
+                    gate_after: p.gate_after && games.contains(d),
                 })
-                .filter(|p| !p.processors.is_empty())
+                .filter(|p| !p.processors.is_empty() || p.gate_after)
                 .collect();
             let gate = step.gate && games.contains(d);
             let gate_before = if games.contains(d) {
@@ -947,11 +1027,9 @@ mod tests {
                 "phase 1 level 1",
                 "phase 1 level 2, phase 2 level 1",
                 "phase 2 gate, phase 3 level 1",
-                "phase 3 level 2",
-                "phase 3 gate, phase 4 levels 1-3",
-                "phase 4 gate, phase 5 levels 1-2",
-                "phase 5 level 3",
-                "phase 5 gate, grading",
+                "phase 3 level 2, phase 3 gate, phase 4 levels 1-3, phase 4 gate",
+                "phase 5 levels 1-2",
+                "phase 5 level 3, phase 5 gate, grading",
             ]
         );
         // Phase by phase, level by level.
@@ -1000,23 +1078,37 @@ mod tests {
             step_of("ml_feature_store"),
             step_of("player_shot_zone_analysis")
         );
-        // Each phase 2-5's gate, once, before anything of a later phase.
-        let gates: Vec<u32> = steps
+        // Each phase 2-5's gate, once, after its phase's last level and before anything of a
+        // later phase: Phase 2's (it reads the name registry its step writes on every date)
+        // first in the next step, the others in their step.
+        let mut gates: Vec<u32> = steps
             .iter()
             .map(|s| s.gate_before)
             .filter(|g| *g != 0)
             .collect();
-        assert_eq!(gates, vec![2, 3, 4, 5]);
+        assert_eq!(gates, vec![2]);
         for s in steps.iter().filter(|s| s.gate_before != 0) {
             assert!(s.parts.iter().all(|p| p.phase > s.gate_before));
         }
-        // Phases 2-4 only: no predictions, no grading, and phase 4's gate as a step of its own.
+        for s in &steps {
+            for (i, p) in s.parts.iter().enumerate().filter(|(_, p)| p.gate_after) {
+                gates.push(p.phase);
+                assert!(s.parts[..i].iter().all(|q| q.phase <= p.phase));
+                assert!(s.parts[i + 1..].iter().all(|q| q.phase > p.phase));
+            }
+        }
+        assert_eq!(gates, vec![2, 3, 4, 5]);
+        // Phases 2-4 only: no predictions, no grading, Phase 4's gate in its step.
         let partial = backfill_steps(2, 4);
         assert!(partial.iter().all(|s| (2..=4).contains(&s.phase)));
         let last = partial.last().unwrap();
+        assert!(last.parts.last().unwrap().gate_after);
+        // Phase 2 alone: its gate, which waits for every date, is a step of its own.
+        let phase2 = backfill_steps(2, 2);
+        let last = phase2.last().unwrap();
         assert!(last.gate && last.parts.is_empty());
-        assert_eq!((last.phase, last.level), (4, GATE_STEP));
-        assert_eq!(describe_backfill_step(last), "phase 4 gate");
+        assert_eq!((last.phase, last.level), (2, GATE_STEP));
+        assert_eq!(describe_backfill_step(last), "phase 2 gate");
     }
 
     #[test]

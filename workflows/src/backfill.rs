@@ -400,10 +400,11 @@ impl BackfillWorkflow {
 }
 
 /// One step of one date of a backfill (id `{backfill id}-p{phase}l{level}-{date}`): the gate of
-/// the phase before when the step starts a phase (`gate_before`), then the step's levels in
+/// the phase before when it waited for every date (`gate_before`), then the step's levels in
 /// order, each level's processors at once (Phase 1 scrapes; Phase 5 over one batch of the
-/// players with a line), then the phase's gate when the step is a gate of its own. A child of
-/// an older plan runs its one level (`processors`) the same way.
+/// players with a line) and a phase's gate after its last level (`gate_after`), or the gate
+/// alone when the step is a gate of its own. A child of an older plan runs its one level
+/// (`processors`) the same way.
 #[workflow]
 #[derive(Default)]
 pub struct BackfillDateWorkflow;
@@ -618,21 +619,28 @@ impl BackfillDateWorkflow {
         };
         let date = context.game_date.clone();
         // A merged step's levels, or an older plan's one level.
-        let levels: Vec<(u32, u32, Vec<ProcessorSpec>)> = if input.parts.is_empty() {
+        // (phase, level, processors, whether the phase's gate follows).
+        let levels: Vec<(u32, u32, Vec<ProcessorSpec>, bool)> = if input.parts.is_empty() {
             vec![(
                 input.phase,
                 input.level,
                 specs_of(&input.processors, input.phase).map_err(fail)?,
+                false,
             )]
         } else {
             input
                 .parts
                 .iter()
-                .map(|p| Ok((p.phase, p.level, specs_of(&p.processors, p.phase)?)))
+                .map(|p| {
+                    let specs = specs_of(&p.processors, p.phase)?;
+                    Ok((p.phase, p.level, specs, p.gate_after))
+                })
                 .collect::<Result<_, String>>()
                 .map_err(fail)?
         };
-        if levels.iter().all(|(_, _, specs)| specs.is_empty())
+        if levels
+            .iter()
+            .all(|(_, _, specs, gate)| specs.is_empty() && !gate)
             && !input.gate
             && input.gate_before == 0
         {
@@ -648,16 +656,23 @@ impl BackfillDateWorkflow {
             check_gate(ctx, &context, input.gate_before, vec![]).await?;
         }
         let mut results: Vec<ProcessorResult> = Vec::new();
-        for (phase, level, specs) in &levels {
-            let run = run_level(ctx, &context, *phase, specs).await?;
-            if !run.failures.is_empty() {
-                return Err(fail(format!(
-                    "phase {phase} level {level} of {date} failed: {}",
-                    run.failures.join("; ")
-                )));
+        for (phase, level, specs, gate_after) in &levels {
+            // A merged step's gate may close a phase with nothing of it to run on the date.
+            if !specs.is_empty() || input.parts.is_empty() {
+                let run = run_level(ctx, &context, *phase, specs).await?;
+                if !run.failures.is_empty() {
+                    return Err(fail(format!(
+                        "phase {phase} level {level} of {date} failed: {}",
+                        run.failures.join("; ")
+                    )));
+                }
+                activities += run.activities;
+                results.extend(run.results);
             }
-            activities += run.activities;
-            results.extend(run.results);
+            if *gate_after {
+                activities += 1;
+                check_gate(ctx, &context, *phase, vec![]).await?;
+            }
         }
         if input.gate {
             activities += 1;
@@ -720,17 +735,25 @@ mod tests {
             ["2025-01-06", "2025-01-07", "2025-01-09"],
             "a gate checks each game date"
         );
-        let p3l2 = plan
-            .steps
-            .iter()
-            .find(|s| s.phase == 3 && s.level == 2)
-            .unwrap();
-        let d = dates_of(&plan, p3l2);
+        // The contexts, Phase 3's gate, Phase 4 and its gate: one child per game date.
+        let p4 = plan.steps.iter().find(|s| s.phase == 4).unwrap();
+        let d = dates_of(&plan, p4);
         assert_eq!(
             d.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
             ["2025-01-06", "2025-01-07", "2025-01-09"]
         );
-        assert!(d.iter().all(|d| !d.gate && d.gate_before == 0));
+        for date in &d {
+            let levels: Vec<(u32, u32, bool)> = date
+                .parts
+                .iter()
+                .map(|p| (p.phase, p.level, p.gate_after))
+                .collect();
+            assert_eq!(
+                levels,
+                [(3, 2, true), (4, 1, false), (4, 2, false), (4, 3, true)]
+            );
+            assert!(!date.gate && date.gate_before == 0);
+        }
         // Phase 1's fetches and Phase 2's parsing of them: on a game date that follows a game
         // date both kinds, on the day after only the box scores.
         let p2 = plan.steps.iter().find(|s| s.phase == 2).unwrap();
@@ -741,13 +764,15 @@ mod tests {
         assert!(names(jan7).contains(&"nbac_player_boxscore".to_string()));
         let jan8 = d.iter().find(|d| d.date == "2025-01-08").unwrap();
         assert!(!names(jan8).contains(&"raw_nbac_schedule".to_string()));
-        // Phase 5's gate, a step of its own only when the range ends with Phase 5 ungraded:
-        // here it opens grading.
+        // Phase 5's gate in the ensemble's child, then grading.
         let grading = plan.steps.last().unwrap();
-        assert_eq!(
-            (grading.phase, grading.gate_before),
-            (registry::GRADING_PHASE, 5)
-        );
+        assert_eq!(grading.phase, registry::GRADING_PHASE);
+        let levels: Vec<(u32, bool)> = grading
+            .parts
+            .iter()
+            .map(|p| (p.phase, p.gate_after))
+            .collect();
+        assert_eq!(levels, [(5, true), (registry::GRADING_PHASE, false)]);
     }
 
     #[test]
