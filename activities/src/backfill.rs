@@ -259,32 +259,27 @@ async fn run_date_level(
         } else {
             vec![]
         };
+        // Each system over all the date's players (one level: its processors at once).
+        let requests: Vec<ProcessorRequest> = specs
+            .iter()
+            .filter(|s| !registry::is_batched(s) || !players.is_empty())
+            .map(|spec| ProcessorRequest {
+                context: Some(ctx.clone()),
+                processor: spec.name.to_string(),
+                raw_payloads: vec![],
+                entity_filter: registry::is_batched(spec).then(|| EntitySet {
+                    players: players.clone(),
+                    ..Default::default()
+                }),
+            })
+            .collect();
         let now = now_utc();
-        // Level by level (the workflow's groups), each system over all the date's players.
-        let mut levels: Vec<u32> = specs.iter().map(|s| s.level).collect();
-        levels.dedup();
-        for level in levels {
-            let requests: Vec<ProcessorRequest> = specs
-                .iter()
-                .filter(|s| s.level == level)
-                .filter(|s| !registry::is_batched(s) || !players.is_empty())
-                .map(|spec| ProcessorRequest {
-                    context: Some(ctx.clone()),
-                    processor: spec.name.to_string(),
-                    raw_payloads: vec![],
-                    entity_filter: registry::is_batched(spec).then(|| EntitySet {
-                        players: players.clone(),
-                        ..Default::default()
-                    }),
-                })
-                .collect();
-            let runs = requests
-                .iter()
-                .map(|r| runner::run_processor(deps, r, &now));
-            for r in futures::future::join_all(runs).await {
-                written += r?.rows_written as u64;
-                activities += 1;
-            }
+        let runs = requests
+            .iter()
+            .map(|r| runner::run_processor(deps, r, &now));
+        for r in futures::future::join_all(runs).await {
+            written += r?.rows_written as u64;
+            activities += 1;
         }
     }
     Ok((activities, written))
