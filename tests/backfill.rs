@@ -41,6 +41,39 @@ fn input(from: &str, to: &str, children_per_run: u32) -> BackfillInput {
     input
 }
 
+/// Date-step children finished on `queue`, from visibility (no worker needed to answer).
+async fn finished_date_steps(env: &TestEnv, queue: &str) -> usize {
+    count(
+        env,
+        &format!(
+            "WorkflowType = 'BackfillDateWorkflow' AND TaskQueue = '{queue}' \
+             AND ExecutionStatus = 'Completed'"
+        ),
+    )
+    .await
+}
+
+/// Whether the backfill on `queue` has completed (its earlier runs are ContinuedAsNew).
+async fn backfill_completed(env: &TestEnv, queue: &str) -> bool {
+    count(
+        env,
+        &format!(
+            "WorkflowType = 'BackfillWorkflow' AND TaskQueue = '{queue}' \
+             AND ExecutionStatus = 'Completed'"
+        ),
+    )
+    .await
+        > 0
+}
+
+async fn count(env: &TestEnv, query: &str) -> usize {
+    env.client
+        .count_workflows(query, Default::default())
+        .await
+        .unwrap_or_else(|e| panic!("counting {query}: {e}"))
+        .count()
+}
+
 fn cli(env: &TestEnv, queue: &str, extra: &[&str]) -> tokio::process::Command {
     let mut c = tokio::process::Command::new(nbaprops_binary());
     c.args([
@@ -311,9 +344,21 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // The plan's size, from the progress query while the first worker is healthy.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let steps_total = loop {
+        match backfill::progress(&env.client, &id).await {
+            Ok(p) if p.steps_total > 0 => break p.steps_total as usize,
+            _ => {}
+        }
+        assert!(Instant::now() < deadline, "the backfill never planned");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     // Three kill points, scattered by the clock over 8-25%, 32-50% and 58-75% of the
     // date-steps (the early phases, the middle ones, and predictions; late enough to miss
-    // nothing, early enough that a fast finish cannot outrun the third).
+    // nothing, early enough that a fast finish cannot outrun the third). Progress is counted
+    // from visibility, not the query: after a kill the query waits ~10 s on the dead worker's
+    // sticky queue while the new worker runs on, long enough to miss the third point.
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -326,12 +371,10 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
         let r = ((seed >> (i * 8)) % 1000) as f64 / 1000.0;
         let at = band.0 + (band.1 - band.0) * r;
         let deadline = Instant::now() + Duration::from_secs(240);
-        let p = loop {
-            let p = backfill::progress(&env.client, &id).await;
-            if let Ok(p) = p {
-                if p.steps_total > 0 && p.steps_done as f64 >= at * p.steps_total as f64 {
-                    break p;
-                }
+        let finished = loop {
+            let finished = finished_date_steps(&env, "bf-crash").await;
+            if finished as f64 >= at * steps_total as f64 {
+                break finished;
             }
             assert!(
                 Instant::now() < deadline,
@@ -339,16 +382,13 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
-        if p.current == "done" {
+        if backfill_completed(&env, "bf-crash").await {
             break;
         }
         worker.start_kill().unwrap(); // SIGKILL
         assert!(!worker.wait().await.unwrap().success());
         kills += 1;
-        eprintln!(
-            "killed the worker at {}/{} ({})",
-            p.steps_done, p.steps_total, p.current
-        );
+        eprintln!("killed the worker after {finished}/{steps_total} date-steps");
         tokio::time::sleep(Duration::from_millis(300)).await;
         worker = spawn_worker(
             &env,
