@@ -25,7 +25,7 @@ pub struct BackfillArgs {
     #[arg(long, default_value = "1-5")]
     pub phases: String,
     /// Dates in flight at once (child workflows).
-    #[arg(long, default_value_t = nbaprops_workflows::backfill::DEFAULT_CONCURRENCY)]
+    #[arg(long, default_value_t = COMMAND_CONCURRENCY)]
     pub concurrency: u32,
     /// Rerun only the dates the last backfill of this range failed.
     #[arg(long)]
@@ -43,6 +43,13 @@ pub struct BackfillArgs {
     #[arg(long)]
     pub resume: bool,
 }
+
+/// The command's default dates in flight. On the 2-core machine 6 kept the cores busy where 4
+/// left them idle at each step's end: four seasons in 16.9 min, against 20.4 min at 4
+/// (docs/benchmarks.md). The command always sends its value; a start without one (the `temporal`
+/// CLI's) gets the workflow's `DEFAULT_CONCURRENCY`, which stays 4 so that recorded backfills
+/// replay with the same commands.
+pub const COMMAND_CONCURRENCY: u32 = 6;
 
 /// `2-5` → (2, 5); `3` → (3, 3).
 pub fn parse_phases(s: &str) -> Result<(u32, u32)> {

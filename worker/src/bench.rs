@@ -29,8 +29,8 @@ pub struct BenchBackfillArgs {
     pub to: chrono::NaiveDate,
     #[arg(long, default_value = "1-5")]
     pub phases: String,
-    /// Dates in flight at once, in both runs.
-    #[arg(long, default_value_t = 4)]
+    /// Dates in flight at once, in both runs (the `backfill` command's default).
+    #[arg(long, default_value_t = crate::backfill::COMMAND_CONCURRENCY)]
     pub concurrency: u32,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,

@@ -41,7 +41,8 @@ use crate::failures::{describe_activity_error, describe_child_error, fail};
 use crate::prediction::{level_groups, request, run_groups};
 use crate::{ids, options};
 
-/// Children in flight when the input does not say.
+/// Children in flight when the input does not say (`nbaprops backfill` always says: 6). Kept at
+/// 4: a running backfill started without one replays with this value.
 pub const DEFAULT_CONCURRENCY: u32 = 4;
 /// The most children in flight one backfill allows (Temporal allows 2,000 pending).
 pub const MAX_CONCURRENCY: u32 = 64;
