@@ -41,34 +41,16 @@ fn input(from: &str, to: &str, children_per_run: u32) -> BackfillInput {
     input
 }
 
-/// Date-step children finished on `queue`, from visibility (no worker needed to answer).
-async fn finished_date_steps(env: &TestEnv, queue: &str) -> usize {
-    count(
-        env,
-        &format!(
-            "WorkflowType = 'BackfillDateWorkflow' AND TaskQueue = '{queue}' \
-             AND ExecutionStatus = 'Completed'"
-        ),
-    )
-    .await
-}
-
-/// Whether the backfill on `queue` has completed (its earlier runs are ContinuedAsNew).
-async fn backfill_completed(env: &TestEnv, queue: &str) -> bool {
-    count(
-        env,
-        &format!(
-            "WorkflowType = 'BackfillWorkflow' AND TaskQueue = '{queue}' \
-             AND ExecutionStatus = 'Completed'"
-        ),
-    )
-    .await
-        > 0
-}
-
-async fn count(env: &TestEnv, query: &str) -> usize {
+/// Workflows of `workflow_type` completed on `queue`, from visibility: no worker needs to answer,
+/// unlike the progress query. `BackfillDateWorkflow` counts finished date-steps; a
+/// `BackfillWorkflow` completes once, its earlier runs being ContinuedAsNew.
+async fn completed(env: &TestEnv, workflow_type: &str, queue: &str) -> usize {
+    let query = format!(
+        "WorkflowType = '{workflow_type}' AND TaskQueue = '{queue}' \
+         AND ExecutionStatus = 'Completed'"
+    );
     env.client
-        .count_workflows(query, Default::default())
+        .count_workflows(query.as_str(), Default::default())
         .await
         .unwrap_or_else(|e| panic!("counting {query}: {e}"))
         .count()
@@ -372,7 +354,7 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
         let at = band.0 + (band.1 - band.0) * r;
         let deadline = Instant::now() + Duration::from_secs(240);
         let finished = loop {
-            let finished = finished_date_steps(&env, "bf-crash").await;
+            let finished = completed(&env, "BackfillDateWorkflow", "bf-crash").await;
             if finished as f64 >= at * steps_total as f64 {
                 break finished;
             }
@@ -382,7 +364,7 @@ async fn a_backfill_killed_three_times_matches_an_uninterrupted_one_and_reruns_w
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
-        if backfill_completed(&env, "bf-crash").await {
+        if completed(&env, "BackfillWorkflow", "bf-crash").await > 0 {
             break;
         }
         worker.start_kill().unwrap(); // SIGKILL
