@@ -313,22 +313,17 @@ async fn run_date_step(
         activities += 1;
         check_gate(deps, ctx, date_step.gate_before).await?;
     }
-    let levels: Vec<(u32, &[String], bool)> = if date_step.parts.is_empty() {
-        vec![(phase, date_step.processors.as_slice(), false)]
-    } else {
-        date_step
-            .parts
-            .iter()
-            .map(|p| (p.phase, p.processors.as_slice(), p.gate_after))
-            .collect()
-    };
-    for (phase, processors, gate_after) in levels {
-        let (a, w) = run_date_level(deps, ctx, phase, processors).await?;
-        activities += a;
-        written += w;
-        if gate_after {
+    // The plan is made here by today's registry, so every level is a part (the single-level
+    // shape of older plans lives on only in recorded workflow histories).
+    for part in &date_step.parts {
+        if !part.processors.is_empty() {
+            let (a, w) = run_date_level(deps, ctx, part.phase, &part.processors).await?;
+            activities += a;
+            written += w;
+        }
+        if part.gate_after {
             activities += 1;
-            check_gate(deps, ctx, phase).await?;
+            check_gate(deps, ctx, part.phase).await?;
         }
     }
     if date_step.gate {

@@ -735,12 +735,12 @@ impl StepBuilder {
     }
 
     /// Whether the gate of `phase` can run in this step's child right after its last level:
-    /// it reads nothing the step writes but that date's own partition.
+    /// it reads nothing the step writes but that date's own partition. A gate whose reads are
+    /// not listed waits for every date, the safe way.
     fn fits_gate(&self, phase: u32) -> bool {
-        let reads = GATE_READS
-            .iter()
-            .find(|(p, _)| *p == phase)
-            .map_or(&[][..], |(_, r)| *r);
+        let Some((_, reads)) = GATE_READS.iter().find(|(p, _)| *p == phase) else {
+            return false;
+        };
         reads.iter().all(|(table, at)| {
             self.written.iter().all(|(written, offset)| {
                 written != table || (offset == at && !UNPARTITIONED.contains(table))
