@@ -189,28 +189,15 @@ async fn a_day_late_for_its_sla_alerts_and_finishes_and_a_stuck_phase_alerts_and
         .iter()
         .any(|p| p["kind"] == "phase_stuck" && p["game_date"] == date.as_str()));
 
-    // Both histories (the SLA timer firing mid-day; a stuck phase) replay. With
-    // NBAPROPS_RECORD_HISTORIES=TAG they are kept as tests/histories/day-sla-missed-TAG.json
-    // and day-phase-stuck-TAG.json.
+    // The histories (the SLA timer dropped when the day finished first; the timer firing
+    // mid-day; a stuck phase) replay. With NBAPROPS_RECORD_HISTORIES=TAG they are kept as
+    // tests/histories/day-sla-timer-TAG.json, day-sla-missed-TAG.json and
+    // day-phase-stuck-TAG.json.
     for (id, name) in [
+        (format!("day-{in_time}"), "day-sla-timer"),
         (format!("day-{late}"), "day-sla-missed"),
         (format!("day-{date}"), "day-phase-stuck"),
     ] {
-        let json = env
-            .client
-            .get_workflow_handle::<temporalio_client::UntypedWorkflow>(&id)
-            .fetch_history(temporalio_client::WorkflowFetchHistoryOptions::default())
-            .to_json()
-            .await
-            .unwrap();
-        if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("histories/{name}-{tag}.json"));
-            std::fs::write(path, &json).unwrap();
-        }
-        nbaprops_tests::replayer()
-            .replay_workflow(temporalio_client::WorkflowHistory::from_json(&json).unwrap())
-            .await
-            .unwrap_or_else(|e| panic!("{id} does not replay: {e}"));
+        nbaprops_tests::replay_fresh_history(&env.client, &id, name).await;
     }
 }

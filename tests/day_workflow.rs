@@ -208,7 +208,6 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
                 game_date: day.into(),
                 mode: Mode::Full as i32,
                 trigger: Trigger::Manual as i32,
-                skip_downstream: false,
                 ..Default::default()
             },
         )

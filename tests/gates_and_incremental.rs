@@ -18,7 +18,6 @@ fn day(date: &str, mode: Mode) -> DayInput {
         game_date: date.into(),
         mode: mode as i32,
         trigger: Trigger::Manual as i32,
-        skip_downstream: false,
         ..Default::default()
     }
 }

@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDate};
 use nbaprops_activities::inprocess::run_phases;
 use nbaprops_activities::sources::{historical_import, SourceConfig};
 use nbaprops_activities::{Deps, DepsConfig};
-use nbaprops_proto::{Mode, RunContext, Trigger};
+use nbaprops_proto::{Mode, Phase, RunContext, Trigger};
 
 fn history(file: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,7 +31,6 @@ fn ctx(date: &str) -> RunContext {
         game_date: date.to_string(),
         mode: Mode::Backfill as i32,
         trigger: Trigger::Backfill as i32,
-        skip_downstream: true,
     }
 }
 
@@ -81,7 +80,7 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
         historical_import::import_file(&deps, f).await.unwrap();
     }
     for d in dates(FROM, TO) {
-        run_phases(&deps, &ctx(&d), 2, 4)
+        run_phases(&deps, &ctx(&d), Phase::Raw, Phase::Precompute)
             .await
             .unwrap_or_else(|e| panic!("{d}: {e}"));
     }
@@ -199,9 +198,11 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     }
 
     // A rerun of a date changes nothing and says so.
-    let again = run_phases(&deps, &ctx(last), 2, 4).await.unwrap();
+    let again = run_phases(&deps, &ctx(last), Phase::Raw, Phase::Precompute)
+        .await
+        .unwrap();
     for phase in &again {
-        for r in &phase.results {
+        for r in &phase.1.results {
             assert_eq!(
                 r.rows_written + r.rows_removed,
                 0,
@@ -245,7 +246,9 @@ async fn features_for_a_date_ignore_everything_on_and_after_it() {
         .unwrap();
     let target = "2024-12-20";
     for d in dates("2024-12-01", "2024-12-24") {
-        run_phases(&deps, &ctx(&d), 2, 4).await.unwrap();
+        run_phases(&deps, &ctx(&d), Phase::Raw, Phase::Precompute)
+            .await
+            .unwrap();
     }
     let before = features_of(&deps, target).await;
     assert!(before.len() > 100, "{}", before.len());
@@ -272,7 +275,9 @@ async fn features_for_a_date_ignore_everything_on_and_after_it() {
         .await
         .unwrap();
     for d in dates("2024-12-01", "2024-12-24") {
-        run_phases(&deps, &ctx(&d), 2, 4).await.unwrap();
+        run_phases(&deps, &ctx(&d), Phase::Raw, Phase::Precompute)
+            .await
+            .unwrap();
     }
     // The games after the target did change...
     let changed: i64 = sqlx::query_scalar(

@@ -1,10 +1,7 @@
 //! Every saved history under tests/histories replays against today's workflow code without a
-//! nondeterminism error. A change to a workflow that breaks this needs the SDK's patching
-//! (or, when the old histories can no longer be running anywhere, new fixtures recorded with
-//! `NBAPROPS_RECORD_HISTORIES=<tag> cargo test -p nbaprops-tests --test day_workflow`, which
-//! adds `{workflow}-<tag>.json` beside the old fixtures; `--test grading_workflow` adds
-//! `grade-<tag>.json`; `--test backfill` adds `backfill-<tag>.json` and
-//! `backfill-date-p{1,2,4,5}-<tag>.json`).
+//! nondeterminism error, and the workflows carry no patch that docs/versioning.md does not
+//! list. A change to a workflow that breaks replay ships behind `ctx.patched` (docs/versioning.md
+//! says how, and which fixtures to record with `NBAPROPS_RECORD_HISTORIES=<tag>`).
 
 use temporalio_client::WorkflowHistory;
 
@@ -21,49 +18,36 @@ async fn saved_histories_replay_without_nondeterminism() {
         .iter()
         .map(|f| f.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
+    // One fixture per workflow shape (docs/versioning.md), each recorded by the test that
+    // runs the shape.
     for expected in [
-        "day",
-        "day-phase-2",
-        "day-phase-3",
-        "day-phase-4",
-        "day-predict",
+        // day_workflow: a day's main run and its phase children.
+        "day-v1",
+        "day-phase-2-v1",
+        "day-phase-3-v1",
+        "day-phase-4-v1",
+        "day-predict-v1",
+        // grading_workflow.
         "grade-v1",
-        // Phase 5 by level (per-date training, systems, ensemble) with its gate.
-        "day-predict-prediction-levels",
-        // A backfill with pause, resume and failed dates; its per-date children.
+        // backfill: the parent with pause, resume and failed dates; its date-steps (Phase 1's
+        // fetches with Phase 2's parsing, the contexts with Phases 3-4 and their gates, Phase 5
+        // with its gate and grading).
         "backfill-v1",
-        "backfill-date-p5-v1",
         "backfill-date-p1-v1",
-        // From `backfill-step-activity` on: a date's step in one activity, Phase 5 in one
-        // batch per system.
-        "backfill-v2",
-        "backfill-date-p5-v2",
-        "backfill-date-p1-v2",
-        "backfill-date-p2-v2",
-        // Merged steps (registry::backfill_steps): Phase 1's fetches with Phase 2's parsing,
-        // Phase 2's gate first in the next step's children, the contexts with Phase 3's gate,
-        // Phase 4 and its gate, Phase 5's levels 1-2 together.
-        "backfill-v3",
-        "backfill-date-p5-v3",
-        "backfill-date-p1-v3",
-        "backfill-date-p2-v3",
-        "backfill-date-p4-v3",
-        // The day and grading set their search attributes (game_date, phase, mode, trigger)
-        // and start their children with them.
-        "day-search-attributes",
-        "day-phase-3-search-attributes",
-        "grade-search-attributes",
-        // What the schedules start (workflows/src/scheduled.rs).
-        "scheduled-start-v1",
-        // The SLA timer (dropped; fired mid-day with its alert) and a stuck phase's alert.
-        "day-sla-alerts",
+        "backfill-date-p2-v1",
+        "backfill-date-p4-v1",
+        "backfill-date-p5-v1",
+        // alerts: the SLA timer dropped, the SLA missed mid-day, a stuck phase.
+        "day-sla-timer-v1",
         "day-sla-missed-v1",
         "day-phase-stuck-v1",
-        // The day open after its main run: injury reruns (applied, duplicate, refused), then
-        // continued as new with its main result and a queued update; the injury watch.
+        // injury_updates: reruns (applied, duplicate, refused), then continued as new while
+        // listening; the injury watch.
         "day-injury-updates-v1",
         "day-injury-listening-v1",
         "injury-watch-v1",
+        // schedules: what a Temporal Schedule starts.
+        "scheduled-start-v1",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
@@ -77,5 +61,52 @@ async fn saved_histories_replay_without_nondeterminism() {
             .replay_workflow(history)
             .await
             .unwrap_or_else(|e| panic!("{} does not replay: {e}", file.display()));
+    }
+}
+
+/// The patch ids the workflows call `patched` or `deprecate_patch` with. v1 has none; a new one
+/// is added here and to docs/versioning.md's table in the same change, so every patch is a
+/// deliberate act with its fixtures recorded.
+const LIVE_PATCHES: &[&str] = &[];
+
+#[test]
+fn the_workflows_carry_only_the_listed_patches() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../workflows/src");
+    let mut found: Vec<String> = Vec::new();
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for call in [".patched(", ".deprecate_patch("] {
+                for (i, _) in text.match_indices(call) {
+                    let rest = &text[i + call.len()..];
+                    let arg = rest.split(')').next().unwrap_or_default().trim();
+                    found.push(format!("{}: {arg}", path.display()));
+                }
+            }
+        }
+    }
+    let unlisted: Vec<&String> = found
+        .iter()
+        .filter(|f| !LIVE_PATCHES.iter().any(|p| f.ends_with(p)))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "patches not listed in LIVE_PATCHES and docs/versioning.md: {unlisted:?}"
+    );
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/versioning.md"),
+    )
+    .unwrap();
+    for patch in LIVE_PATCHES {
+        assert!(
+            doc.contains(patch),
+            "docs/versioning.md does not list {patch}"
+        );
     }
 }

@@ -12,9 +12,8 @@ use nbaprops_workflows::scheduled::{game_date_at, ScheduledStartResult, Schedule
 use nbaprops_workflows::{ids, search, DayWorkflow};
 use temporalio_client::schedules::{ScheduleOverlapPolicy, TriggerScheduleOptions};
 use temporalio_client::{
-    Client, UntypedWorkflow, WorkflowDescribeOptions, WorkflowFetchHistoryOptions,
-    WorkflowGetResultOptions, WorkflowHistory, WorkflowIdConflictPolicy, WorkflowListOptions,
-    WorkflowStartOptions, WorkflowTerminateOptions,
+    Client, UntypedWorkflow, WorkflowDescribeOptions, WorkflowGetResultOptions,
+    WorkflowIdConflictPolicy, WorkflowListOptions, WorkflowStartOptions, WorkflowTerminateOptions,
 };
 
 /// The starters the schedule started, oldest first, once there are `n`.
@@ -221,21 +220,7 @@ async fn schedules_apply_idempotently_and_a_triggered_day_shares_the_manual_id()
 
         // The starter's history replays (NBAPROPS_RECORD_HISTORIES=TAG keeps it as
         // tests/histories/scheduled-start-TAG.json).
-        let json = client
-            .get_workflow_handle::<UntypedWorkflow>(&both[1])
-            .fetch_history(WorkflowFetchHistoryOptions::default())
-            .to_json()
-            .await
-            .unwrap();
-        if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("histories/scheduled-start-{tag}.json"));
-            std::fs::write(path, &json).unwrap();
-        }
-        nbaprops_tests::replayer()
-            .replay_workflow(WorkflowHistory::from_json(&json).unwrap())
-            .await
-            .unwrap();
+        nbaprops_tests::replay_fresh_history(client, &both[1], "scheduled-start").await;
     })
     .await
     .unwrap();

@@ -10,13 +10,12 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use nbaprops_orchestration::{run_date_step, PhaseRun};
 use nbaprops_proto::registry::{self, dates_of, DateStep, IMPORTED_SOURCES};
-use nbaprops_proto::{
-    BackfillPlan, BackfillPlanRequest, EntitySet, FailedDate, ProcessorRequest, RunContext,
-    ScrapeRequest, StepRequest,
-};
+use nbaprops_proto::{BackfillPlan, BackfillPlanRequest, FailedDate, ScrapeRequest};
 
 use crate::error::{PipelineError, Result};
+use crate::inprocess::InProcessExecutor;
 use crate::sources::{
     nba_season, nbac_schedule, nbac_schedule_api, parse_date, schedule_games, shift_date,
 };
@@ -223,116 +222,6 @@ pub struct InProcessRun {
     pub rows_written: u64,
 }
 
-fn now_utc() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// One level of one date without Temporal, as `BackfillDateWorkflow` runs it: the processors
-/// at once, Phase 5 over one batch of the players with a line. Returns the activities it
-/// stands for and the rows written.
-async fn run_date_level(
-    deps: &Deps,
-    ctx: &RunContext,
-    phase: u32,
-    processors: &[String],
-) -> Result<(usize, u64)> {
-    let specs: Vec<_> = processors.iter().filter_map(|n| registry::get(n)).collect();
-    let mut activities = 0;
-    let mut written = 0u64;
-    if phase != 5 {
-        // The whole level in one `run_step` (one activity when it has several sources or
-        // processors).
-        let step = StepRequest {
-            context: Some(ctx.clone()),
-            phase,
-            names: specs.iter().map(|s| s.name.to_string()).collect(),
-        };
-        let origin = crate::ops::run_history::RunOrigin::in_process();
-        for (_, outcome) in runner::run_step_each(deps, &step, &now_utc(), &origin).await {
-            written += outcome?.rows_written as u64;
-        }
-        activities += if specs.len() > 1 { 1 } else { specs.len() };
-    } else {
-        let players = if specs.iter().any(registry::is_batched) {
-            activities += 1;
-            runner::plan_predictions(deps, ctx).await?.players
-        } else {
-            vec![]
-        };
-        // Each system over all the date's players (one level: its processors at once).
-        let requests: Vec<ProcessorRequest> = specs
-            .iter()
-            .filter(|s| !registry::is_batched(s) || !players.is_empty())
-            .map(|spec| ProcessorRequest {
-                context: Some(ctx.clone()),
-                processor: spec.name.to_string(),
-                raw_payloads: vec![],
-                entity_filter: registry::is_batched(spec).then(|| EntitySet {
-                    players: players.clone(),
-                    ..Default::default()
-                }),
-            })
-            .collect();
-        let now = now_utc();
-        let runs = requests
-            .iter()
-            .map(|r| runner::run_processor(deps, r, &now));
-        for r in futures::future::join_all(runs).await {
-            written += r?.rows_written as u64;
-            activities += 1;
-        }
-    }
-    Ok((activities, written))
-}
-
-/// The phase's quality gate on the date, as an error naming the failed checks.
-async fn check_gate(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<()> {
-    let report = crate::ops::quality::check(deps, ctx, phase).await?;
-    if !report.passed {
-        return Err(PipelineError::QualityCheck {
-            processor: format!("phase {phase} gate"),
-            date: ctx.game_date.clone(),
-            reason: report.describe_failures(),
-        });
-    }
-    Ok(())
-}
-
-/// One date of one step without Temporal, as `BackfillDateWorkflow` runs it: the gate of the
-/// phase before, the levels in order each with its phase's gate when it closes the phase, the
-/// step's own gate.
-async fn run_date_step(
-    deps: &Deps,
-    ctx: &RunContext,
-    phase: u32,
-    date_step: &DateStep,
-) -> Result<(usize, u64)> {
-    let mut activities = 0;
-    let mut written = 0u64;
-    if date_step.gate_before != 0 {
-        activities += 1;
-        check_gate(deps, ctx, date_step.gate_before).await?;
-    }
-    // The plan is made here by today's registry, so every level is a part (the single-level
-    // shape of older plans lives on only in recorded workflow histories).
-    for part in &date_step.parts {
-        if !part.processors.is_empty() {
-            let (a, w) = run_date_level(deps, ctx, part.phase, &part.processors).await?;
-            activities += a;
-            written += w;
-        }
-        if part.gate_after {
-            activities += 1;
-            check_gate(deps, ctx, part.phase).await?;
-        }
-    }
-    if date_step.gate {
-        activities += 1;
-        check_gate(deps, ctx, phase).await?;
-    }
-    Ok((activities, written))
-}
-
 /// The whole backfill without Temporal: the same plan, steps and dates, `concurrency` dates of
 /// a step at once, a failed date skipped by later steps. For the benchmark's overhead ratio
 /// (and tools); production backfills run as `BackfillWorkflow`.
@@ -356,12 +245,13 @@ pub async fn run_in_process(
             .into_iter()
             .filter(|d| !run.failed.iter().any(|f| f.date == d.date))
             .collect();
-        let outcomes: Vec<(String, Result<(usize, u64)>)> =
+        let outcomes: Vec<(String, std::result::Result<PhaseRun, String>)> =
             futures::stream::iter(dates.iter().map(|d| {
                 let mut ctx = base.clone();
                 ctx.game_date = d.date.clone();
                 async move {
-                    let out = run_date_step(deps, &ctx, step.phase, d).await;
+                    let exec = InProcessExecutor::new(deps, ctx);
+                    let out = run_date_step(&exec, d.gate_before, &d.parts).await;
                     (d.date.clone(), out)
                 }
             }))
@@ -371,15 +261,19 @@ pub async fn run_in_process(
         for (date, out) in outcomes {
             run.date_steps += 1;
             match out {
-                Ok((activities, written)) => {
-                    run.activities += activities;
-                    run.rows_written += written;
+                Ok(done) => {
+                    run.activities += done.activities as usize;
+                    run.rows_written += done
+                        .results
+                        .iter()
+                        .map(|r| r.rows_written as u64)
+                        .sum::<u64>();
                 }
-                Err(e) => run.failed.push(FailedDate {
+                Err(error) => run.failed.push(FailedDate {
                     date,
                     phase: step.phase,
                     level: step.level,
-                    error: e.to_string(),
+                    error,
                 }),
             }
         }

@@ -6,6 +6,7 @@
 //! the activities read it; nothing else lists processors.
 
 pub mod activities;
+pub mod phase;
 pub mod registry;
 
 #[allow(clippy::all, missing_docs)]
@@ -14,6 +15,7 @@ pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/nbaprops.v1.serde.rs"));
 }
 
+pub use phase::Phase;
 pub use v1::*;
 
 impl RunContext {
@@ -70,7 +72,6 @@ mod tests {
         let input: DayInput = serde_json::from_str(r#"{"game_date":"2025-11-28"}"#).unwrap();
         assert_eq!(input.game_date, "2025-11-28");
         assert_eq!(input.mode(), Mode::Unspecified);
-        assert!(!input.skip_downstream);
     }
 
     #[test]
@@ -80,7 +81,6 @@ mod tests {
             game_date: "2025-11-28".into(),
             mode: Mode::Incremental as i32,
             trigger: Trigger::Signal as i32,
-            skip_downstream: true,
         };
         let json = serde_json::to_value(&ctx).unwrap();
         assert_eq!(json["mode"], "MODE_INCREMENTAL");

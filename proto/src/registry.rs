@@ -39,15 +39,7 @@ impl ProcessorSpec {
 
 /// The activity-type prefix of a phase.
 pub fn phase_prefix(phase: u32) -> &'static str {
-    match phase {
-        1 => "scrape",
-        2 => "raw",
-        3 => "analytics",
-        4 => "precompute",
-        5 => "predict",
-        6 => "grade",
-        _ => "unknown",
-    }
+    crate::Phase::from_number(phase).map_or("unknown", crate::Phase::prefix)
 }
 
 /// Phase 5 steps that run once per date, not per batch of players (training a model on the
@@ -780,9 +772,6 @@ impl StepBuilder {
         crate::BackfillStep {
             phase: last,
             level,
-            same_day: vec![],
-            day_before: vec![],
-            gate: false,
             parts: self.parts,
             gate_before: self.gate_before,
         }
@@ -851,8 +840,8 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
         out.push(crate::BackfillStep {
             phase: pending_gate,
             level: GATE_STEP,
-            gate: true,
-            ..Default::default()
+            gate_before: pending_gate,
+            parts: vec![],
         });
     }
     out
@@ -860,16 +849,6 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
 
 /// What a backfill step runs, for progress lines: `phase 3 gate, phase 4 levels 1-3`.
 pub fn describe_backfill_step(step: &crate::BackfillStep) -> String {
-    if step.phase == GRADING_PHASE && step.parts.is_empty() {
-        return "grading".to_string();
-    }
-    if step.parts.is_empty() {
-        return if step.level == GATE_STEP {
-            format!("phase {} gate", step.phase)
-        } else {
-            format!("phase {} level {}", step.phase, step.level)
-        };
-    }
     let mut out: Vec<String> = Vec::new();
     if step.gate_before != 0 {
         out.push(format!("phase {} gate", step.gate_before));
@@ -937,14 +916,11 @@ pub fn rerun_plan(changed: &[&str]) -> crate::DayPlan {
 /// The `level` of a backfill's gate step (levels start at 1).
 pub const GATE_STEP: u32 = 0;
 
-/// One date of one step: what runs, and whether the phase's gate follows.
+/// One date of one step: what runs, and which gates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateStep {
     pub date: String,
-    /// An older plan's one level (empty with `parts`).
-    pub processors: Vec<String>,
-    pub gate: bool,
-    /// A merged step's levels with this date's processors, in order (empty levels left out).
+    /// The step's levels with this date's processors, in order (empty levels left out).
     pub parts: Vec<crate::DatePart>,
     /// The phase whose gate runs first on this date (a game date); 0 for none.
     pub gate_before: u32,
@@ -971,7 +947,6 @@ pub fn dates_of(plan: &crate::BackfillPlan, step: &crate::BackfillStep) -> Vec<D
     };
     all.iter()
         .filter_map(|d| {
-            let processors = on(d, &step.same_day, &step.day_before);
             let parts: Vec<crate::DatePart> = step
                 .parts
                 .iter()
@@ -983,20 +958,15 @@ pub fn dates_of(plan: &crate::BackfillPlan, step: &crate::BackfillStep) -> Vec<D
                 })
                 .filter(|p| !p.processors.is_empty() || p.gate_after)
                 .collect();
-            let gate = step.gate && games.contains(d);
             let gate_before = if games.contains(d) {
                 step.gate_before
             } else {
                 0
             };
-            (!processors.is_empty() || !parts.is_empty() || gate || gate_before != 0).then(|| {
-                DateStep {
-                    date: d.to_string(),
-                    processors,
-                    gate,
-                    parts,
-                    gate_before,
-                }
+            (!parts.is_empty() || gate_before != 0).then(|| DateStep {
+                date: d.to_string(),
+                parts,
+                gate_before,
             })
         })
         .collect()
@@ -1106,7 +1076,7 @@ mod tests {
         // Phase 2 alone: its gate, which waits for every date, is a step of its own.
         let phase2 = backfill_steps(2, 2);
         let last = phase2.last().unwrap();
-        assert!(last.gate && last.parts.is_empty());
+        assert!(last.gate_before == 2 && last.parts.is_empty());
         assert_eq!((last.phase, last.level), (2, GATE_STEP));
         assert_eq!(describe_backfill_step(last), "phase 2 gate");
     }
@@ -1134,7 +1104,6 @@ mod tests {
         assert_eq!(dates.len(), 2);
         let (game, after) = (&dates[0], &dates[1]);
         assert_eq!((game.parts[0].phase, game.parts[1].phase), (1, 2));
-        assert!(game.processors.is_empty());
         // The day after runs only the day-before fetches and their parsing.
         assert!(after.parts[0]
             .processors

@@ -44,12 +44,9 @@ pub struct BackfillArgs {
     pub resume: bool,
 }
 
-/// The command's default dates in flight. On the 2-core machine 6 kept the cores busy where 4
-/// left them idle at each step's end: four seasons in 16.9 min, against 20.4 min at 4
-/// (docs/benchmarks.md). The command always sends its value; a start without one (the `temporal`
-/// CLI's) gets the workflow's `DEFAULT_CONCURRENCY`, which stays 4 so that recorded backfills
-/// replay with the same commands.
-pub const COMMAND_CONCURRENCY: u32 = 6;
+/// The command's default dates in flight: the workflow's default for inputs without one, so a
+/// `temporal workflow start` runs like `nbaprops backfill`.
+pub const COMMAND_CONCURRENCY: u32 = nbaprops_workflows::backfill::DEFAULT_CONCURRENCY;
 
 /// `2-5` → (2, 5); `3` → (3, 3).
 pub fn parse_phases(s: &str) -> Result<(u32, u32)> {

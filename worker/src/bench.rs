@@ -299,7 +299,6 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
                     game_date: from.clone(),
                     mode: Mode::Backfill as i32,
                     trigger: Trigger::Backfill as i32,
-                    skip_downstream: true,
                 }),
                 from: from.clone(),
                 to: to.clone(),

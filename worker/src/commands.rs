@@ -303,7 +303,6 @@ pub fn manual_day(date: &str) -> DayInput {
         game_date: date.to_string(),
         mode: Mode::Full as i32,
         trigger: Trigger::Manual as i32,
-        skip_downstream: false,
         ..Default::default()
     }
 }

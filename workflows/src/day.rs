@@ -2,83 +2,41 @@
 //!
 //! The day first takes its plan (which processors run, by phase and level) from the registry
 //! through a local activity, so the plan is part of its history. Phase 1 scrapes the sources
-//! level by level; Phases 2-4 each run as a PhaseWorkflow child and
-//! Phase 5 as a PredictionWorkflow child, awaited in order: awaiting a child is the fan-in, so
-//! no phase starts before the one it depends on has fully succeeded. After each of Phases 2-4
-//! a quality gate (an activity) measures the phase's output; a failed gate stops the day.
+//! level by level in the day itself; Phases 2-5 run as children (`downstream.rs`), each
+//! checking its quality gate: a failed gate stops the day. The SLA timer runs beside them
+//! (`sla.rs`). After the main run the day listens for injury news (`injury.rs`).
 //!
 //! In incremental mode (`mode: MODE_INCREMENTAL`), Phases 1-2 run in full (their writes are
 //! hash-diffed, so only what really changed is reported), then the entities Phase 2 changed
 //! are expanded to their dependents and Phases 3-5 recompute only those. When nothing changed,
 //! the day stops after Phase 2.
 
+use std::cell::Cell;
 use std::time::Duration;
 
-use std::cell::Cell;
-
 use futures::future::Either;
-use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, Scrape};
-use nbaprops_proto::registry;
+use nbaprops_orchestration::{planner, run_phase, PhaseOptions};
+use nbaprops_proto::activities::PlanDay;
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, DayState, DependentsRequest, EntitySet, GateRequest,
-    InjuryUpdate, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
+    DayInput, DayPlan, DayResult, DayState, InjuryUpdate, Mode, Phase, PhaseResult, RunContext,
+    Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
-use temporalio_sdk::workflows::join_all;
 use temporalio_sdk::{
-    ChildWorkflowOptions, LocalActivityOptions, SyncWorkflowContext, WorkflowContext,
-    WorkflowContextView, WorkflowResult, WorkflowTermination,
+    LocalActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
+    WorkflowResult, WorkflowTermination,
 };
 
-use crate::failures::{describe_activity_error, fail};
-use crate::phase::PhaseWorkflow;
-use crate::prediction::PredictionWorkflow;
-use crate::{ids, injury, legacy, options, search, sla};
+use crate::downstream::Downstream;
+use crate::executor::TemporalExecutor;
+use crate::failures::fail;
+use crate::{injury, search, sla};
 
 #[workflow]
 #[derive(Default)]
 pub struct DayWorkflow {
     /// What the `state` query shows; `pending_updates` is the queue of `injury_update` signals.
     pub(crate) state: DayState,
-}
-
-/// Phase 1 runs the registry's source levels in order (added after the first histories).
-pub const PATCH_PHASE1_LEVELS: &str = "phase1-levels";
-
-/// The day's plan (which processors run, by phase and level) comes from a local activity
-/// recorded in history, so registry changes never change what an old history replays.
-pub const PATCH_REGISTRY_PLAN: &str = "registry-plan";
-
-/// Quality gates after Phases 2-4, and incremental mode (Phases 3-5 narrowed to what Phase 2
-/// changed and its dependents).
-pub const PATCH_QUALITY_GATES: &str = "quality-gates";
-
-/// The day sets its search attributes (`search.rs`) itself, and its children start with theirs,
-/// so a day started by a schedule or the `temporal` CLI is as searchable as one started by
-/// `nbaprops run day`.
-pub const PATCH_SEARCH_ATTRIBUTES: &str = "search-attributes";
-
-/// The SLA timer (predictions complete by 09:45 America/New_York, else an alert), stuck-phase
-/// alerts, and the `sla_deadline` / `phase_timeout_ms` inputs.
-pub const PATCH_ALERTS: &str = "sla-alerts";
-
-/// Every entity a phase's processors changed.
-pub fn changed_entities(result: &PhaseResult) -> EntitySet {
-    let mut players = std::collections::BTreeSet::new();
-    let mut teams = std::collections::BTreeSet::new();
-    let mut games = std::collections::BTreeSet::new();
-    for p in &result.processors {
-        if let Some(e) = &p.entities_changed {
-            players.extend(e.players.iter().cloned());
-            teams.extend(e.teams.iter().cloned());
-            games.extend(e.games.iter().cloned());
-        }
-    }
-    EntitySet {
-        players: players.into_iter().collect(),
-        teams: teams.into_iter().collect(),
-        games: games.into_iter().collect(),
-    }
 }
 
 /// The run context of a day: the workflow id is the correlation id of everything it starts.
@@ -94,7 +52,6 @@ pub fn run_context(workflow_id: &str, input: &DayInput) -> RunContext {
             Trigger::Unspecified => Trigger::Manual,
             t => t,
         } as i32,
-        skip_downstream: input.skip_downstream,
     }
 }
 
@@ -109,11 +66,7 @@ impl DayWorkflow {
             return Err(fail(format!("DayWorkflow input: {e}")));
         }
         let context = run_context(ctx.workflow_id(), &input);
-        let searchable = ctx.patched(PATCH_SEARCH_ATTRIBUTES);
-        if searchable {
-            ctx.upsert_search_attributes(search::updates(&context, None));
-        }
-        let listening = ctx.patched(injury::PATCH_INJURY_UPDATES);
+        ctx.upsert_search_attributes(search::updates(&context, None));
         let phase_timeout = (input.phase_timeout_ms > 0)
             .then(|| Duration::from_millis(input.phase_timeout_ms as u64));
         ctx.state_mut(|s| {
@@ -123,33 +76,18 @@ impl DayWorkflow {
                 .pending_updates
                 .extend(input.pending_updates.iter().cloned());
         });
-        if listening {
-            // A day that continued as new while listening: its main run is done.
-            if let Some(main) = input.main.clone() {
-                return injury::listen(ctx, &context, &input, main, phase_timeout).await;
-            }
+        // A day that continued as new while listening: its main run is done.
+        if let Some(main) = input.main.clone() {
+            return injury::listen(ctx, &context, &input, main, phase_timeout).await;
         }
-        let main = Self::main_run(ctx, &input, &context, searchable).await;
-        if !listening {
-            return main;
-        }
-        match main {
+        match Self::main_run(ctx, &input, &context, phase_timeout).await {
             Ok(main) => injury::listen(ctx, &context, &input, main, phase_timeout).await,
             Err(e @ WorkflowTermination::Failed(_)) => {
                 // Whatever stopped the day (a source, a processor, a gate, a stuck phase), the
                 // people who wait for its predictions hear about it.
-                let plan = DayPlan::default();
-                let current = Cell::new(0);
-                let run = Run {
+                alert(
                     ctx,
-                    context: &context,
-                    plan: &plan,
-                    searchable,
-                    alerting: true,
-                    phase_timeout,
-                    current: &current,
-                };
-                run.alert(
+                    &context,
                     "day_failed",
                     "day",
                     format!(
@@ -189,326 +127,166 @@ impl DayWorkflow {
     }
 }
 
+impl AsRef<DayState> for DayWorkflow {
+    fn as_ref(&self) -> &DayState {
+        &self.state
+    }
+}
+
+impl AsMut<DayState> for DayWorkflow {
+    fn as_mut(&mut self) -> &mut DayState {
+        &mut self.state
+    }
+}
+
 impl DayWorkflow {
     /// Phases 1-5 once, with the SLA timer beside them.
     async fn main_run(
         ctx: &mut WorkflowContext<Self>,
         input: &DayInput,
         context: &RunContext,
-        searchable: bool,
+        phase_timeout: Option<Duration>,
     ) -> WorkflowResult<DayResult> {
-        let context = context.clone();
-        let input = input.clone();
-
-        let plan: DayPlan = if ctx.patched(PATCH_REGISTRY_PLAN) {
-            ctx.execute_local_activity(
+        let plan: DayPlan = ctx
+            .execute_local_activity(
                 PlanDay,
                 context.clone(),
                 LocalActivityOptions::builder()
                     .start_to_close_timeout(Duration::from_secs(10))
                     .build(),
             )
-            .await?
-        } else {
-            legacy::day_plan(ctx.patched(PATCH_PHASE1_LEVELS))
-        };
-
-        let alerting = ctx.patched(PATCH_ALERTS);
+            .await?;
         let ctx: &WorkflowContext<Self> = ctx;
-        let current = Cell::new(1u32);
-        let run = Run {
-            ctx,
-            context: &context,
-            plan: &plan,
-            searchable,
-            alerting,
-            phase_timeout: (alerting && input.phase_timeout_ms > 0)
-                .then(|| Duration::from_millis(input.phase_timeout_ms as u64)),
-            current: &current,
-        };
-        let pipeline = run.phases();
-        if !alerting {
-            return pipeline.await;
-        }
+        let current = Cell::new(Phase::Scrape.number());
+        let pipeline = phases(ctx, context, &plan, phase_timeout, &current);
         // The SLA: predictions complete by the deadline, or an alert while the day goes on.
-        let deadline =
-            sla::deadline(&input).map_err(|e| fail(format!("DayWorkflow input: {e}")))?;
+        let deadline = sla::deadline(input).map_err(|e| fail(format!("DayWorkflow input: {e}")))?;
         let now = ctx.workflow_time().unwrap_or(deadline);
         let mut pipeline = std::pin::pin!(pipeline);
-        match sla::plan(now, deadline, &context) {
+        let late = match sla::plan(now, deadline, context) {
             sla::Plan::Timer(delay) => {
                 let timer = std::pin::pin!(ctx.timer(delay));
                 match futures::future::select(pipeline.as_mut(), timer).await {
-                    Either::Left((done, _)) => done,
-                    Either::Right(_) => {
-                        let alert = run.alert(
-                            "sla_missed",
-                            "predictions",
-                            sla::missed_message(&context, deadline, current.get(), false),
-                        );
-                        futures::future::join(alert, pipeline).await.1
-                    }
+                    Either::Left((done, _)) => return done,
+                    Either::Right(_) => false,
                 }
             }
-            sla::Plan::AlreadyLate => {
-                let alert = run.alert(
-                    "sla_missed",
-                    "predictions",
-                    sla::missed_message(&context, deadline, current.get(), true),
-                );
-                futures::future::join(alert, pipeline).await.1
-            }
-            sla::Plan::None => pipeline.await,
-        }
-    }
-}
-
-/// One run of a day: what its phases share.
-struct Run<'a> {
-    ctx: &'a WorkflowContext<DayWorkflow>,
-    context: &'a RunContext,
-    plan: &'a DayPlan,
-    searchable: bool,
-    alerting: bool,
-    /// The phase children's execution timeout (None: `options::PHASE_TIMEOUT`).
-    phase_timeout: Option<Duration>,
-    /// The phase running now, for the SLA alert.
-    current: &'a Cell<u32>,
-}
-
-impl Run<'_> {
-    fn child_options(&self, id: String, phase: u32) -> ChildWorkflowOptions {
-        let mut opts = if self.searchable {
-            options::phase_child_with(id, search::attributes(self.context, Some(phase)))
-        } else {
-            options::phase_child(id)
+            sla::Plan::AlreadyLate => true,
+            sla::Plan::None => return pipeline.await,
         };
-        if let Some(t) = self.phase_timeout {
-            opts.execution_timeout = Some(t);
-        }
-        opts
+        let alert = alert(
+            ctx,
+            context,
+            "sla_missed",
+            "predictions",
+            sla::missed_message(context, deadline, current.get(), late),
+        );
+        futures::future::join(alert, pipeline).await.1
     }
+}
 
-    /// Raises a critical alert (`sla::raise_alert`).
-    async fn alert(&self, kind: &str, subject: &str, message: String) {
-        let activity_id = format!("alert.{kind}.{subject}").replace(' ', "-");
-        sla::raise_alert(
-            self.ctx,
-            self.context,
-            kind,
-            "critical",
-            subject,
-            message,
-            activity_id,
-        )
-        .await;
-    }
+/// Phases 1-5 in order: Phase 1's sources level by level in the day (the schedule first: the
+/// others check their answers against it), then Phases 2-5 as children.
+async fn phases(
+    ctx: &WorkflowContext<DayWorkflow>,
+    context: &RunContext,
+    plan: &DayPlan,
+    phase_timeout: Option<Duration>,
+    current: &Cell<u32>,
+) -> WorkflowResult<DayResult> {
+    let scrape_levels = planner::levels_of(plan, Phase::Scrape);
+    let levels = planner::resolve(Phase::Scrape, scrape_levels).map_err(fail)?;
+    let exec = TemporalExecutor::new(ctx, context.clone());
+    let scraped = run_phase(
+        &exec,
+        Phase::Scrape,
+        &levels,
+        &[],
+        None,
+        PhaseOptions::day(false),
+        "phase 1",
+    )
+    .await
+    .map_err(|e| fail(format!("{e}; nothing downstream ran")))?;
+    let payloads = scraped
+        .scrapes
+        .iter()
+        .flat_map(|s| s.payloads.clone())
+        .collect();
+    let mut phases = vec![PhaseResult {
+        phase: Phase::Scrape.number(),
+        processors: vec![],
+        scrapes: scraped.scrapes,
+    }];
 
-    /// A phase child's result; a child that timed out (stuck) raises `phase_stuck` first.
-    async fn phase_result<T>(
-        &self,
-        phase: u32,
-        result: Result<T, temporalio_workflow::ChildWorkflowExecutionError>,
-    ) -> WorkflowResult<T> {
-        match result {
-            Ok(r) => Ok(r),
-            Err(e) => {
-                if self.alerting && e.as_timeout().is_some() {
-                    let timeout = self.phase_timeout.unwrap_or(options::PHASE_TIMEOUT);
-                    self.alert(
-                        "phase_stuck",
-                        &format!("phase {phase}"),
-                        format!(
-                            "phase {phase} of {} ({}) did not finish within its timeout of \
-                             {timeout:?}; the day stopped and the phases after it did not run. \
-                             Its history shows the activity it was waiting on \
-                             (docs/runbook.md: a phase stuck past its timeout)",
-                            self.context.game_date, self.context.correlation_id
-                        ),
-                    )
-                    .await;
-                }
-                Err(e.into())
+    let downstream = Downstream {
+        ctx,
+        context,
+        plan,
+        parent_id: ctx.workflow_id().to_string(),
+        dependents_activity_id: "incremental.dependents".to_string(),
+        gated: |_| true,
+        phase_timeout,
+        current: Some(current),
+    };
+    let run = match downstream.run(payloads).await {
+        Ok(run) => run,
+        Err(stopped) => {
+            if stopped.timed_out {
+                alert(
+                    ctx,
+                    context,
+                    "phase_stuck",
+                    &stopped.phase.to_string(),
+                    format!(
+                        "{} ({}); the day stopped and the phases after it did not run. Its \
+                         history shows the activity it was waiting on (docs/runbook.md: a \
+                         phase stuck past its timeout)",
+                        stopped.message, context.correlation_id
+                    ),
+                )
+                .await;
             }
-        }
-    }
-
-    /// Phases 1-5 in order.
-    async fn phases(&self) -> WorkflowResult<DayResult> {
-        let ctx = self.ctx;
-        let context = self.context;
-        let plan = self.plan;
-        let day_id = ctx.workflow_id().to_string();
-        let mut phases: Vec<PhaseResult> = Vec::new();
-        // Phase 1: the sources level by level (the schedule first: the others check their
-        // answers against it), the sources of a level at once.
-        let mut levels: Vec<Vec<registry::ProcessorSpec>> = Vec::new();
-        for level in legacy::levels_of(plan, 1) {
-            let mut specs = Vec::new();
-            for name in &level.processors {
-                match registry::get(name) {
-                    Some(spec) => specs.push(spec),
-                    None => {
-                        return Err(fail(format!(
-                            "source {name} of the day's plan is not in this worker's registry"
-                        )))
-                    }
-                }
-            }
-            levels.push(specs);
-        }
-        let mut scraped = Vec::new();
-        let mut failures = Vec::new();
-        for level in &levels {
-            let scrapes = level.iter().map(|spec| {
-                let req = ScrapeRequest {
-                    context: Some(context.clone()),
-                    source: spec.name.to_string(),
-                };
-                ctx.execute_activity(Scrape, req, options::scrape(spec.activity_id()))
-            });
-            let results = join_all(scrapes).await;
-            for (spec, r) in level.iter().zip(results) {
-                match r {
-                    Ok(s) => scraped.push(s),
-                    Err(e) => {
-                        failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
-                    }
-                }
-            }
-            if !failures.is_empty() {
-                break;
-            }
-        }
-        if !failures.is_empty() {
             return Err(fail(format!(
-                "phase 1 of {} failed; nothing downstream ran. {}",
-                context.game_date,
-                failures.join("; ")
+                "{}; the phases after it did not run",
+                stopped.message
             )));
         }
-        let raw_payloads = scraped
-            .iter()
-            .flat_map(|s| s.payloads.clone())
-            .collect::<Vec<_>>();
-        phases.push(PhaseResult {
-            phase: 1,
-            processors: vec![],
-            scrapes: scraped,
-        });
+    };
+    let (written, unchanged) = run.predictions().map_or((0, 0), |p| {
+        (
+            p.processors.iter().map(|r| r.rows_written).sum(),
+            p.processors.iter().map(|r| r.rows_unchanged).sum(),
+        )
+    });
+    phases.extend(run.phases);
+    Ok(DayResult {
+        game_date: context.game_date.clone(),
+        correlation_id: context.correlation_id.clone(),
+        phases,
+        predictions_written: written,
+        predictions_unchanged: unchanged,
+        reruns: vec![],
+    })
+}
 
-        // Quality gates between phases and incremental reruns came after the first histories.
-        let gated = ctx.patched(PATCH_QUALITY_GATES);
-        let incremental = gated && context.mode() == Mode::Incremental;
-        // Incremental mode: the entities Phase 2 changed and their dependents; None: all.
-        let mut entity_filter: Option<EntitySet> = None;
-
-        // Phases 2-4: one child each, in order, each followed by its quality gate.
-        for phase in [2u32, 3, 4] {
-            let child = ctx
-                .start_child_workflow(
-                    PhaseWorkflow::run,
-                    PhaseInput {
-                        context: Some(context.clone()),
-                        phase,
-                        raw_payloads: if phase == 2 {
-                            raw_payloads.clone()
-                        } else {
-                            vec![]
-                        },
-                        levels: legacy::levels_of(plan, phase),
-                        entity_filter: entity_filter.clone(),
-                    },
-                    self.child_options(ids::phase_workflow_id(&day_id, phase), phase),
-                )
-                .await?;
-            self.current.set(phase);
-            let result = self.phase_result(phase, child.result().await).await?;
-            if gated {
-                let report = ctx
-                    .execute_activity(
-                        CheckQuality,
-                        GateRequest {
-                            context: Some(context.clone()),
-                            phase,
-                            results: result.processors.clone(),
-                        },
-                        options::process(format!("gate.phase-{phase}")),
-                    )
-                    .await?;
-                if !report.passed {
-                    return Err(fail(format!(
-                        "quality gate after phase {phase} of {} failed; the phases after it did \
-                         not run. {}",
-                        context.game_date,
-                        report.describe_failures()
-                    )));
-                }
-            }
-            if incremental && phase == 2 {
-                let changed = changed_entities(&result);
-                let expanded = ctx
-                    .execute_activity(
-                        ExpandDependents,
-                        DependentsRequest {
-                            context: Some(context.clone()),
-                            changed: Some(changed),
-                        },
-                        options::process("incremental.dependents".to_string()),
-                    )
-                    .await?;
-                let nothing = expanded.players.is_empty()
-                    && expanded.teams.is_empty()
-                    && expanded.games.is_empty();
-                phases.push(result);
-                if nothing {
-                    // Nothing changed upstream: nothing downstream to recompute.
-                    return Ok(DayResult {
-                        game_date: context.game_date.clone(),
-                        correlation_id: context.correlation_id.clone(),
-                        phases,
-                        predictions_written: 0,
-                        predictions_unchanged: 0,
-                        reruns: vec![],
-                    });
-                }
-                entity_filter = Some(expanded);
-                continue;
-            }
-            phases.push(result);
-        }
-
-        // Phase 5: predictions.
-        let child = ctx
-            .start_child_workflow(
-                PredictionWorkflow::run,
-                PhaseInput {
-                    context: Some(context.clone()),
-                    phase: 5,
-                    raw_payloads: vec![],
-                    levels: legacy::levels_of(plan, 5),
-                    entity_filter: entity_filter.clone(),
-                },
-                self.child_options(ids::prediction_workflow_id(&day_id), 5),
-            )
-            .await?;
-        self.current.set(5);
-        let predictions = self.phase_result(5, child.result().await).await?;
-        let written = predictions.processors.iter().map(|p| p.rows_written).sum();
-        let unchanged = predictions
-            .processors
-            .iter()
-            .map(|p| p.rows_unchanged)
-            .sum();
-        phases.push(predictions);
-
-        Ok(DayResult {
-            game_date: context.game_date.clone(),
-            correlation_id: context.correlation_id.clone(),
-            phases,
-            predictions_written: written,
-            predictions_unchanged: unchanged,
-            reruns: vec![],
-        })
-    }
+/// Raises a critical alert of the day's (`sla::raise_alert`).
+async fn alert(
+    ctx: &WorkflowContext<DayWorkflow>,
+    context: &RunContext,
+    kind: &str,
+    subject: &str,
+    message: String,
+) {
+    let activity_id = format!("alert.{kind}.{subject}").replace(' ', "-");
+    sla::raise_alert(
+        ctx,
+        context,
+        kind,
+        "critical",
+        subject,
+        message,
+        activity_id,
+    )
+    .await;
 }

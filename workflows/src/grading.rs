@@ -36,7 +36,6 @@ pub fn run_context(workflow_id: &str, input: &GradeInput) -> RunContext {
             Trigger::Unspecified => Trigger::Manual,
             t => t,
         } as i32,
-        skip_downstream: false,
     }
 }
 
@@ -52,12 +51,10 @@ impl GradingWorkflow {
         }
         let context = run_context(ctx.workflow_id(), &input);
         // Search attributes (`search.rs`), set by the workflow so a scheduled run has them too.
-        if ctx.patched(crate::day::PATCH_SEARCH_ATTRIBUTES) {
-            ctx.upsert_search_attributes(crate::search::updates(
-                &context,
-                Some(registry::GRADING_PHASE),
-            ));
-        }
+        ctx.upsert_search_attributes(crate::search::updates(
+            &context,
+            Some(registry::GRADING_PHASE),
+        ));
         let Some(spec) = registry::get(GRADER).filter(|s| s.phase == registry::GRADING_PHASE)
         else {
             return Err(fail(format!(

@@ -22,23 +22,19 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::Either;
-use nbaprops_proto::activities::{ExpandDependents, PlanListening, PlanRerun, RecordInjuryUpdates};
+use nbaprops_proto::activities::{PlanListening, PlanRerun, RecordInjuryUpdates};
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, DependentsRequest, InjuryUpdate, InjuryUpdatesRequest, Mode,
-    PhaseInput, RerunPlanRequest, RerunSummary, RunContext, Trigger,
+    DayInput, DayResult, DayState, InjuryUpdate, InjuryUpdatesRequest, Mode, Phase,
+    RerunPlanRequest, RerunSummary, RunContext, Trigger,
 };
-use temporalio_sdk::{ChildWorkflowOptions, ContinueAsNewOptions, LocalActivityOptions};
+use temporalio_common::WorkflowDefinition;
+use temporalio_sdk::workflows::WorkflowImplementation;
+use temporalio_sdk::{ContinueAsNewOptions, LocalActivityOptions};
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
 
-use crate::day::{changed_entities, DayWorkflow};
-use crate::failures::{describe_activity_error, describe_child_error};
-use crate::phase::PhaseWorkflow;
-use crate::prediction::PredictionWorkflow;
-use crate::{ids, legacy, options, search, sla};
-
-/// Listening for injury updates after the main run, the reruns, the `day_failed` alert and
-/// the `listen_until` / `main` / `pending_updates` / `reruns_done` inputs.
-pub const PATCH_INJURY_UPDATES: &str = "injury-updates";
+use crate::downstream::Downstream;
+use crate::failures::describe_activity_error;
+use crate::{ids, options, sla};
 
 /// Reruns one run of a day applies before it continues as new (about 60 events each).
 pub const RERUNS_PER_RUN: u32 = 25;
@@ -85,24 +81,15 @@ fn seconds(t: SystemTime) -> f64 {
 }
 
 /// The day's rerun of a batch of updates, as a workflow of its own would be: what it needs.
-struct Rerun<'a> {
-    ctx: &'a WorkflowContext<DayWorkflow>,
+struct Rerun<'a, W> {
+    ctx: &'a WorkflowContext<W>,
     day: &'a RunContext,
     context: RunContext,
     number: u32,
     phase_timeout: Option<Duration>,
 }
 
-impl Rerun<'_> {
-    fn child_options(&self, id: String, phase: u32) -> ChildWorkflowOptions {
-        let mut opts =
-            options::phase_child_with(id, search::attributes(&self.context, Some(phase)));
-        if let Some(t) = self.phase_timeout {
-            opts.execution_timeout = Some(t);
-        }
-        opts
-    }
-
+impl<W> Rerun<'_, W> {
     fn activity_id(&self, what: &str) -> String {
         format!("rerun-{}.{what}", self.number)
     }
@@ -120,48 +107,6 @@ impl Rerun<'_> {
             activity_id,
         )
         .await;
-    }
-
-    async fn phase(
-        &self,
-        phase: u32,
-        input: PhaseInput,
-    ) -> Result<nbaprops_proto::PhaseResult, String> {
-        let rerun_id = ids::rerun_workflow_id(&self.day.correlation_id, self.number);
-        let result = if phase == 5 {
-            let child = self
-                .ctx
-                .start_child_workflow(
-                    PredictionWorkflow::run,
-                    input,
-                    self.child_options(ids::prediction_workflow_id(&rerun_id), 5),
-                )
-                .await
-                .map_err(|e| format!("starting phase 5: {e}"))?;
-            child.result().await
-        } else {
-            let child = self
-                .ctx
-                .start_child_workflow(
-                    PhaseWorkflow::run,
-                    input,
-                    self.child_options(ids::phase_workflow_id(&rerun_id, phase), phase),
-                )
-                .await
-                .map_err(|e| format!("starting phase {phase}: {e}"))?;
-            child.result().await
-        };
-        result.map_err(|e| format!("phase {phase}: {}", describe_child_error(&e)))
-    }
-
-    fn input(&self, plan: &DayPlan, phase: u32) -> PhaseInput {
-        PhaseInput {
-            context: Some(self.context.clone()),
-            phase,
-            raw_payloads: vec![],
-            levels: legacy::levels_of(plan, phase),
-            entity_filter: None,
-        }
     }
 
     /// Applies a batch of updates; the summary says what it did, failures included.
@@ -244,53 +189,59 @@ impl Rerun<'_> {
             .await
             .map_err(|e| format!("planning the rerun: {}", describe_activity_error(&e)))?;
 
-        let mut phase2 = self.input(&plan, 2);
-        phase2.raw_payloads = kept.payloads;
-        let written = self.phase(2, phase2).await?;
-        let changed = changed_entities(&written);
-        if changed.players.is_empty() && changed.teams.is_empty() && changed.games.is_empty() {
+        let downstream = Downstream {
+            ctx,
+            context: &self.context,
+            plan: &plan,
+            parent_id: ids::rerun_workflow_id(&self.day.correlation_id, self.number),
+            dependents_activity_id: self.activity_id("dependents"),
+            // Phases 2-4 of a rerun touch a few players; Phase 5 checks what it published.
+            gated: |phase| phase == Phase::Predict,
+            phase_timeout: self.phase_timeout,
+            current: None,
+        };
+        let run = downstream.run(kept.payloads).await.map_err(|f| f.message)?;
+        let Some(expanded) = &run.expanded else {
             return Ok("no change (already applied)".to_string());
-        }
-        let expanded = ctx
-            .execute_activity(
-                ExpandDependents,
-                DependentsRequest {
-                    context: Some(self.context.clone()),
-                    changed: Some(changed),
-                },
-                options::process(self.activity_id("dependents")),
-            )
-            .await
-            .map_err(|e| format!("expanding to teammates: {}", describe_activity_error(&e)))?;
+        };
         summary.players = expanded.players.len() as u32;
         summary.teams = expanded.teams.len() as u32;
-        for phase in [3u32, 4, 5] {
-            let mut input = self.input(&plan, phase);
-            if input.levels.is_empty() {
-                continue;
-            }
-            input.entity_filter = Some(expanded.clone());
-            let result = self.phase(phase, input).await?;
-            if phase == 5 {
-                summary.predictions_written =
-                    result.processors.iter().map(|p| p.rows_written).sum();
-                summary.predictions_unchanged =
-                    result.processors.iter().map(|p| p.rows_unchanged).sum();
-            }
+        if let Some(predictions) = run.predictions() {
+            summary.predictions_written =
+                predictions.processors.iter().map(|p| p.rows_written).sum();
+            summary.predictions_unchanged = predictions
+                .processors
+                .iter()
+                .map(|p| p.rows_unchanged)
+                .sum();
         }
         Ok("applied".to_string())
     }
 }
 
+/// The day's state inside a workflow of any type that holds one (`DayWorkflow`).
+fn state<W: AsRef<DayState>>(workflow: &W) -> &DayState {
+    workflow.as_ref()
+}
+
+fn state_mut<W: AsMut<DayState>>(workflow: &mut W) -> &mut DayState {
+    workflow.as_mut()
+}
+
 /// After the main run: listen until the deadline, rerunning each batch of updates; the main
 /// result with every rerun of the day.
-pub async fn listen(
-    ctx: &WorkflowContext<DayWorkflow>,
+pub async fn listen<W>(
+    ctx: &WorkflowContext<W>,
     day: &RunContext,
     input: &DayInput,
     main: DayResult,
     phase_timeout: Option<Duration>,
-) -> WorkflowResult<DayResult> {
+) -> WorkflowResult<DayResult>
+where
+    // `DayWorkflow`: it holds the day's state and continues as new with a day's input.
+    W: WorkflowImplementation + AsRef<DayState> + AsMut<DayState>,
+    W::Run: WorkflowDefinition<Input = DayInput>,
+{
     // A backfill never listens; a day without games listens to nothing. The last tip-off is
     // asked for only when the input does not say until when.
     let deadline = if day.mode() == Mode::Backfill {
@@ -312,10 +263,10 @@ pub async fn listen(
     };
     let listen_until = deadline.map(rfc3339).unwrap_or_default();
     ctx.state_mut(|s| {
-        s.state.main = Some(main.clone());
-        s.state.listen_until = listen_until.clone();
-        s.state.reruns = main.reruns.clone();
-        s.state.stage = "listening".to_string();
+        state_mut(s).main = Some(main.clone());
+        state_mut(s).listen_until = listen_until.clone();
+        state_mut(s).reruns = main.reruns.clone();
+        state_mut(s).stage = "listening".to_string();
     });
     let per_run = match input.reruns_per_run {
         0 => RERUNS_PER_RUN,
@@ -323,30 +274,30 @@ pub async fn listen(
     };
     let mut applied_this_run = 0u32;
     loop {
-        let pending = ctx.state(|s| s.state.pending_updates.len());
+        let pending = ctx.state(|s| state(s).pending_updates.len());
         if pending == 0 {
             let now = ctx.workflow_time().unwrap_or(SystemTime::UNIX_EPOCH);
             let left = deadline.and_then(|d| d.duration_since(now).ok());
-            let stop = ctx.state(|s| s.state.stop_requested);
+            let stop = ctx.state(|s| state(s).stop_requested);
             let Some(left) = left.filter(|l| !l.is_zero() && !stop) else {
                 break;
             };
             let timer = std::pin::pin!(ctx.timer(left));
             let news = std::pin::pin!(ctx.wait_condition(|s| {
-                !s.state.pending_updates.is_empty() || s.state.stop_requested
+                !state(s).pending_updates.is_empty() || state(s).stop_requested
             }));
             if let Either::Left(_) = futures::future::select(timer, news).await {
                 // Past the deadline: updates that raced the timer still get their rerun.
-                if ctx.state(|s| s.state.pending_updates.is_empty()) {
+                if ctx.state(|s| state(s).pending_updates.is_empty()) {
                     break;
                 }
             }
             continue;
         }
-        let stopping = ctx.state(|s| s.state.stop_requested);
+        let stopping = ctx.state(|s| state(s).stop_requested);
         if !stopping && (applied_this_run >= per_run || ctx.continue_as_new_suggested()) {
             let (reruns, pending) =
-                ctx.state(|s| (s.state.reruns.clone(), s.state.pending_updates.clone()));
+                ctx.state(|s| (state(s).reruns.clone(), state(s).pending_updates.clone()));
             let carried = DayInput {
                 main: Some(DayResult {
                     reruns: reruns.clone(),
@@ -364,9 +315,9 @@ pub async fn listen(
             ctx.continue_as_new(carried, ContinueAsNewOptions::default())?;
         }
         let batch: Vec<InjuryUpdate> =
-            ctx.state_mut(|s| std::mem::take(&mut s.state.pending_updates));
-        let number = ctx.state(|s| s.state.reruns.len() as u32) + 1;
-        ctx.state_mut(|s| s.state.stage = format!("rerun {number}"));
+            ctx.state_mut(|s| std::mem::take(&mut state_mut(s).pending_updates));
+        let number = ctx.state(|s| state(s).reruns.len() as u32) + 1;
+        ctx.state_mut(|s| state_mut(s).stage = format!("rerun {number}"));
         let rerun = Rerun {
             ctx,
             day,
@@ -377,13 +328,13 @@ pub async fn listen(
         let summary = rerun.run(batch).await;
         applied_this_run += 1;
         ctx.state_mut(|s| {
-            s.state.reruns.push(summary);
-            s.state.stage = "listening".to_string();
+            state_mut(s).reruns.push(summary);
+            state_mut(s).stage = "listening".to_string();
         });
     }
-    ctx.state_mut(|s| s.state.stage = "closed".to_string());
+    ctx.state_mut(|s| state_mut(s).stage = "closed".to_string());
     Ok(DayResult {
-        reruns: ctx.state(|s| s.state.reruns.clone()),
+        reruns: ctx.state(|s| state(s).reruns.clone()),
         ..main
     })
 }
@@ -414,7 +365,6 @@ mod tests {
             game_date: "2025-11-28".into(),
             mode: Mode::Full as i32,
             trigger: Trigger::Schedule as i32,
-            skip_downstream: false,
         };
         let r = rerun_context(&day);
         assert_eq!(r.correlation_id, "day-2025-11-28");

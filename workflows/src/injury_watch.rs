@@ -54,7 +54,6 @@ impl InjuryWatchWorkflow {
                 game_date: game_date.clone(),
                 mode: Mode::Incremental as i32,
                 trigger: Trigger::Schedule as i32,
-                skip_downstream: false,
             },
             None,
         );

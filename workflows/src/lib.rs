@@ -3,9 +3,12 @@
 //! the work.
 //!
 //! - `DayWorkflow` (`day.rs`): one game date through all five phases.
-//! - `PhaseWorkflow` (`phase.rs`): a phase's processors, level by level.
+//! - `downstream.rs`: Phases 2-5 of the day's main run and of each injury rerun, as children.
+//! - `PhaseWorkflow` (`phase.rs`): a phase's processors, level by level, then its gate.
 //! - `PredictionWorkflow` (`prediction.rs`): Phase 5 over batches of players.
-//! - `BackfillWorkflow` (`backfill.rs`): a range of dates phase by phase, each step's dates as
+//! - `executor.rs`: the Temporal executor of `nbaprops_orchestration`'s loop (each task an
+//!   activity), which every phase above runs through.
+//! - `BackfillWorkflow` (`backfill/`): a range of dates phase by phase, each step's dates as
 //!   `BackfillDateWorkflow` children in a sliding window, continuing as new.
 //! - `GradingWorkflow` (`grading.rs`): after the day, a date's predictions against its box
 //!   scores.
@@ -21,12 +24,13 @@
 
 pub mod backfill;
 pub mod day;
+pub mod downstream;
+pub mod executor;
 pub mod failures;
 pub mod grading;
 pub mod ids;
 pub mod injury;
 pub mod injury_watch;
-pub mod legacy;
 pub mod options;
 pub mod phase;
 pub mod prediction;

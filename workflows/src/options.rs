@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use nbaprops_proto::Phase;
 use temporalio_common::RetryPolicy;
 use temporalio_sdk::{ActivityCloseTimeouts, ActivityOptions, ChildWorkflowOptions};
 
@@ -14,12 +15,6 @@ pub const NON_RETRYABLE_ERROR_TYPES: &[&str] = &[
     "internal",
     "migration",
 ];
-
-/// How many activities a workflow keeps in flight at most (Temporal allows 2,000 pending).
-pub const MAX_ACTIVITIES_IN_FLIGHT: usize = 200;
-
-/// Players per prediction batch.
-pub const PREDICTION_BATCH_SIZE: usize = nbaprops_proto::registry::PREDICTION_BATCH_SIZE;
 
 fn retry_policy(max_attempts: u32) -> RetryPolicy {
     RetryPolicy::builder()
@@ -56,10 +51,11 @@ pub fn process(activity_id: String) -> ActivityOptions {
 
 /// A backfill date's whole step in one activity (`run_step`): its sources or processors at
 /// once, retried whole (Phase 1 as often as a scrape).
-pub fn step(phase: u32, activity_id: String) -> ActivityOptions {
+pub fn step(phase: Phase, activity_id: String) -> ActivityOptions {
+    let attempts = if phase == Phase::Scrape { 6 } else { 4 };
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
         .heartbeat_timeout(HEARTBEAT_TIMEOUT)
-        .retry_policy(retry_policy(if phase == 1 { 6 } else { 4 }))
+        .retry_policy(retry_policy(attempts))
         .activity_id(activity_id.clone())
         .summary(activity_id)
         .build()
@@ -97,16 +93,9 @@ pub fn grade(activity_id: String) -> ActivityOptions {
 /// A phase stuck past this fails the day instead of hanging it.
 pub const PHASE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// A phase's child workflow. A phase stuck past this fails the day instead of hanging it.
-pub fn phase_child(workflow_id: String) -> ChildWorkflowOptions {
-    ChildWorkflowOptions::builder()
-        .workflow_id(workflow_id)
-        .execution_timeout(PHASE_TIMEOUT)
-        .build()
-}
-
-/// A phase's child workflow with its search attributes (`search::attributes`).
-pub fn phase_child_with(
+/// A phase's child workflow with its search attributes (`search::attributes`). A phase stuck
+/// past `PHASE_TIMEOUT` fails the day instead of hanging it.
+pub fn phase_child(
     workflow_id: String,
     attributes: temporalio_common::search_attributes::SearchAttributes,
 ) -> ChildWorkflowOptions {

@@ -1,33 +1,64 @@
-//! PhaseWorkflow: one phase (2, 3 or 4) of a day. Runs the processors of the day's plan for the
-//! phase level by level; the processors of a level run in parallel, and a level starts only
-//! when the previous one has fully succeeded. In incremental mode every processor gets the
-//! day's entity filter and recomputes only those entities.
+//! PhaseWorkflow: one phase (2, 3 or 4) of a day or of an injury rerun, and the shared body of
+//! PredictionWorkflow (Phase 5). Runs the phase's plan through the one loop
+//! (`nbaprops_orchestration::run_phase`): the levels in order, a level's processors at once,
+//! then the phase's quality gate when the input asks for it. In incremental mode every
+//! processor gets the run's entity filter and recomputes only those entities.
 
-use nbaprops_proto::activities::Process;
-use nbaprops_proto::registry::{self, ProcessorSpec};
-use nbaprops_proto::{PhaseInput, PhaseResult, ProcessorRequest, RawPayloadRef};
+use nbaprops_orchestration::{planner, run_phase, PhaseOptions};
+use nbaprops_proto::{Phase, PhaseInput, PhaseResult};
 use temporalio_macros::{workflow, workflow_methods};
-use temporalio_sdk::workflows::join_all;
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
 
-use crate::failures::{describe_activity_error, fail};
-use crate::options;
+use crate::executor::TemporalExecutor;
+use crate::failures::fail;
 
 #[workflow]
 #[derive(Default)]
 pub struct PhaseWorkflow;
 
-/// The Phase 1 payloads a processor reads (`raw:{source}` in the registry).
-pub fn payloads_for(spec: &ProcessorSpec, payloads: &[RawPayloadRef]) -> Vec<RawPayloadRef> {
-    payloads
-        .iter()
-        .filter(|p| {
-            spec.reads
-                .iter()
-                .any(|r| r.strip_prefix("raw:") == Some(p.source.as_str()))
-        })
-        .cloned()
-        .collect()
+/// A phase child's work: its plan through the loop, as activities of the child `ctx`.
+pub(crate) async fn run_planned_phase<W>(
+    ctx: &WorkflowContext<W>,
+    input: PhaseInput,
+    workflow: &str,
+) -> WorkflowResult<PhaseResult> {
+    let Some(context) = input.context.clone() else {
+        return Err(fail(format!("{workflow}: input has no run context")));
+    };
+    let Some(phase) = Phase::from_number(input.phase) else {
+        return Err(fail(format!(
+            "{workflow}: there is no phase {}",
+            input.phase
+        )));
+    };
+    let planned = input
+        .plan
+        .as_ref()
+        .map(|p| p.levels.as_slice())
+        .unwrap_or(&[]);
+    let levels = planner::resolve(phase, planned).map_err(fail)?;
+    let exec = TemporalExecutor::new(ctx, context);
+    let run = run_phase(
+        &exec,
+        phase,
+        &levels,
+        &input.raw_payloads,
+        input.entity_filter.as_ref(),
+        PhaseOptions::day(input.gate),
+        &phase.to_string(),
+    )
+    .await
+    .map_err(fail)?;
+    let mut processors = run.results;
+    // The plan's warnings (names that matched no player) travel with the first system.
+    if let Some(first) = processors.first_mut() {
+        first.warnings.splice(0..0, run.plan_warnings);
+    }
+    Ok(PhaseResult {
+        phase: input.phase,
+        processors,
+        scrapes: run.scrapes,
+    })
 }
 
 #[workflow_methods]
@@ -37,76 +68,6 @@ impl PhaseWorkflow {
         ctx: &mut WorkflowContext<Self>,
         input: PhaseInput,
     ) -> WorkflowResult<PhaseResult> {
-        let Some(context) = input.context.clone() else {
-            return Err(fail("PhaseWorkflow: input has no run context".into()));
-        };
-        // The day's plan; histories from before plans ran the registry of their time.
-        let planned = if input.levels.is_empty() {
-            crate::legacy::phase_levels(input.phase, false)
-        } else {
-            input.levels.clone()
-        };
-        let mut levels: Vec<Vec<ProcessorSpec>> = Vec::new();
-        for level in &planned {
-            let mut specs = Vec::new();
-            for name in &level.processors {
-                match registry::get(name) {
-                    Some(spec) if spec.phase == input.phase => specs.push(spec),
-                    _ => {
-                        return Err(fail(format!(
-                            "processor {name} of the phase {} plan is not in this worker's \
-                             registry",
-                            input.phase
-                        )))
-                    }
-                }
-            }
-            levels.push(specs);
-        }
-        if levels.iter().all(Vec::is_empty) {
-            return Err(fail(format!(
-                "phase {} has no processors in the day's plan",
-                input.phase
-            )));
-        }
-        let mut processors = Vec::new();
-        for level in levels {
-            for chunk in level.chunks(options::MAX_ACTIVITIES_IN_FLIGHT) {
-                let runs = chunk.iter().map(|spec| {
-                    let req = ProcessorRequest {
-                        context: Some(context.clone()),
-                        processor: spec.name.to_string(),
-                        raw_payloads: payloads_for(spec, &input.raw_payloads),
-                        entity_filter: input.entity_filter.clone(),
-                    };
-                    ctx.execute_activity(Process, req, options::process(spec.activity_id()))
-                });
-                let results = join_all(runs).await;
-                // Every processor of the level has finished (or failed) before we decide, so
-                // the failure names all of them, not only the first.
-                let mut failures = Vec::new();
-                for (spec, result) in chunk.iter().zip(results) {
-                    match result {
-                        Ok(r) => processors.push(r),
-                        Err(e) => {
-                            failures.push(format!("{}: {}", spec.name, describe_activity_error(&e)))
-                        }
-                    }
-                }
-                if !failures.is_empty() {
-                    return Err(fail(format!(
-                        "phase {} of {} failed; dependent phases did not run. {}",
-                        input.phase,
-                        context.game_date,
-                        failures.join("; ")
-                    )));
-                }
-            }
-        }
-        Ok(PhaseResult {
-            phase: input.phase,
-            processors,
-            scrapes: vec![],
-        })
+        run_planned_phase(ctx, input, "PhaseWorkflow").await
     }
 }

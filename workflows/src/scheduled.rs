@@ -148,7 +148,6 @@ impl ScheduledStartWorkflow {
                 game_date: date.clone(),
                 mode: Mode::Full as i32,
                 trigger: Trigger::Schedule as i32,
-                skip_downstream: false,
             },
             None,
         );
@@ -162,7 +161,6 @@ impl ScheduledStartWorkflow {
                     game_date: date.clone(),
                     mode: Mode::Full as i32,
                     trigger: Trigger::Schedule as i32,
-                    skip_downstream: false,
                     ..Default::default()
                 };
                 let attributes = search::attributes(&day::run_context(&id, &day_input), None);

@@ -80,7 +80,6 @@ mod tests {
             game_date: "2025-11-28".into(),
             mode: Mode::Incremental as i32,
             trigger: Trigger::Schedule as i32,
-            skip_downstream: false,
         };
         let child = attributes(&ctx, Some(3));
         assert_eq!(child.get(&GAME_DATE).as_deref(), Some("2025-11-28"));

@@ -132,7 +132,6 @@ mod tests {
             game_date: "2025-11-28".into(),
             mode: mode as i32,
             trigger: trigger as i32,
-            skip_downstream: false,
         }
     }
 

@@ -24,7 +24,7 @@ pub mod report;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use nbaprops_proto::{Mode, ProcessorRequest, ProcessorResult, RunContext, Trigger};
+use nbaprops_proto::{Mode, Phase, ProcessorRequest, ProcessorResult, RunContext, Trigger};
 
 use crate::error::{PipelineError, Result};
 use crate::inprocess::run_phase;
@@ -104,7 +104,6 @@ pub fn context(date: &str) -> RunContext {
         game_date: date.to_string(),
         mode: Mode::Backfill as i32,
         trigger: Trigger::Backfill as i32,
-        skip_downstream: true,
     }
 }
 
@@ -119,7 +118,7 @@ async fn imported_dates(deps: &Deps, source: &str) -> Result<BTreeSet<String>> {
     Ok(rows.into_iter().map(|(d,)| d).collect())
 }
 
-fn first_line(e: &PipelineError) -> String {
+fn first_line(e: &impl std::fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
 
@@ -179,27 +178,28 @@ pub async fn run(
     // what the data allows rather than stop.
     let total = dates.len();
     let mut broken: BTreeSet<String> = BTreeSet::new();
-    for phases in [2..=2, 3..=4] {
+    let steps: [&[Phase]; 2] = [&[Phase::Raw], &[Phase::Analytics, Phase::Precompute]];
+    for phases in steps {
         for (i, date) in dates.iter().enumerate() {
             if broken.contains(date) {
                 continue;
             }
             let ctx = context(date);
-            for phase in phases.clone() {
-                if let Err(e) = run_phase(deps, &ctx, phase).await {
+            for &phase in phases {
+                if let Err(e) = run_phase(deps, &ctx, phase, false).await {
                     run.failed.push(FailedDate {
                         date: date.clone(),
-                        phases: phase.to_string(),
+                        phases: phase.number().to_string(),
                         error: first_line(&e),
                     });
                     broken.insert(date.clone());
                     break;
                 }
-                let gate = crate::ops::quality::check(deps, &ctx, phase).await?;
+                let gate = crate::ops::quality::check(deps, &ctx, phase.number()).await?;
                 if !gate.passed {
                     run.failed.push(FailedDate {
                         date: date.clone(),
-                        phases: format!("{phase} (gate)"),
+                        phases: format!("{} (gate)", phase.number()),
                         error: gate.describe_failures(),
                     });
                 }
@@ -207,8 +207,8 @@ pub async fn run(
             if (i + 1) % 25 == 0 || i + 1 == total {
                 progress(&format!(
                     "phases {}-{}: {} of {total} dates",
-                    phases.start(),
-                    phases.end(),
+                    phases[0].number(),
+                    phases[phases.len() - 1].number(),
                     i + 1
                 ));
             }
@@ -229,9 +229,12 @@ pub async fn run(
             continue;
         }
         let ctx = context(date);
-        match run_phase(deps, &ctx, 5).await {
-            Ok(results) => {
-                collect_warnings(&mut run, date, &results);
+        match run_phase(deps, &ctx, Phase::Predict, false).await {
+            Ok(predicted) => {
+                for w in predicted.plan_warnings {
+                    run.warnings.push((date.clone(), "plan".to_string(), w));
+                }
+                collect_warnings(&mut run, date, &predicted.results);
                 run.predicted_dates.push(date.clone());
                 // A failed gate is reported; the date's predictions still count.
                 let gate = crate::ops::quality::check(deps, &ctx, 5).await?;
