@@ -61,9 +61,8 @@ fn render_graph() -> String {
     ])));
     for spec in specs() {
         let across: Vec<&str> = spec
-            .reads
-            .iter()
-            .copied()
+            .tables_read()
+            .into_iter()
             .filter(|t| reads_across_dates(&spec, t))
             .collect();
         out.push_str(&format!(
