@@ -325,3 +325,17 @@ fn levels_are_ordered() {
     assert!(l.windows(2).all(|w| w[0][0].level < w[1][0].level));
     assert_eq!(by_activity_id("raw.raw_nbac_schedule").unwrap().phase, 2);
 }
+
+/// docs/architecture.md holds the tables `nbaprops registry --markdown` prints, between the
+/// markers.
+#[test]
+fn the_docs_hold_the_generated_registry_tables() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/architecture.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let held = markdown::generated_part(&doc)
+        .unwrap_or_else(|| panic!("{path} has no generated registry tables between the markers"));
+    assert!(
+        held == markdown().trim_matches('\n'),
+        "{path} differs from `nbaprops registry --markdown`: paste its output between the markers"
+    );
+}
