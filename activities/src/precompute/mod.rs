@@ -8,6 +8,15 @@ pub mod player_daily_cache;
 pub mod player_shot_zone_analysis;
 pub mod team_defense_zone_analysis;
 
+/// The Phase 4 processors, by registry name.
+pub const PROCESSORS: &[crate::catalog::Processor] = &[
+    crate::processor_entry!(team_defense_zone_analysis),
+    crate::processor_entry!(player_shot_zone_analysis),
+    crate::processor_entry!(player_daily_cache),
+    crate::processor_entry!(player_composite_factors),
+    crate::processor_entry!(ml_feature_store),
+];
+
 use nbaprops_proto::ProcessorRequest;
 
 use crate::hashing;

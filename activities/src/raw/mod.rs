@@ -19,6 +19,29 @@ pub mod nbac_schedule_api;
 pub mod nbac_team_boxscores;
 pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
+
+/// The Phase 2 processors, by registry name.
+pub const PROCESSORS: &[crate::catalog::Processor] = &[
+    crate::processor_entry!(nbac_schedule),
+    crate::processor_entry!(nbac_player_boxscores),
+    crate::processor_entry!(oddsa_player_props),
+    crate::processor_entry!(nbac_schedule_api),
+    crate::processor_entry!(nbac_team_boxscores),
+    crate::processor_entry!(nbac_play_by_play),
+    crate::processor_entry!(nbac_injury_report),
+    crate::processor_entry!(injury_updates),
+    crate::processor_entry!(nbac_player_list),
+    crate::processor_entry!(oddsa_game_lines),
+    crate::processor_entry!(bp_player_props),
+    crate::processor_entry!(espn_scoreboard),
+    crate::processor_entry!(espn_rosters),
+    crate::processor_entry!(bdl_box_scores),
+    crate::processor_entry!(bdl_injuries),
+    crate::processor_entry!(historical_team_games),
+    crate::processor_entry!(historical_player_game_logs),
+    crate::processor_entry!(historical_points_lines),
+];
+
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -306,6 +329,7 @@ pub async fn upsert_players(deps: &crate::Deps, rows: &[(i64, &str, &str, &str)]
 
 #[cfg(test)]
 mod tests {
+
     use super::test_support as t;
     use super::*;
 
