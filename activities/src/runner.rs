@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use nbaprops_proto::registry::{self, ProcessorSpec};
+use nbaprops_proto::AlertKind;
 use nbaprops_proto::{
     DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
     ProcessorResult, RunContext, ScrapeRequest, ScrapeResult, StepOutcome, StepRequest, StepResult,
@@ -184,7 +185,7 @@ pub async fn run_processor_from(
             alerts::raise(
                 deps,
                 &alerts::Alert {
-                    kind: "change_detection",
+                    kind: AlertKind::ChangeDetection,
                     severity: alerts::Severity::Warning,
                     game_date: ctx.game_date.clone(),
                     subject: spec.name.to_string(),
@@ -303,7 +304,7 @@ pub async fn check_quality(deps: &Deps, req: &GateRequest, now: &str) -> Result<
         alerts::raise(
             deps,
             &alerts::Alert {
-                kind: "quality_gate",
+                kind: AlertKind::QualityGate,
                 severity: alerts::Severity::Critical,
                 game_date: ctx.game_date.clone(),
                 subject: format!("phase {}", req.phase),
@@ -330,20 +331,15 @@ pub async fn raise_alert(
     now: &str,
 ) -> Result<nbaprops_proto::AlertResult> {
     let ctx = context_of(&req.context, "alert")?;
-    // The kinds a workflow may raise (docs/operations.md lists them).
-    let kind = match req.kind.as_str() {
-        "sla_missed" => "sla_missed",
-        "phase_stuck" => "phase_stuck",
-        "day_failed" => "day_failed",
-        "rerun_failed" => "rerun_failed",
-        "injury_update_rejected" => "injury_update_rejected",
-        other => {
-            return Err(PipelineError::InvalidRequest(format!(
-                "alert for {}: unknown kind {other:?}",
-                ctx.game_date
-            )))
-        }
-    };
+    // The kinds a workflow may raise (docs/runbook.md lists them).
+    let kind = AlertKind::parse(&req.kind)
+        .filter(|k| k.raised_by_workflows())
+        .ok_or_else(|| {
+            PipelineError::InvalidRequest(format!(
+                "alert for {}: unknown kind {:?}",
+                ctx.game_date, req.kind
+            ))
+        })?;
     let severity = match req.severity.as_str() {
         "warning" => alerts::Severity::Warning,
         _ => alerts::Severity::Critical,

@@ -20,7 +20,7 @@ use futures::future::Either;
 use nbaprops_proto::activities::{CheckQuality, ExpandDependents, PlanDay, Scrape};
 use nbaprops_proto::registry;
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, DayState, DependentsRequest, EntitySet, GateRequest,
+    AlertKind, DayInput, DayPlan, DayResult, DayState, DependentsRequest, EntitySet, GateRequest,
     InjuryUpdate, Mode, PhaseInput, PhaseResult, RunContext, ScrapeRequest, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
@@ -150,7 +150,7 @@ impl DayWorkflow {
                     current: &current,
                 };
                 run.alert(
-                    "day_failed",
+                    AlertKind::DayFailed,
                     "day",
                     format!(
                         "{} ({}) failed; no new predictions came from it. {e} \
@@ -242,7 +242,7 @@ impl DayWorkflow {
                     Either::Left((done, _)) => done,
                     Either::Right(_) => {
                         let alert = run.alert(
-                            "sla_missed",
+                            AlertKind::SlaMissed,
                             "predictions",
                             sla::missed_message(&context, deadline, current.get(), false),
                         );
@@ -252,7 +252,7 @@ impl DayWorkflow {
             }
             sla::Plan::AlreadyLate => {
                 let alert = run.alert(
-                    "sla_missed",
+                    AlertKind::SlaMissed,
                     "predictions",
                     sla::missed_message(&context, deadline, current.get(), true),
                 );
@@ -290,7 +290,7 @@ impl Run<'_> {
     }
 
     /// Raises a critical alert (`sla::raise_alert`).
-    async fn alert(&self, kind: &str, subject: &str, message: String) {
+    async fn alert(&self, kind: AlertKind, subject: &str, message: String) {
         let activity_id = format!("alert.{kind}.{subject}").replace(' ', "-");
         sla::raise_alert(
             self.ctx,
@@ -316,7 +316,7 @@ impl Run<'_> {
                 if self.alerting && e.as_timeout().is_some() {
                     let timeout = self.phase_timeout.unwrap_or(options::PHASE_TIMEOUT);
                     self.alert(
-                        "phase_stuck",
+                        AlertKind::PhaseStuck,
                         &format!("phase {phase}"),
                         format!(
                             "phase {phase} of {} ({}) did not finish within its timeout of \

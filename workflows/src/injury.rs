@@ -24,8 +24,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::Either;
 use nbaprops_proto::activities::{ExpandDependents, PlanListening, PlanRerun, RecordInjuryUpdates};
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, DependentsRequest, InjuryUpdate, InjuryUpdatesRequest, Mode,
-    PhaseInput, RerunPlanRequest, RerunSummary, RunContext, Trigger,
+    AlertKind, DayInput, DayPlan, DayResult, DependentsRequest, InjuryUpdate, InjuryUpdatesRequest,
+    Mode, PhaseInput, RerunPlanRequest, RerunSummary, RunContext, Trigger,
 };
 use temporalio_sdk::{ChildWorkflowOptions, ContinueAsNewOptions, LocalActivityOptions};
 use temporalio_sdk::{WorkflowContext, WorkflowResult};
@@ -107,7 +107,7 @@ impl Rerun<'_> {
         format!("rerun-{}.{what}", self.number)
     }
 
-    async fn alert(&self, kind: &str, severity: &str, message: String) {
+    async fn alert(&self, kind: AlertKind, severity: &str, message: String) {
         let subject = format!("rerun {}", self.number);
         let activity_id = self.activity_id(&format!("alert.{kind}"));
         sla::raise_alert(
@@ -177,7 +177,7 @@ impl Rerun<'_> {
             Ok(outcome) => outcome,
             Err(error) => {
                 self.alert(
-                    "rerun_failed",
+                    AlertKind::RerunFailed,
                     "critical",
                     format!(
                         "injury rerun {} of {} ({}) failed; the day keeps listening and the \
@@ -214,7 +214,7 @@ impl Rerun<'_> {
             .map_err(|e| format!("keeping the updates: {}", describe_activity_error(&e)))?;
         if !kept.rejected.is_empty() {
             self.alert(
-                "injury_update_rejected",
+                AlertKind::InjuryUpdateRejected,
                 "warning",
                 kept.rejected.join("; "),
             )

@@ -1,19 +1,11 @@
 //! Timeouts and retry policies, in one place. Retryable failures (network, 429, 5xx) back off
-//! exponentially; the error types below are never retried, whatever the activity says.
+//! exponentially; the error types that are not `ErrorType::retryable` are never retried,
+//! whatever the activity says.
 
 use std::time::Duration;
 
 use temporalio_common::RetryPolicy;
 use temporalio_sdk::{ActivityCloseTimeouts, ActivityOptions, ChildWorkflowOptions};
-
-/// Failure types (set by the activities) that retrying cannot fix.
-pub const NON_RETRYABLE_ERROR_TYPES: &[&str] = &[
-    "bad_payload",
-    "quality_check",
-    "invalid_request",
-    "internal",
-    "migration",
-];
 
 /// How many activities a workflow keeps in flight at most (Temporal allows 2,000 pending).
 pub const MAX_ACTIVITIES_IN_FLIGHT: usize = 200;
@@ -27,7 +19,7 @@ fn retry_policy(max_attempts: u32) -> RetryPolicy {
         .backoff_coefficient(2.0)
         .maximum_interval(Duration::from_secs(30))
         .maximum_attempts(max_attempts)
-        .non_retryable_error_types(NON_RETRYABLE_ERROR_TYPES.iter().copied())
+        .non_retryable_error_types(nbaprops_proto::error_types::non_retryable_error_types())
         .build()
 }
 
@@ -86,7 +78,7 @@ pub fn grade(activity_id: String) -> ActivityOptions {
             .backoff_coefficient(1.0)
             .maximum_interval(GRADE_RETRY_EVERY)
             .maximum_attempts(attempts)
-            .non_retryable_error_types(NON_RETRYABLE_ERROR_TYPES.iter().copied())
+            .non_retryable_error_types(nbaprops_proto::error_types::non_retryable_error_types())
             .build(),
     )
     .activity_id(activity_id.clone())
