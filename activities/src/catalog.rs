@@ -7,6 +7,7 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult, ScrapeResult};
 
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::TableDef;
 use crate::{analytics, grade, precompute, predict, raw, sources, Deps};
 
 /// A Phase 1 source: fetches its data date and keeps the payloads in the raw store.
@@ -20,6 +21,9 @@ pub struct Source {
 #[derive(Clone, Copy)]
 pub struct Processor {
     pub name: &'static str,
+    /// The warehouse table whose partition it replaces (its spec's first write); `None` for
+    /// one that writes no warehouse table of its own (a model artifact).
+    pub table: Option<&'static TableDef>,
     #[allow(clippy::type_complexity)]
     pub run: for<'a> fn(
         &'a Deps,
@@ -60,12 +64,21 @@ macro_rules! source_entry {
     };
 }
 
-/// A [`Processor`] entry for a processor module with `NAME` and `run(deps, req, date, meta)`.
+/// A [`Processor`] entry for a processor module with `NAME` and `run(deps, req, date, meta)`,
+/// and the row type of the table it writes.
 #[macro_export]
 macro_rules! processor_entry {
     ($module:ident) => {
         $crate::catalog::Processor {
             name: $module::NAME,
+            table: None,
+            run: |deps, req, date, meta| Box::pin($module::run(deps, req, date, meta)),
+        }
+    };
+    ($module:ident, $row:path) => {
+        $crate::catalog::Processor {
+            name: $module::NAME,
+            table: Some(<$row as $crate::storage::TableRow>::TABLE),
             run: |deps, req, date, meta| Box::pin($module::run(deps, req, date, meta)),
         }
     };
@@ -119,5 +132,17 @@ mod tests {
             })
             .collect();
         assert_eq!(code, specs);
+    }
+
+    /// A processor's table is its spec's first write; only writers of no table have none.
+    #[test]
+    fn each_processor_writes_the_table_its_spec_names_first() {
+        for p in super::processors() {
+            let spec = registry::get(p.name).unwrap();
+            match p.table {
+                Some(def) => assert_eq!(def.name, spec.writes[0], "{}", p.name),
+                None => assert_eq!(spec.writes, ["model_artifacts"], "{}", p.name),
+            }
+        }
     }
 }
