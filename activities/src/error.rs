@@ -3,6 +3,7 @@
 //! The Temporal adapter turns `Permanent` and `Bug` into non-retryable activity failures and
 //! lets Temporal's retry policy retry `Retryable` ones; nothing here loops on its own.
 
+use nbaprops_proto::ErrorType;
 use thiserror::Error;
 
 /// How Temporal should treat a failure.
@@ -90,38 +91,31 @@ fn quarantine_note(key: &Option<String>) -> String {
 impl PipelineError {
     pub fn retry_class(&self) -> RetryClass {
         match self {
-            PipelineError::SourceUnavailable { .. }
-            | PipelineError::NotReady { .. }
-            | PipelineError::RawStore(_)
-            | PipelineError::StepRetry(_) => RetryClass::Retryable,
             // A locked or unreachable database is transient; a bad statement is not, but the
-            // statements are ours and tested, so treat driver errors as transient.
-            PipelineError::Warehouse(e) => match e {
-                sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => RetryClass::Bug,
-                _ => RetryClass::Retryable,
-            },
-            PipelineError::BadPayload { .. }
-            | PipelineError::QualityCheck { .. }
-            | PipelineError::InvalidRequest(_)
-            | PipelineError::NoPayloads { .. } => RetryClass::Permanent,
-            PipelineError::Migration(_) | PipelineError::Internal(_) => RetryClass::Bug,
+            // statements are ours and tested, so treat driver errors as transient, all but
+            // values that do not decode.
+            PipelineError::Warehouse(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
+            | PipelineError::Migration(_)
+            | PipelineError::Internal(_) => RetryClass::Bug,
+            e if e.error_type().retryable() => RetryClass::Retryable,
+            _ => RetryClass::Permanent,
         }
     }
 
-    /// A short, bounded label for logs and metrics.
-    pub fn error_type(&self) -> &'static str {
+    /// The failure type Temporal records (a short, bounded label for logs and metrics too).
+    pub fn error_type(&self) -> ErrorType {
         match self {
-            PipelineError::BadPayload { .. } => "bad_payload",
-            PipelineError::SourceUnavailable { .. } => "source_unavailable",
-            PipelineError::QualityCheck { .. } => "quality_check",
-            PipelineError::InvalidRequest(_) => "invalid_request",
-            PipelineError::NoPayloads { .. } => "no_payloads",
-            PipelineError::NotReady { .. } => "not_ready",
-            PipelineError::Warehouse(_) => "warehouse",
-            PipelineError::Migration(_) => "migration",
-            PipelineError::RawStore(_) => "raw_store",
-            PipelineError::Internal(_) => "internal",
-            PipelineError::StepRetry(_) => "step_retry",
+            PipelineError::BadPayload { .. } => ErrorType::BadPayload,
+            PipelineError::SourceUnavailable { .. } => ErrorType::SourceUnavailable,
+            PipelineError::QualityCheck { .. } => ErrorType::QualityCheck,
+            PipelineError::InvalidRequest(_) => ErrorType::InvalidRequest,
+            PipelineError::NoPayloads { .. } => ErrorType::NoPayloads,
+            PipelineError::NotReady { .. } => ErrorType::NotReady,
+            PipelineError::Warehouse(_) => ErrorType::Warehouse,
+            PipelineError::Migration(_) => ErrorType::Migration,
+            PipelineError::RawStore(_) => ErrorType::RawStore,
+            PipelineError::Internal(_) => ErrorType::Internal,
+            PipelineError::StepRetry(_) => ErrorType::StepRetry,
         }
     }
 }
@@ -173,7 +167,58 @@ mod tests {
             reason: "box scores for 2025-01-13 not final: 1 of 7 games missing: 0022400561".into(),
         };
         assert_eq!(e.retry_class(), RetryClass::Retryable);
-        assert_eq!(e.error_type(), "not_ready");
+        assert_eq!(e.error_type().as_str(), "not_ready");
         assert!(e.to_string().contains("0022400561"), "{e}");
+    }
+
+    /// A type the retry policy never retries holds only errors the activity marks
+    /// non-retryable itself, and the other way round but for undecodable warehouse values.
+    #[test]
+    fn retry_classes_follow_the_error_types() {
+        let s = || "x".to_string();
+        let errors = [
+            PipelineError::BadPayload {
+                source_name: s(),
+                url: s(),
+                date: s(),
+                reason: s(),
+                quarantine_key: None,
+            },
+            PipelineError::SourceUnavailable {
+                source_name: s(),
+                url: s(),
+                date: s(),
+                reason: s(),
+            },
+            PipelineError::QualityCheck {
+                processor: s(),
+                date: s(),
+                reason: s(),
+            },
+            PipelineError::InvalidRequest(s()),
+            PipelineError::NoPayloads {
+                processor: s(),
+                source_name: s(),
+                date: s(),
+            },
+            PipelineError::NotReady {
+                processor: s(),
+                date: s(),
+                reason: s(),
+            },
+            PipelineError::Warehouse(sqlx::Error::PoolTimedOut),
+            PipelineError::Migration(sqlx::migrate::MigrateError::VersionMissing(1)),
+            PipelineError::RawStore(object_store::Error::NotImplemented),
+            PipelineError::Internal(s()),
+            PipelineError::StepRetry(s()),
+        ];
+        let types: Vec<ErrorType> = errors.iter().map(PipelineError::error_type).collect();
+        assert_eq!(types, ErrorType::ALL, "one error of each type");
+        for e in &errors {
+            let retried = e.retry_class() == RetryClass::Retryable;
+            assert_eq!(retried, e.error_type().retryable(), "{e}");
+        }
+        let undecodable = PipelineError::Warehouse(sqlx::Error::Decode("bad".into()));
+        assert_eq!(undecodable.retry_class(), RetryClass::Bug);
     }
 }

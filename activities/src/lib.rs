@@ -9,6 +9,7 @@
 pub mod analytics;
 pub mod backfill;
 pub mod backtest;
+pub mod catalog;
 pub mod deps;
 pub mod error;
 pub mod grade;

@@ -1,9 +1,10 @@
-//! Runs any source or processor of the registry by name: the one place that maps the
-//! registry's names to code. The Temporal activities call it, and so can anything that runs
-//! the pipeline in-process (benchmarks, tests).
+//! Runs any source or processor of the registry by name (the code behind each name is in
+//! `catalog`). The Temporal activities call it, and so can anything that runs the pipeline
+//! in-process (benchmarks, tests).
 
 use chrono::Duration;
 use nbaprops_proto::registry::{self, ProcessorSpec};
+use nbaprops_proto::AlertKind;
 use nbaprops_proto::{
     DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
     ProcessorResult, RunContext, ScrapeRequest, ScrapeResult, StepOutcome, StepRequest, StepResult,
@@ -12,7 +13,7 @@ use nbaprops_proto::{
 use crate::error::{PipelineError, Result, RetryClass};
 use crate::ops::{alerts, change_health, dependents, quality, run_history};
 use crate::storage::warehouse::WriteMeta;
-use crate::{analytics, grade, precompute, predict, raw, sources, Deps};
+use crate::{catalog, grade, predict, sources, Deps};
 
 /// The date a spec works on for a game date (box scores are the day before).
 pub fn data_date(spec: &ProcessorSpec, game_date: &str) -> Result<String> {
@@ -53,48 +54,13 @@ pub async fn scrape(deps: &Deps, req: &ScrapeRequest) -> Result<ScrapeResult> {
     let ctx = context_of(&req.context, &req.source)?;
     let spec = spec_of(&req.source, Some(1))?;
     let date = data_date(&spec, &ctx.game_date)?;
-    use sources::*;
-    match spec.name {
-        nbac_schedule::SOURCE => nbac_schedule::fetch(deps, &date).await,
-        nbac_schedule_api::SOURCE => nbac_schedule_api::fetch(deps, &date).await,
-        nbac_player_list::SOURCE => nbac_player_list::fetch(deps, &date).await,
-        bdl_injuries::SOURCE => bdl_injuries::fetch(deps, &date).await,
-        nbac_player_boxscore::SOURCE => nbac_player_boxscore::fetch(deps, &date).await,
-        nbac_team_boxscore::SOURCE => {
-            let (ids, warning) = game_ids_for(deps, spec.name, &date).await?;
-            let mut r = nbac_team_boxscore::fetch_games(deps, &date, &ids).await?;
-            r.warnings.extend(warning);
-            Ok(r)
-        }
-        nbac_play_by_play::SOURCE => {
-            let (ids, warning) = game_ids_for(deps, spec.name, &date).await?;
-            let mut r = nbac_play_by_play::fetch_games(deps, &date, &ids).await?;
-            r.warnings.extend(warning);
-            Ok(r)
-        }
-        bdl_box_scores::SOURCE => {
-            let r = bdl_box_scores::fetch(deps, &date).await?;
-            let kept = r.payloads.first().map(|p| p.object_key.clone());
-            check_not_empty_on_game_day(
-                deps,
-                spec.name,
-                &date,
-                r.records_seen as usize,
-                &kept.unwrap_or_default(),
-            )
-            .await?;
-            Ok(r)
-        }
-        nbac_injury_report::SOURCE => nbac_injury_report::fetch_for_day(deps, &date).await,
-        oddsa_player_props::SOURCE => oddsa_player_props::fetch(deps, &date).await,
-        oddsa_game_lines::SOURCE => oddsa_game_lines::fetch(deps, &date).await,
-        bp_player_props::SOURCE => bp_player_props::fetch(deps, &date).await,
-        espn_scoreboard::SOURCE => espn_scoreboard::fetch(deps, &date).await,
-        espn_roster::SOURCE => espn_roster::fetch(deps, &date).await,
-        other => Err(PipelineError::Internal(format!(
-            "source {other} is in the registry but has no code"
-        ))),
-    }
+    let source = catalog::source(spec.name).ok_or_else(|| {
+        PipelineError::Internal(format!(
+            "source {} is in the registry but has no code",
+            spec.name
+        ))
+    })?;
+    (source.fetch)(deps, &date).await
 }
 
 /// Phase 1 through the activity layer: fetch one source, then record the scrape in the run
@@ -219,7 +185,7 @@ pub async fn run_processor_from(
             alerts::raise(
                 deps,
                 &alerts::Alert {
-                    kind: "change_detection",
+                    kind: AlertKind::ChangeDetection,
                     severity: alerts::Severity::Warning,
                     game_date: ctx.game_date.clone(),
                     subject: spec.name.to_string(),
@@ -321,84 +287,13 @@ async fn dispatch(
         correlation_id: ctx.correlation_id.clone(),
         now: now.to_string(),
     };
-    match spec.name {
-        raw::nbac_schedule::NAME => raw::nbac_schedule::run(deps, req, &date, &meta).await,
-        raw::nbac_player_boxscores::NAME => {
-            raw::nbac_player_boxscores::run(deps, req, &date, &meta).await
-        }
-        raw::oddsa_player_props::NAME => {
-            raw::oddsa_player_props::run(deps, req, &date, &meta).await
-        }
-        raw::nbac_schedule_api::NAME => raw::nbac_schedule_api::run(deps, req, &date, &meta).await,
-        raw::nbac_team_boxscores::NAME => {
-            raw::nbac_team_boxscores::run(deps, req, &date, &meta).await
-        }
-        raw::nbac_play_by_play::NAME => raw::nbac_play_by_play::run(deps, req, &date, &meta).await,
-        raw::nbac_injury_report::NAME => {
-            raw::nbac_injury_report::run(deps, req, &date, &meta).await
-        }
-        raw::nbac_player_list::NAME => raw::nbac_player_list::run(deps, req, &date, &meta).await,
-        raw::oddsa_game_lines::NAME => raw::oddsa_game_lines::run(deps, req, &date, &meta).await,
-        raw::bp_player_props::NAME => raw::bp_player_props::run(deps, req, &date, &meta).await,
-        raw::espn_scoreboard::NAME => raw::espn_scoreboard::run(deps, req, &date, &meta).await,
-        raw::espn_rosters::NAME => raw::espn_rosters::run(deps, req, &date, &meta).await,
-        raw::bdl_box_scores::NAME => raw::bdl_box_scores::run(deps, req, &date, &meta).await,
-        raw::bdl_injuries::NAME => raw::bdl_injuries::run(deps, req, &date, &meta).await,
-        raw::injury_updates::NAME => raw::injury_updates::run(deps, req, &date, &meta).await,
-        raw::historical_team_games::NAME => {
-            raw::historical_team_games::run(deps, req, &date, &meta).await
-        }
-        raw::historical_player_game_logs::NAME => {
-            raw::historical_player_game_logs::run(deps, req, &date, &meta).await
-        }
-        raw::historical_points_lines::NAME => {
-            raw::historical_points_lines::run(deps, req, &date, &meta).await
-        }
-        analytics::player_game_summary::NAME => {
-            analytics::player_game_summary::run(deps, req, &date, &meta).await
-        }
-        analytics::team_offense_game_summary::NAME => {
-            analytics::team_offense_game_summary::run(deps, req, &date, &meta).await
-        }
-        analytics::team_defense_game_summary::NAME => {
-            analytics::team_defense_game_summary::run(deps, req, &date, &meta).await
-        }
-        analytics::upcoming_player_game_context::NAME => {
-            analytics::upcoming_player_game_context::run(deps, req, &date, &meta).await
-        }
-        analytics::upcoming_team_game_context::NAME => {
-            analytics::upcoming_team_game_context::run(deps, req, &date, &meta).await
-        }
-        precompute::player_daily_cache::NAME => {
-            precompute::player_daily_cache::run(deps, req, &date, &meta).await
-        }
-        precompute::team_defense_zone_analysis::NAME => {
-            precompute::team_defense_zone_analysis::run(deps, req, &date, &meta).await
-        }
-        precompute::player_shot_zone_analysis::NAME => {
-            precompute::player_shot_zone_analysis::run(deps, req, &date, &meta).await
-        }
-        precompute::player_composite_factors::NAME => {
-            precompute::player_composite_factors::run(deps, req, &date, &meta).await
-        }
-        precompute::ml_feature_store::NAME => {
-            precompute::ml_feature_store::run(deps, req, &date, &meta).await
-        }
-        predict::moving_average::NAME => {
-            predict::moving_average::run(deps, req, &date, &meta).await
-        }
-        grade::prediction_grades::NAME => {
-            grade::prediction_grades::run(deps, req, &date, &meta).await
-        }
-        predict::matchup::NAME => predict::matchup::run(deps, req, &date, &meta).await,
-        predict::similarity::NAME => predict::similarity::run(deps, req, &date, &meta).await,
-        predict::gbm_train::NAME => predict::gbm_train::run(deps, req, &date, &meta).await,
-        predict::gbm_system::NAME => predict::gbm_system::run(deps, req, &date, &meta).await,
-        predict::ensemble::NAME => predict::ensemble::run(deps, req, &date, &meta).await,
-        other => Err(PipelineError::Internal(format!(
-            "processor {other} is in the registry but has no code"
-        ))),
-    }
+    let processor = catalog::processor(spec.name).ok_or_else(|| {
+        PipelineError::Internal(format!(
+            "processor {} is in the registry but has no code",
+            spec.name
+        ))
+    })?;
+    (processor.run)(deps, req, &date, &meta).await
 }
 
 /// The quality gate after a phase. A failed gate is also raised as a critical alert.
@@ -409,7 +304,7 @@ pub async fn check_quality(deps: &Deps, req: &GateRequest, now: &str) -> Result<
         alerts::raise(
             deps,
             &alerts::Alert {
-                kind: "quality_gate",
+                kind: AlertKind::QualityGate,
                 severity: alerts::Severity::Critical,
                 game_date: ctx.game_date.clone(),
                 subject: format!("phase {}", req.phase),
@@ -436,20 +331,15 @@ pub async fn raise_alert(
     now: &str,
 ) -> Result<nbaprops_proto::AlertResult> {
     let ctx = context_of(&req.context, "alert")?;
-    // The kinds a workflow may raise (docs/operations.md lists them).
-    let kind = match req.kind.as_str() {
-        "sla_missed" => "sla_missed",
-        "phase_stuck" => "phase_stuck",
-        "day_failed" => "day_failed",
-        "rerun_failed" => "rerun_failed",
-        "injury_update_rejected" => "injury_update_rejected",
-        other => {
-            return Err(PipelineError::InvalidRequest(format!(
-                "alert for {}: unknown kind {other:?}",
-                ctx.game_date
-            )))
-        }
-    };
+    // The kinds a workflow may raise (docs/runbook.md lists them).
+    let kind = AlertKind::parse(&req.kind)
+        .filter(|k| k.raised_by_workflows())
+        .ok_or_else(|| {
+            PipelineError::InvalidRequest(format!(
+                "alert for {}: unknown kind {:?}",
+                ctx.game_date, req.kind
+            ))
+        })?;
     let severity = match req.severity.as_str() {
         "warning" => alerts::Severity::Warning,
         _ => alerts::Severity::Critical,

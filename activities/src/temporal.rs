@@ -37,7 +37,7 @@ impl PipelineActivities {
 pub fn to_activity_error(e: PipelineError) -> ActivityError {
     let non_retryable = e.retry_class() != RetryClass::Retryable;
     ApplicationFailure::builder(e.to_string())
-        .type_name(e.error_type().to_string())
+        .type_name(e.error_type().as_str().to_string())
         .non_retryable(non_retryable)
         .build()
         .into()
@@ -106,7 +106,7 @@ fn log_outcome<T>(
         Ok(v) => tracing::info!(duration_ms = ms, "{}", summary(v)),
         Err(e) => tracing::warn!(
             duration_ms = ms,
-            error_type = e.error_type(),
+            error_type = e.error_type().as_str(),
             retryable = e.retry_class() == RetryClass::Retryable,
             "failed: {e}"
         ),

@@ -240,7 +240,7 @@ mod tests {
             assert_eq!(f.as_ref(), Some(&filter));
             assert_eq!(
                 payloads.len(),
-                usize::from(spec.reads.contains(&"raw:nbac_schedule")),
+                usize::from(spec.reads_table("raw:nbac_schedule")),
                 "{}",
                 spec.name
             );

@@ -146,7 +146,7 @@ pub fn payloads_for(spec: &ProcessorSpec, payloads: &[RawPayloadRef]) -> Vec<Raw
         .filter(|p| {
             spec.reads
                 .iter()
-                .any(|r| r.strip_prefix("raw:") == Some(p.source.as_str()))
+                .any(|r| r.table().strip_prefix("raw:") == Some(p.source.as_str()))
         })
         .cloned()
         .collect()

@@ -119,24 +119,6 @@ impl ActivityDefinition for PlanBackfill {
     }
 }
 
-/// Every activity type, for the worker's registration test.
-pub const ACTIVITY_TYPES: &[&str] = &[
-    "scrape",
-    "process",
-    "plan_predictions",
-    "plan_day",
-    "check_quality",
-    "expand_dependents",
-    "summarize_grades",
-    "plan_backfill",
-    "raise_alert",
-    "record_injury_updates",
-    "plan_rerun",
-    "plan_listening",
-    "watch_injuries",
-    "signal_day",
-];
-
 /// An alert raised by a workflow (a missed SLA, a stuck phase): stored, logged, and POSTed to
 /// the webhook when one is configured.
 pub struct RaiseAlert;

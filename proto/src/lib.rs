@@ -6,8 +6,13 @@
 //! the activities read it; nothing else lists processors.
 
 pub mod activities;
+pub mod alert_kinds;
+pub mod error_types;
 pub mod phase;
 pub mod registry;
+
+pub use alert_kinds::AlertKind;
+pub use error_types::ErrorType;
 
 #[allow(clippy::all, missing_docs)]
 pub mod v1 {

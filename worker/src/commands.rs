@@ -607,21 +607,11 @@ pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Resul
         .filter(|s| (2..=4).contains(&s.phase))
     {
         let data_date = nbaprops_activities::runner::data_date(&spec, date)?;
-        let table = spec.writes[0];
-        // The partition column: `game_date`, else the table's own date column
-        // (`cache_date`, `analysis_date`, `report_date`, `list_date`, `roster_date`, ...).
-        let columns: Vec<(String,)> =
-            sqlx::query_as(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .fetch_all(warehouse.pool())
-                .await?;
-        let names: Vec<&str> = columns.iter().map(|(c,)| c.as_str()).collect();
-        let Some(column) = names
-            .iter()
-            .find(|c| **c == "game_date")
-            .or_else(|| names.iter().find(|c| c.ends_with("_date")))
+        let Some(def) = nbaprops_activities::catalog::processor(spec.name).and_then(|p| p.table)
         else {
             continue;
         };
+        let (table, column) = (def.name, def.partition_column);
         let n: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"))
                 .bind(&data_date)

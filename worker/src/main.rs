@@ -102,7 +102,11 @@ enum Command {
         ui_port: u16,
     },
     /// Print the pipeline registry: every source and processor, its phase, level and tables.
-    Registry,
+    Registry {
+        /// The Markdown tables docs/architecture.md holds (processors, then gates).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Backfill a range of dates phase by phase (BackfillWorkflow `backfill-{from}-{to}`):
     /// starts it or attaches to the running one, shows its progress, and prints every failed
     /// date with its error (exit 2 when any failed). Also --progress, --pause, --resume and
@@ -370,23 +374,21 @@ async fn main() -> Result<()> {
             };
             print!("{out}");
         }
-        Command::Registry => {
+        Command::Registry { markdown: true } => print!("{}", registry::markdown()),
+        Command::Registry { markdown: false } => {
             println!(
-                "{:<6} {:<6} {:<28} {:<7} {:<50} writes",
-                "phase", "level", "name", "date", "reads"
+                "{:<6} {:<6} {:<28} {:<9} {:<7} {:<50} writes",
+                "phase", "level", "name", "kind", "date", "reads"
             );
             for spec in registry::specs() {
                 println!(
-                    "{:<6} {:<6} {:<28} {:<7} {:<50} {}",
+                    "{:<6} {:<6} {:<28} {:<9} {:<7} {:<50} {}",
                     spec.phase,
                     spec.level,
                     spec.name,
-                    if spec.date_offset_days == 0 {
-                        "D".to_string()
-                    } else {
-                        format!("D{:+}", spec.date_offset_days)
-                    },
-                    spec.reads.join(","),
+                    spec.kind.as_str(),
+                    spec.data_date_label(),
+                    spec.tables_read().join(","),
                     spec.writes.join(",")
                 );
             }

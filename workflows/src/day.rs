@@ -18,8 +18,8 @@ use futures::future::Either;
 use nbaprops_orchestration::{planner, run_phase, PhaseOptions};
 use nbaprops_proto::activities::PlanDay;
 use nbaprops_proto::{
-    DayInput, DayPlan, DayResult, DayState, InjuryUpdate, Mode, Phase, PhaseResult, RunContext,
-    Trigger,
+    AlertKind, DayInput, DayPlan, DayResult, DayState, InjuryUpdate, Mode, Phase, PhaseResult,
+    RunContext, Trigger,
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
@@ -88,7 +88,7 @@ impl DayWorkflow {
                 alert(
                     ctx,
                     &context,
-                    "day_failed",
+                    AlertKind::DayFailed,
                     "day",
                     format!(
                         "{} ({}) failed; no new predictions came from it. {e} \
@@ -177,7 +177,7 @@ impl DayWorkflow {
         let alert = alert(
             ctx,
             context,
-            "sla_missed",
+            AlertKind::SlaMissed,
             "predictions",
             sla::missed_message(context, deadline, current.get(), late),
         );
@@ -236,7 +236,7 @@ async fn phases(
                 alert(
                     ctx,
                     context,
-                    "phase_stuck",
+                    AlertKind::PhaseStuck,
                     &stopped.phase.to_string(),
                     format!(
                         "{} ({}); the day stopped and the phases after it did not run. Its \
@@ -274,7 +274,7 @@ async fn phases(
 async fn alert(
     ctx: &WorkflowContext<DayWorkflow>,
     context: &RunContext,
-    kind: &str,
+    kind: AlertKind,
     subject: &str,
     message: String,
 ) {

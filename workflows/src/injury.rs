@@ -24,7 +24,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::Either;
 use nbaprops_proto::activities::{PlanListening, PlanRerun, RecordInjuryUpdates};
 use nbaprops_proto::{
-    DayInput, DayResult, DayState, InjuryUpdate, InjuryUpdatesRequest, Mode, Phase,
+    AlertKind, DayInput, DayResult, DayState, InjuryUpdate, InjuryUpdatesRequest, Mode, Phase,
     RerunPlanRequest, RerunSummary, RunContext, Trigger,
 };
 use temporalio_common::WorkflowDefinition;
@@ -94,7 +94,7 @@ impl<W> Rerun<'_, W> {
         format!("rerun-{}.{what}", self.number)
     }
 
-    async fn alert(&self, kind: &str, severity: &str, message: String) {
+    async fn alert(&self, kind: AlertKind, severity: &str, message: String) {
         let subject = format!("rerun {}", self.number);
         let activity_id = self.activity_id(&format!("alert.{kind}"));
         sla::raise_alert(
@@ -122,7 +122,7 @@ impl<W> Rerun<'_, W> {
             Ok(outcome) => outcome,
             Err(error) => {
                 self.alert(
-                    "rerun_failed",
+                    AlertKind::RerunFailed,
                     "critical",
                     format!(
                         "injury rerun {} of {} ({}) failed; the day keeps listening and the \
@@ -159,7 +159,7 @@ impl<W> Rerun<'_, W> {
             .map_err(|e| format!("keeping the updates: {}", describe_activity_error(&e)))?;
         if !kept.rejected.is_empty() {
             self.alert(
-                "injury_update_rejected",
+                AlertKind::InjuryUpdateRejected,
                 "warning",
                 kept.rejected.join("; "),
             )

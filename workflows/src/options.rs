@@ -1,5 +1,6 @@
 //! Timeouts and retry policies, in one place. Retryable failures (network, 429, 5xx) back off
-//! exponentially; the error types below are never retried, whatever the activity says.
+//! exponentially; the error types that are not `ErrorType::retryable` are never retried,
+//! whatever the activity says.
 
 use std::time::Duration;
 
@@ -7,22 +8,13 @@ use nbaprops_proto::Phase;
 use temporalio_common::RetryPolicy;
 use temporalio_sdk::{ActivityCloseTimeouts, ActivityOptions, ChildWorkflowOptions};
 
-/// Failure types (set by the activities) that retrying cannot fix.
-pub const NON_RETRYABLE_ERROR_TYPES: &[&str] = &[
-    "bad_payload",
-    "quality_check",
-    "invalid_request",
-    "internal",
-    "migration",
-];
-
 fn retry_policy(max_attempts: u32) -> RetryPolicy {
     RetryPolicy::builder()
         .initial_interval(Duration::from_secs(1))
         .backoff_coefficient(2.0)
         .maximum_interval(Duration::from_secs(30))
         .maximum_attempts(max_attempts)
-        .non_retryable_error_types(NON_RETRYABLE_ERROR_TYPES.iter().copied())
+        .non_retryable_error_types(nbaprops_proto::error_types::non_retryable_error_types())
         .build()
 }
 
@@ -82,7 +74,7 @@ pub fn grade(activity_id: String) -> ActivityOptions {
             .backoff_coefficient(1.0)
             .maximum_interval(GRADE_RETRY_EVERY)
             .maximum_attempts(attempts)
-            .non_retryable_error_types(NON_RETRYABLE_ERROR_TYPES.iter().copied())
+            .non_retryable_error_types(nbaprops_proto::error_types::non_retryable_error_types())
             .build(),
     )
     .activity_id(activity_id.clone())

@@ -97,7 +97,7 @@ pub fn missed_message(
 pub async fn raise_alert<W>(
     ctx: &temporalio_sdk::WorkflowContext<W>,
     context: &RunContext,
-    kind: &str,
+    kind: nbaprops_proto::AlertKind,
     severity: &str,
     subject: &str,
     message: String,
@@ -108,7 +108,7 @@ pub async fn raise_alert<W>(
             nbaprops_proto::activities::RaiseAlert,
             nbaprops_proto::AlertRequest {
                 context: Some(context.clone()),
-                kind: kind.to_string(),
+                kind: kind.as_str().to_string(),
                 severity: severity.to_string(),
                 subject: subject.to_string(),
                 message,

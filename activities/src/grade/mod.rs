@@ -5,3 +5,9 @@
 
 pub mod metrics;
 pub mod prediction_grades;
+
+/// The grading processor, by registry name.
+pub const PROCESSORS: &[crate::catalog::Processor] = &[crate::processor_entry!(
+    prediction_grades,
+    prediction_grades::PredictionGradeRow
+)];

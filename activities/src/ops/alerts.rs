@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use nbaprops_proto::AlertKind;
+
 use crate::error::{PipelineError, Result};
 use crate::Deps;
 
@@ -34,7 +36,7 @@ impl AlertSink {
         };
         let body = serde_json::json!({
             "created_at": now,
-            "kind": alert.kind,
+            "kind": alert.kind.as_str(),
             "severity": alert.severity.as_str(),
             "game_date": alert.game_date,
             "subject": alert.subject,
@@ -46,7 +48,7 @@ impl AlertSink {
             Ok(r) if r.status().is_success() => true,
             Ok(r) => {
                 tracing::warn!(
-                    alert = alert.kind,
+                    alert = alert.kind.as_str(),
                     game_date = alert.game_date.as_str(),
                     "alert webhook answered HTTP {}; the alert is in the alerts table",
                     r.status()
@@ -55,7 +57,7 @@ impl AlertSink {
             }
             Err(e) => {
                 tracing::warn!(
-                    alert = alert.kind,
+                    alert = alert.kind.as_str(),
                     game_date = alert.game_date.as_str(),
                     "alert webhook failed: {e}; the alert is in the alerts table"
                 );
@@ -84,8 +86,7 @@ impl Severity {
 
 #[derive(Debug, Clone)]
 pub struct Alert {
-    /// `quality_gate`, `change_detection`, ...
-    pub kind: &'static str,
+    pub kind: AlertKind,
     pub severity: Severity,
     pub game_date: String,
     /// The processor, or `phase N`.
@@ -100,14 +101,14 @@ pub struct Alert {
 pub async fn raise(deps: &Deps, alert: &Alert, now: &str) -> Result<bool> {
     match alert.severity {
         Severity::Warning => tracing::warn!(
-            alert = alert.kind,
+            alert = alert.kind.as_str(),
             game_date = alert.game_date.as_str(),
             subject = alert.subject.as_str(),
             "{}",
             alert.message
         ),
         Severity::Critical => tracing::error!(
-            alert = alert.kind,
+            alert = alert.kind.as_str(),
             game_date = alert.game_date.as_str(),
             subject = alert.subject.as_str(),
             "{}",
@@ -119,7 +120,7 @@ pub async fn raise(deps: &Deps, alert: &Alert, now: &str) -> Result<bool> {
          message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(now)
-    .bind(alert.kind)
+    .bind(alert.kind.as_str())
     .bind(alert.severity.as_str())
     .bind(&alert.game_date)
     .bind(&alert.subject)
@@ -194,7 +195,7 @@ mod tests {
         config.alert_webhook = Some(url);
         let deps = Deps::open(&config).await.unwrap();
         let alert = Alert {
-            kind: "quality_gate",
+            kind: AlertKind::QualityGate,
             severity: Severity::Critical,
             game_date: "2025-01-13".into(),
             subject: "phase 2".into(),

@@ -3,10 +3,13 @@
 //! that depend on it, with the numbers in the failure and in the alerts table. A gate never
 //! passes silently: a check that cannot measure (no schedule for the date) fails and says why.
 //!
-//! The bounds are here, in one place, and in docs/architecture.md.
+//! The bounds are here, in one place, and in docs/architecture.md. What each gate reads, and
+//! the names of its checks, are declared in `registry::gates` (the backfill places the gates
+//! by those reads); the tests below hold this code to the declaration.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use nbaprops_proto::registry;
 use nbaprops_proto::{GateCheck, GateReport, Mode, RunContext};
 
 use crate::analytics::inputs;
@@ -294,13 +297,14 @@ async fn phase5(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     ])
 }
 
-/// Runs the gate after `phase` for the context's game date.
+/// Runs the gate after `phase` for the context's game date; a phase without a gate in
+/// `registry::gates` passes with no checks.
 pub async fn check(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<GateReport> {
-    let checks = match phase {
-        2 => phase2(deps, &ctx.game_date, ctx.mode() == Mode::Backfill).await?,
-        3 => phase3(deps, &ctx.game_date).await?,
-        4 => phase4(deps, &ctx.game_date).await?,
-        5 => phase5(deps, &ctx.game_date).await?,
+    let checks = match registry::gate(phase).map(|g| g.phase) {
+        Some(2) => phase2(deps, &ctx.game_date, ctx.mode() == Mode::Backfill).await?,
+        Some(3) => phase3(deps, &ctx.game_date).await?,
+        Some(4) => phase4(deps, &ctx.game_date).await?,
+        Some(5) => phase5(deps, &ctx.game_date).await?,
         _ => vec![],
     };
     Ok(GateReport {
@@ -309,4 +313,102 @@ pub async fn check(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<GateRepo
         passed: checks.iter().all(|c| c.passed),
         checks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::raw::test_support::temp_deps;
+
+    fn context() -> RunContext {
+        RunContext {
+            correlation_id: "day-2025-01-13".into(),
+            game_date: "2025-01-13".into(),
+            ..Default::default()
+        }
+    }
+
+    /// The warehouse table a declared read lands on: raw-store reads go through the index of
+    /// kept payloads.
+    fn warehouse_table(read: &registry::Read) -> &'static str {
+        match read.table() {
+            t if t.starts_with("raw:") => "raw_payloads",
+            t => t,
+        }
+    }
+
+    async fn tables(deps: &Deps) -> BTreeSet<String> {
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(deps.warehouse.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+    }
+
+    async fn drop_tables(deps: &Deps, tables: impl IntoIterator<Item = &str>) {
+        for t in tables {
+            sqlx::query(&format!("DROP TABLE {t}"))
+                .execute(deps.warehouse.pool())
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Each gate reads the tables `registry::gates` declares for it and no other: with every
+    /// other table gone it still measures, and with any one declared table gone it fails
+    /// naming that table.
+    #[tokio::test]
+    async fn each_gate_reads_exactly_its_declared_tables() {
+        for gate in registry::gates() {
+            let declared: BTreeSet<&str> = gate.reads.iter().map(warehouse_table).collect();
+            let (_dir, deps) = temp_deps().await;
+            let others: Vec<String> = tables(&deps)
+                .await
+                .into_iter()
+                .filter(|t| !declared.contains(t.as_str()))
+                .collect();
+            drop_tables(&deps, others.iter().map(String::as_str)).await;
+            if let Err(e) = check(&deps, &context(), gate.phase).await {
+                panic!("gate {} reads an undeclared table: {e}", gate.phase);
+            }
+            for table in &declared {
+                let (_dir, deps) = temp_deps().await;
+                drop_tables(&deps, [*table]).await;
+                match check(&deps, &context(), gate.phase).await {
+                    Err(e) if e.to_string().contains(table) => {}
+                    other => panic!(
+                        "gate {} declares {table} but did not read it: {other:?}",
+                        gate.phase
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Every check a gate reports is one its declaration names, and a phase without a gate
+    /// reports none.
+    #[tokio::test]
+    async fn gate_checks_are_the_declared_ones() {
+        let (_dir, deps) = temp_deps().await;
+        for phase in 1..=6 {
+            let report = check(&deps, &context(), phase).await.unwrap();
+            let declared = registry::gate(phase).map_or(&[][..], |g| g.checks);
+            for c in &report.checks {
+                assert!(
+                    declared.contains(&c.name.as_str()),
+                    "phase {phase}: {}",
+                    c.name
+                );
+            }
+            if declared.is_empty() {
+                assert!(report.checks.is_empty(), "phase {phase}");
+            }
+        }
+    }
 }

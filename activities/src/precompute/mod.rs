@@ -8,6 +8,24 @@ pub mod player_daily_cache;
 pub mod player_shot_zone_analysis;
 pub mod team_defense_zone_analysis;
 
+/// The Phase 4 processors, by registry name.
+pub const PROCESSORS: &[crate::catalog::Processor] = &[
+    crate::processor_entry!(
+        team_defense_zone_analysis,
+        team_defense_zone_analysis::TeamDefenseZoneRow
+    ),
+    crate::processor_entry!(
+        player_shot_zone_analysis,
+        player_shot_zone_analysis::PlayerShotZoneRow
+    ),
+    crate::processor_entry!(player_daily_cache, player_daily_cache::DailyCacheRow),
+    crate::processor_entry!(
+        player_composite_factors,
+        player_composite_factors::CompositeFactorsRow
+    ),
+    crate::processor_entry!(ml_feature_store, ml_feature_store::FeatureRow),
+];
+
 use nbaprops_proto::ProcessorRequest;
 
 use crate::hashing;

@@ -16,3 +16,13 @@ pub mod plan;
 pub mod predictions;
 pub mod similarity;
 pub mod system;
+
+/// The Phase 5 processors (the training and the prediction systems), by registry name.
+pub const PROCESSORS: &[crate::catalog::Processor] = &[
+    crate::processor_entry!(gbm_train),
+    crate::processor_entry!(moving_average, predictions::PredictionRow),
+    crate::processor_entry!(matchup, predictions::PredictionRow),
+    crate::processor_entry!(similarity, predictions::PredictionRow),
+    crate::processor_entry!(gbm_system, predictions::PredictionRow),
+    crate::processor_entry!(ensemble, predictions::PredictionRow),
+];

@@ -19,6 +19,38 @@ pub mod nbac_schedule_api;
 pub mod nbac_team_boxscores;
 pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
+
+/// The Phase 2 processors, by registry name.
+pub const PROCESSORS: &[crate::catalog::Processor] = &[
+    crate::processor_entry!(nbac_schedule, nbac_schedule::ScheduleRow),
+    crate::processor_entry!(nbac_player_boxscores, nbac_player_boxscores::BoxScoreRow),
+    crate::processor_entry!(oddsa_player_props, oddsa_player_props::PropLineRow),
+    crate::processor_entry!(nbac_schedule_api, nbac_schedule_api::ScheduleApiRow),
+    crate::processor_entry!(nbac_team_boxscores, nbac_team_boxscores::TeamBoxRow),
+    crate::processor_entry!(nbac_play_by_play, nbac_play_by_play::PbpPlayerRow),
+    crate::processor_entry!(nbac_injury_report, nbac_injury_report::InjuryReportRow),
+    crate::processor_entry!(injury_updates, injury_updates::InjuryUpdateRow),
+    crate::processor_entry!(nbac_player_list, nbac_player_list::PlayerListRow),
+    crate::processor_entry!(oddsa_game_lines, oddsa_game_lines::GameLineRow),
+    crate::processor_entry!(bp_player_props, bp_player_props::BpPropRow),
+    crate::processor_entry!(espn_scoreboard, espn_scoreboard::EspnGameRow),
+    crate::processor_entry!(espn_rosters, espn_rosters::EspnRosterRow),
+    crate::processor_entry!(bdl_box_scores, bdl_box_scores::BdlBoxRow),
+    crate::processor_entry!(bdl_injuries, bdl_injuries::BdlInjuryRow),
+    crate::processor_entry!(
+        historical_team_games,
+        historical_team_games::HistTeamGameRow
+    ),
+    crate::processor_entry!(
+        historical_player_game_logs,
+        historical_player_game_logs::HistPlayerLogRow
+    ),
+    crate::processor_entry!(
+        historical_points_lines,
+        historical_points_lines::HistPointsLineRow
+    ),
+];
+
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -306,6 +338,7 @@ pub async fn upsert_players(deps: &crate::Deps, rows: &[(i64, &str, &str, &str)]
 
 #[cfg(test)]
 mod tests {
+
     use super::test_support as t;
     use super::*;
 

@@ -275,6 +275,25 @@ pub async fn fetch(deps: &crate::Deps, date: &str) -> crate::Result<nbaprops_pro
     super::bdl::fetch_pages(deps, SOURCE, date, req, |b| parse(b).map(|r| r.len())).await
 }
 
+/// Phase 1 for a game date: [`fetch`], failing loudly when the answer is empty on a date the
+/// schedule lists games for (the payload is kept either way).
+pub async fn fetch_checked(
+    deps: &crate::Deps,
+    date: &str,
+) -> crate::Result<nbaprops_proto::ScrapeResult> {
+    let scraped = fetch(deps, date).await?;
+    let kept = scraped.payloads.first().map(|p| p.object_key.clone());
+    super::check_not_empty_on_game_day(
+        deps,
+        SOURCE,
+        date,
+        scraped.records_seen as usize,
+        &kept.unwrap_or_default(),
+    )
+    .await?;
+    Ok(scraped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,24 @@ pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 pub mod replay;
 
+/// The Phase 1 sources, by registry name.
+pub const SOURCES: &[crate::catalog::Source] = &[
+    crate::source_entry!(nbac_schedule),
+    crate::source_entry!(nbac_schedule_api),
+    crate::source_entry!(nbac_player_list),
+    crate::source_entry!(bdl_injuries),
+    crate::source_entry!(nbac_player_boxscore),
+    crate::source_entry!(nbac_team_boxscore, per_scheduled_game),
+    crate::source_entry!(nbac_play_by_play, per_scheduled_game),
+    crate::source_entry!(bdl_box_scores, fetch_checked),
+    crate::source_entry!(nbac_injury_report, fetch_for_day),
+    crate::source_entry!(oddsa_player_props),
+    crate::source_entry!(oddsa_game_lines),
+    crate::source_entry!(bp_player_props),
+    crate::source_entry!(espn_scoreboard),
+    crate::source_entry!(espn_roster),
+];
+
 use chrono::NaiveDate;
 
 /// Where the sources live. Every base URL can point at the replay server.
@@ -298,6 +316,24 @@ pub async fn game_ids_for(
             )),
         ),
     })
+}
+
+/// A per-game source's date: `fetch_games` asks for the games the kept schedules list on it,
+/// with a warning when no kept schedule covers the date (then it asks for nothing).
+pub async fn fetch_scheduled_games<F, Fut>(
+    deps: &crate::Deps,
+    source: &str,
+    date: &str,
+    fetch_games: F,
+) -> crate::Result<nbaprops_proto::ScrapeResult>
+where
+    F: FnOnce(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = crate::Result<nbaprops_proto::ScrapeResult>>,
+{
+    let (ids, warning) = game_ids_for(deps, source, date).await?;
+    let mut scraped = fetch_games(ids).await?;
+    scraped.warnings.extend(warning);
+    Ok(scraped)
 }
 
 /// An empty answer is success on a date without games, and a loud failure on a date the
