@@ -1,5 +1,6 @@
 //! The only I/O besides `sources/`: the SQL warehouse and the raw payload store.
 
+pub mod model_artifacts;
 pub mod raw_store;
 pub mod warehouse;
 pub mod window;
