@@ -15,6 +15,7 @@ pub mod grade;
 pub mod hashing;
 pub mod inprocess;
 pub mod lines;
+pub mod matchups;
 pub mod names;
 pub mod ops;
 pub mod precompute;
