@@ -23,6 +23,7 @@ pub mod oddsa;
 pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 pub mod replay;
+pub mod request_headers;
 
 use chrono::NaiveDate;
 
