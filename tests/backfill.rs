@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use nbaprops::backfill::{self, BackfillArgs};
-use nbaprops::replay_server::{Fault, FaultRule, ReplayServer};
+use nbaprops_simulator::replay_server::{Fault, FaultRule, ReplayServer};
 use nbaprops_activities::sources::SourceConfig;
 use nbaprops_activities::DepsConfig;
 use nbaprops_proto::{BackfillInput, BackfillProgress};

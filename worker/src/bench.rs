@@ -17,8 +17,8 @@ use nbaprops_proto::{BackfillPlanRequest, Mode, RunContext, Trigger};
 use crate::backfill::{self, BackfillArgs};
 use crate::client;
 use crate::dev_server::DevServer;
-use crate::replay_server::ReplayServer;
-use crate::simulate::{simulate_shaped, ScheduleShape, SimOptions};
+use nbaprops_simulator::replay_server::ReplayServer;
+use nbaprops_simulator::{simulate_shaped, ScheduleShape, SimOptions};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct BenchBackfillArgs {

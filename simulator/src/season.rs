@@ -961,7 +961,7 @@ fn next_game(dates: &[NaiveDate], after: NaiveDate) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::players::league;
+    use crate::players::league;
 
     #[test]
     fn a_season_plays_out_with_real_numbers() {

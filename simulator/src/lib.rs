@@ -21,6 +21,7 @@
 mod dense;
 pub mod feeds;
 pub mod players;
+pub mod replay_server;
 pub mod schedule;
 pub mod season;
 pub mod teams;
