@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::players::Player;
 use super::schedule::{self, Calendar, Game};
-use super::season::{BookLine, Entry, GameLine, GameOut, Prop, SeasonOut, Stats, TeamBox};
+use super::season_out::{BookLine, Entry, GameLine, GameOut, Prop, SeasonOut, Stats, TeamBox};
 use super::{book_spelling, event_id, teams, write, writers, SimOptions, SimPlayer, SimTruth};
 
 /// Real NBA team ids and tricodes (the first `teams` of them are used).

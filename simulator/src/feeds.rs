@@ -10,7 +10,7 @@ use rand::RngExt;
 use serde_json::{json, Value};
 
 use super::players::Player;
-use super::season::{GameOut, Injury, SeasonOut, Stats, TeamBox};
+use super::season_out::{GameOut, Injury, SeasonOut, Stats, TeamBox};
 use super::teams::{Team, TEAMS};
 use super::writers::DayClock;
 

@@ -20,10 +20,14 @@
 
 mod dense;
 pub mod feeds;
+mod game;
+mod game_draws;
 pub mod players;
+mod playoffs;
 pub mod replay_server;
 pub mod schedule;
 pub mod season;
+pub mod season_out;
 pub mod teams;
 pub mod writers;
 
@@ -211,7 +215,7 @@ fn simulate_seasons(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
 
     // Seasons are independent: simulate them side by side.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut seasons: Vec<(i32, Result<season::SeasonOut>)> = std::thread::scope(|scope| {
+    let mut seasons: Vec<(i32, Result<season_out::SeasonOut>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads.min(years.len()))
             .map(|_| {
                 scope.spawn(|| {
@@ -232,7 +236,7 @@ fn simulate_seasons(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
             .collect()
     });
     seasons.sort_by_key(|(year, _)| *year);
-    let seasons: Vec<season::SeasonOut> =
+    let seasons: Vec<season_out::SeasonOut> =
         seasons.into_iter().map(|(_, s)| s).collect::<Result<_>>()?;
 
     let mut dates = Vec::new();
@@ -257,7 +261,7 @@ fn simulate_seasons(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
 /// The ground truth of the range.
 fn truth_of(
     league: &[players::Player],
-    seasons: &[season::SeasonOut],
+    seasons: &[season_out::SeasonOut],
     from: NaiveDate,
     to: NaiveDate,
 ) -> SimTruth {

@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 
 use super::feeds;
 use super::players::Player;
-use super::season::{Entry, GameOut, Injury, SeasonOut, Stats, TeamBox};
+use super::season_out::{Entry, GameOut, Injury, SeasonOut, Stats, TeamBox};
 use super::teams::{Team, TEAMS};
 use super::{book_spelling, event_id, write, write_bytes};
 
