@@ -32,7 +32,6 @@ impl State {
     }
 }
 
-
 const BODY_PARTS: &[&str] = &[
     "left ankle",
     "right ankle",

@@ -114,7 +114,11 @@ pub(crate) fn fill_counting_stats(rng: &mut Xoshiro256PlusPlus, r: &Rating, s: &
 }
 
 /// Minutes for the available players, exactly `total_secs` between them.
-pub(crate) fn minutes(rng: &mut Xoshiro256PlusPlus, roles: &[(Role, f64)], total_secs: u32) -> Vec<u32> {
+pub(crate) fn minutes(
+    rng: &mut Xoshiro256PlusPlus,
+    roles: &[(Role, f64)],
+    total_secs: u32,
+) -> Vec<u32> {
     let mut target: Vec<f64> = roles
         .iter()
         .map(|&(role, mean)| {

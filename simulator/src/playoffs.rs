@@ -5,9 +5,9 @@ use rand::RngExt;
 
 use crate::game::{play, State};
 use crate::players::{Player, Rating, TeamSeason};
+use crate::rng::sub_rng;
 use crate::schedule::Game;
 use crate::season_out::GameOut;
-use crate::sub_rng;
 
 /// Playoffs (ids `004YY00RSG`: round, series, game) from the Saturday: four best-of-seven rounds
 /// (1 v 8, 4 v 5, 2 v 7, 3 v 6 bracketed; conference finals; the finals), the better seed (in

@@ -29,9 +29,9 @@ use chrono::NaiveDate;
 use crate::game::{play, State};
 use crate::players::{season_ratings, Player};
 use crate::playoffs::postseason;
+use crate::rng::sub_rng;
 use crate::schedule::{calendar, season_games};
 use crate::season_out::SeasonOut;
-use crate::sub_rng;
 use crate::teams::TEAMS;
 
 /// Simulates the season starting in `year`.
@@ -99,7 +99,6 @@ pub fn simulate_season(seed: u64, players: &[Player], year: i32) -> Result<Seaso
         injuries: st.injuries,
     })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -198,4 +197,3 @@ mod tests {
         assert!(with.1 > without.1 + 0.3, "shots {with:?} vs {without:?}");
     }
 }
-

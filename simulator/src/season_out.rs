@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use crate::players::Rating;
 use crate::schedule::{Calendar, Game};
 
-
 /// One player's (or a team's) numbers in a game.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Stats {

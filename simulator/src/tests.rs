@@ -13,6 +13,7 @@ use nbaprops_activities::sources::{
 };
 
 use super::*;
+use crate::naming::book_spelling;
 
 #[test]
 fn writes_parseable_native_responses_deterministically() {
@@ -544,7 +545,7 @@ fn a_range_across_seasons_keeps_one_schedule() {
         .unwrap()
         .is_empty());
     // No game within a week: no injury report is published.
-    let report = nbac_injury_report::request(&config, summer, feeds::REPORT_HOUR_ET);
+    let report = nbac_injury_report::request(&config, summer, sources::nbac_injury_report::REPORT_HOUR_ET);
     assert!(!replay::file_for(dir.path(), &report.path, &report.query).exists());
 }
 
@@ -609,7 +610,7 @@ fn the_dense_shape_writes_every_source() {
     let report = nbac_injury_report::parse_report(&read(&nbac_injury_report::request(
         &config,
         day,
-        feeds::REPORT_HOUR_ET,
+        sources::nbac_injury_report::REPORT_HOUR_ET,
     )))
     .unwrap();
     assert!(
@@ -662,9 +663,9 @@ fn the_injury_report_pdf_parses_back_to_the_simulated_injuries() {
     let mut date = opts.from;
     while date <= opts.to {
         let day = date.to_string();
-        let req = nbac_injury_report::request(&config, date, feeds::REPORT_HOUR_ET);
+        let req = nbac_injury_report::request(&config, date, sources::nbac_injury_report::REPORT_HOUR_ET);
         let report = nbac_injury_report::parse_report(&read_at(dir.path(), &req)).unwrap();
-        let when = date.and_hms_opt(feeds::REPORT_HOUR_ET, 30, 0).unwrap();
+        let when = date.and_hms_opt(sources::nbac_injury_report::REPORT_HOUR_ET, 30, 0).unwrap();
         assert_eq!(report.report_time_et, Some(when));
         let games: Vec<&SimGame> = truth.games.iter().filter(|g| g.date == day).collect();
         assert!(!games.is_empty(), "{day} has games");

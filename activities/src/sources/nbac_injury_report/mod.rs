@@ -13,7 +13,6 @@
 //! names the table's columns.
 
 pub mod columns;
-mod draw;
 mod pdf_text;
 mod table;
 #[cfg(test)]
@@ -23,7 +22,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{SourceConfig, SourceRequest};
 
-pub use draw::{render_report, DrawRow};
 pub use table::first_last;
 
 pub const SOURCE: &str = "nbac_injury_report";

@@ -1,11 +1,127 @@
-//! A report drawn the way the league lays it out, for the simulator (the parser reads these
-//! back like the league's own).
+//! The official injury report PDF of a date (what `nbac_injury_report` reads): its rows from
+//! the simulated injuries, drawn the way the league lays the report out.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use lopdf::{content::Content, Document, Object};
+use nbaprops_activities::sources::nbac_injury_report::columns::{
+    COLUMNS, DATE, MATCHUP, PLAYER, REASON, STATUS, TEAM, TIME,
+};
+use nbaprops_activities::sources::nbac_injury_report::InjuryStatus;
 
-use super::columns::{COLUMNS, DATE, MATCHUP, PLAYER, REASON, STATUS, TEAM, TIME};
-use super::InjuryStatus;
+use super::format::{team_of, title_case};
+use crate::players::Player;
+use crate::season_out::{GameOut, Injury, SeasonOut};
+
+/// The report slot the simulator publishes (the one the day's Phase 1 takes first).
+pub const REPORT_HOUR_ET: u32 =
+    nbaprops_activities::sources::nbac_injury_report::DAY_REPORT_LAST_HOUR_ET;
+
+/// The reason the report prints for an injury.
+pub fn report_reason(inj: &Injury) -> String {
+    if inj.part == "illness" {
+        "Injury/Illness - Illness".to_string()
+    } else if inj.part == "concussion" {
+        "Injury/Illness - Concussion Protocol".to_string()
+    } else {
+        let kind = if inj.missed.len() >= 3 {
+            "Sprain"
+        } else {
+            "Soreness"
+        };
+        format!("Injury/Illness - {}; {kind}", title_case(inj.part))
+    }
+}
+
+/// The report's status for a listing: "Out" stays Out, a day-to-day listing is Questionable.
+pub fn report_status(inj: &Injury) -> InjuryStatus {
+    if inj.status == "Out" {
+        InjuryStatus::Out
+    } else {
+        InjuryStatus::Questionable
+    }
+}
+
+/// The rows of the report published on `date`: the games of the date (on a date without games,
+/// those of the season's next game date within a week, as the real report lists the coming
+/// games), the away team first, each team's listed players by name, or "NOT YET SUBMITTED" for
+/// a team without any. `None` when there is no game to report on (no report is published).
+pub fn injury_report_rows(
+    players: &[Player],
+    season: Option<&SeasonOut>,
+    date: NaiveDate,
+) -> Option<Vec<DrawRow>> {
+    let s = season?;
+    let from = s.games.partition_point(|g| g.game.date < date);
+    let first = s.games.get(from)?;
+    if (first.game.date - date).num_days() > 7 {
+        return None;
+    }
+    let day = first.game.date;
+    let mut games: Vec<&GameOut> = s.games[from..]
+        .iter()
+        .take_while(|g| g.game.date == day)
+        .collect();
+    games.sort_by_key(|g| (g.game.tip_et, g.game.game_id.clone()));
+    let mut rows = Vec::new();
+    for g in games {
+        let (home, away) = (team_of(&g.home), team_of(&g.away));
+        let h = g.game.tip_et / 60;
+        let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+        let time = format!("{h12:02}:{:02} (ET)", g.game.tip_et % 60);
+        let matchup = format!("{}@{}", away.tricode, home.tricode);
+        for b in [&g.away, &g.home] {
+            let t = team_of(b);
+            let mut listed: Vec<&Injury> = s
+                .injuries
+                .iter()
+                .filter(|i| i.team == b.team && i.listed_on(date))
+                .collect();
+            listed.sort_by_key(|i| {
+                (
+                    players[i.player].last.clone(),
+                    players[i.player].first.clone(),
+                )
+            });
+            listed.dedup_by_key(|i| i.player);
+            let base = DrawRow {
+                game_date: day,
+                game_time_et: time.clone(),
+                matchup: matchup.clone(),
+                team: t.full_name(),
+                entry: None,
+            };
+            if listed.is_empty() {
+                rows.push(base);
+                continue;
+            }
+            for inj in listed {
+                let p = &players[inj.player];
+                rows.push(DrawRow {
+                    entry: Some((
+                        format!("{}, {}", p.last, p.first),
+                        report_status(inj),
+                        report_reason(inj),
+                    )),
+                    ..base.clone()
+                });
+            }
+        }
+    }
+    Some(rows)
+}
+
+/// The report PDF published on `date` at [`REPORT_HOUR_ET`], if any.
+pub fn injury_report_pdf(
+    players: &[Player],
+    season: Option<&SeasonOut>,
+    date: NaiveDate,
+) -> Option<Vec<u8>> {
+    let rows = injury_report_rows(players, season, date)?;
+    let issued = date
+        .and_hms_opt(REPORT_HOUR_ET, 30, 0)
+        .expect("a report time");
+    Some(render_report(issued, &rows))
+}
 
 /// One row to draw: a player's entry, or a team that has `NOT YET SUBMITTED` (`entry: None`).
 #[derive(Debug, Clone, PartialEq)]
