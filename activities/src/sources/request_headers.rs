@@ -56,7 +56,12 @@ mod tests {
         };
         assert_eq!(
             names(&config.nba_stats_url.clone()),
-            ["Referer", "Origin", "x-nba-stats-origin", "x-nba-stats-token"]
+            [
+                "Referer",
+                "Origin",
+                "x-nba-stats-origin",
+                "x-nba-stats-token"
+            ]
         );
         assert_eq!(names(&config.bdl_url.clone()), ["Authorization"]);
         assert!(names("https://cdn.nba.com").is_empty());

@@ -1,11 +1,11 @@
 use super::*;
 
-use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, PutPayload};
 use crate::analytics::player_game_summary::GameSummaryRow;
 use crate::precompute::ml_feature_store::{feature_hash, FeatureRow, FEATURE_NAMES};
 use crate::raw::test_support::temp_deps;
 use crate::storage::warehouse::WriteMeta;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, PutPayload};
 
 /// The feature the synthetic target depends on: `l10_minus_line`.
 const K: usize = 7;
