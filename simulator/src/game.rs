@@ -388,12 +388,7 @@ pub(crate) fn play(
     }
 }
 
-/// The play-in and the playoffs, after the regular season ends on `last` (a Sunday).
-///
-/// Seeds are regular-season records inside each conference (ties to the lower team index).
-/// Play-in (ids `005YY00NNN`): on the Tuesday the East's 7 v 8 and 9 v 10, on the Wednesday
-/// the West's; on the Friday the loser of 7 v 8 hosts the winner of 9 v 10 for the 8 seed.
-
+/// The first of `dates` after `after`.
 pub(crate) fn next_game(dates: &[NaiveDate], after: NaiveDate) -> Option<NaiveDate> {
     dates.get(dates.partition_point(|d| *d <= after)).copied()
 }

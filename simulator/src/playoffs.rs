@@ -1,4 +1,4 @@
-//! The playoffs that follow a simulated regular season.
+//! The play-in and the playoffs that follow a simulated regular season.
 
 use chrono::{Duration, NaiveDate};
 use rand::RngExt;
@@ -9,6 +9,11 @@ use crate::rng::sub_rng;
 use crate::schedule::Game;
 use crate::season_out::GameOut;
 
+/// The play-in and the playoffs, after the regular season ends on `last` (a Sunday).
+///
+/// Seeds are regular-season records inside each conference (ties to the lower team index).
+/// Play-in (ids `005YY00NNN`): on the Tuesday the East's 7 v 8 and 9 v 10, on the Wednesday
+/// the West's; on the Friday the loser of 7 v 8 hosts the winner of 9 v 10 for the 8 seed.
 /// Playoffs (ids `004YY00RSG`: round, series, game) from the Saturday: four best-of-seven rounds
 /// (1 v 8, 4 v 5, 2 v 7, 3 v 6 bracketed; conference finals; the finals), the better seed (in
 /// the finals the better record) at home in games 1, 2, 5 and 7; every series of a round plays
