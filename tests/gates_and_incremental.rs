@@ -168,7 +168,7 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     .await
     .unwrap();
     assert_eq!(game_teams.len(), 2);
-    let lined = |p: &&nbaprops::simulate::SimPlayer| {
+    let lined = |p: &&nbaprops_simulator::SimPlayer| {
         env.truth.lines.contains_key(&(last.clone(), p.player_id))
     };
     let lined_in_game = env

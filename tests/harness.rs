@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use nbaprops::dev_server::DevServer;
-use nbaprops::replay_server::ReplayServer;
-use nbaprops::simulate::{simulate, SimOptions, SimTruth};
 use nbaprops::{client, commands};
 use nbaprops_activities::sources::SourceConfig;
 use nbaprops_activities::storage::Warehouse;
 use nbaprops_activities::{Deps, DepsConfig};
 use nbaprops_proto::DayResult;
+use nbaprops_simulator::replay_server::ReplayServer;
+use nbaprops_simulator::{simulate, SimOptions, SimTruth};
 use temporalio_client::Client;
 
 pub struct TestEnv {

@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use nbaprops::commands;
-use nbaprops_activities::sources::nbac_injury_report::{self, DrawRow, InjuryStatus};
+use nbaprops_activities::sources::nbac_injury_report::{self, InjuryStatus};
 use nbaprops_activities::sources::{replay, SourceConfig};
 use nbaprops_activities::storage::Warehouse;
 use nbaprops_proto::{DayInput, DayState, InjuryUpdate, InjuryWatchInput, Mode, Trigger};
+use nbaprops_simulator::sources::nbac_injury_report::{render_report, DrawRow};
 use nbaprops_tests::{nbaprops_binary, replay_fresh_history, small_sim, spawn_worker, TestEnv};
 use nbaprops_workflows::{ids, DayWorkflow, InjuryWatchWorkflow};
 use temporalio_client::{
@@ -402,7 +403,7 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
             "Injury/Illness - Left Knee; Soreness".into(),
         )),
     }];
-    let pdf = nbac_injury_report::render_report(day.and_hms_opt(17, 0, 0).unwrap(), &rows);
+    let pdf = render_report(day.and_hms_opt(17, 0, 0).unwrap(), &rows);
     let req = nbac_injury_report::request(&config, day, 17);
     let file = replay::file_for(env.sim_dir.path(), &req.path, &req.query);
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();

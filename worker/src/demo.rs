@@ -11,11 +11,11 @@ use chrono::Duration as Days;
 use nbaprops_activities::predict::predictions::live_predictions;
 use nbaprops_activities::sources::SourceConfig;
 use nbaprops_activities::{Deps, DepsConfig};
+use nbaprops_simulator::replay_server::ReplayServer;
+use nbaprops_simulator::{simulate, SimOptions};
 
 use crate::dev_server::{answers, DevServer, DevServerOptions};
-use crate::replay_server::ReplayServer;
 use crate::settings::Settings;
-use crate::simulate::{simulate, SimOptions};
 use crate::{client, commands, worker};
 
 #[derive(Debug, Clone, clap::Args)]

@@ -16,13 +16,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use nbaprops_proto::{DayInput, InjuryUpdate, Mode, Trigger};
+use nbaprops_simulator::replay_server::ReplayServer;
 use nbaprops_workflows::{ids, DayWorkflow};
 use temporalio_client::WorkflowSignalOptions;
 
 use crate::backfill::{self, BackfillArgs};
 use crate::bench::{ensure_season_simulation, fresh_dir, peak_rss_mib, spawn_worker};
 use crate::dev_server::DevServer;
-use crate::replay_server::ReplayServer;
 use crate::{client, commands};
 
 #[derive(clap::Args, Debug, Clone)]

@@ -1,5 +1,6 @@
-//! The `nbaprops` binary's parts: worker, CLI commands, the demo, the dev-server launcher, the
-//! replay server and the simulator. A library so the integration tests can drive them.
+//! The `nbaprops` binary's parts: worker, CLI commands, the demo, the dev-server launcher and
+//! the benchmarks (the simulator and the replay server are the `nbaprops-simulator` crate). A
+//! library so the integration tests can drive them.
 
 pub mod backfill;
 pub mod backtest;
@@ -11,9 +12,7 @@ pub mod demo;
 pub mod dev_server;
 pub mod latency;
 pub mod logging;
-pub mod replay_server;
 pub mod schedules;
 pub mod settings;
 pub mod signal;
-pub mod simulate;
 pub mod worker;

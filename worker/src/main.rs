@@ -6,11 +6,12 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
-    backfill, backtest, bench, client, commands, demo, dev_server, latency, logging, replay_server,
-    schedules, signal, simulate, worker,
+    backfill, backtest, bench, client, commands, demo, dev_server, latency, logging, schedules,
+    signal, worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
+use nbaprops_simulator::{self as simulator, replay_server};
 
 #[derive(Parser)]
 #[command(
@@ -81,8 +82,8 @@ enum Command {
         seed: u64,
         /// `season`: the 30 NBA teams over real-shaped seasons, every source; `dense`: a few
         /// teams playing every date (the demo's shape).
-        #[arg(long, value_enum, default_value_t = simulate::ScheduleShape::Season)]
-        shape: simulate::ScheduleShape,
+        #[arg(long, value_enum, default_value_t = simulator::ScheduleShape::Season)]
+        shape: simulator::ScheduleShape,
         /// Dense shape only: how many teams (even, at most 10; default 6).
         #[arg(long)]
         teams: Option<usize>,
@@ -241,15 +242,15 @@ async fn main() -> Result<()> {
             shape,
             teams,
         } => {
-            let defaults = simulate::SimOptions::default();
-            if *shape == simulate::ScheduleShape::Season && teams.is_some_and(|t| t != 30) {
+            let defaults = simulator::SimOptions::default();
+            if *shape == simulator::ScheduleShape::Season && teams.is_some_and(|t| t != 30) {
                 anyhow::bail!(
                     "--teams applies to --shape dense; the season shape has all 30 teams"
                 );
             }
-            let truth = simulate::simulate_shaped(
+            let truth = simulator::simulate_shaped(
                 out,
-                &simulate::SimOptions {
+                &simulator::SimOptions {
                     from: *from,
                     to: *to,
                     seed: *seed,
@@ -259,13 +260,13 @@ async fn main() -> Result<()> {
                 *shape,
             )?;
             match shape {
-                simulate::ScheduleShape::Dense => println!(
+                simulator::ScheduleShape::Dense => println!(
                     "{} game dates, {} players written to {}",
                     truth.game_dates.len(),
                     truth.players.len(),
                     out.display()
                 ),
-                simulate::ScheduleShape::Season => println!(
+                simulator::ScheduleShape::Season => println!(
                     "{} game dates, {} games, {} players, {} injuries, {} files written to {}",
                     truth.game_dates.len(),
                     truth.games.len(),

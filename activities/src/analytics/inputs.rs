@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
+use crate::matchups::{sides_of_matchup, synthetic_game_id, team_of_matchup};
 use crate::raw::historical_player_game_logs::HistPlayerLogRow;
 use crate::raw::historical_points_lines::HistPointsLineRow;
 use crate::raw::historical_team_games::HistTeamGameRow;
@@ -76,29 +77,6 @@ pub struct Game {
 
 fn hash_of<R: TableRow>(r: &R) -> String {
     crate::hashing::row_hash(&r.values())
-}
-
-/// A synthetic game id for sources without one: `2025-11-01:BOS@NYK`.
-pub fn synthetic_game_id(date: &str, away: &str, home: &str) -> String {
-    format!("{date}:{away}@{home}")
-}
-
-/// The team of a "BOS @ NYK" / "BOS vs. NYK" matchup: the first tricode.
-pub fn team_of_matchup(matchup: &str) -> String {
-    matchup.split_whitespace().next().unwrap_or("").to_string()
-}
-
-/// A matchup's team, opponent and whether the team is at home: `"OKC vs. HOU"` is OKC at home
-/// to HOU, `"GSW @ LAL"` is GSW away at LAL.
-pub fn sides_of_matchup(matchup: &str) -> Option<(String, String, bool)> {
-    let parts: Vec<&str> = matchup.split_whitespace().collect();
-    match parts.as_slice() {
-        [team, "vs.", opponent] | [team, "vs", opponent] => {
-            Some((team.to_string(), opponent.to_string(), true))
-        }
-        [team, "@", opponent] => Some((team.to_string(), opponent.to_string(), false)),
-        _ => None,
-    }
 }
 
 /// The date's player box scores: NBA.com's, else the historical import's.

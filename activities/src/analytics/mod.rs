@@ -9,7 +9,7 @@ pub mod upcoming_player_game_context;
 pub mod upcoming_team_game_context;
 
 /// The Phase 3 processors, by registry name.
-pub const PROCESSORS: &[crate::catalog::Processor] = &[
+pub const PROCESSORS: &[crate::entry::Processor] = &[
     crate::processor_entry!(player_game_summary, player_game_summary::GameSummaryRow),
     crate::processor_entry!(
         team_offense_game_summary,

@@ -7,7 +7,7 @@ pub mod metrics;
 pub mod prediction_grades;
 
 /// The grading processor, by registry name.
-pub const PROCESSORS: &[crate::catalog::Processor] = &[crate::processor_entry!(
+pub const PROCESSORS: &[crate::entry::Processor] = &[crate::processor_entry!(
     prediction_grades,
     prediction_grades::PredictionGradeRow
 )];

@@ -9,7 +9,7 @@ pub mod player_shot_zone_analysis;
 pub mod team_defense_zone_analysis;
 
 /// The Phase 4 processors, by registry name.
-pub const PROCESSORS: &[crate::catalog::Processor] = &[
+pub const PROCESSORS: &[crate::entry::Processor] = &[
     crate::processor_entry!(
         team_defense_zone_analysis,
         team_defense_zone_analysis::TeamDefenseZoneRow

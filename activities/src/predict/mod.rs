@@ -18,7 +18,7 @@ pub mod similarity;
 pub mod system;
 
 /// The Phase 5 processors (the training and the prediction systems), by registry name.
-pub const PROCESSORS: &[crate::catalog::Processor] = &[
+pub const PROCESSORS: &[crate::entry::Processor] = &[
     crate::processor_entry!(gbm_train),
     crate::processor_entry!(moving_average, predictions::PredictionRow),
     crate::processor_entry!(matchup, predictions::PredictionRow),

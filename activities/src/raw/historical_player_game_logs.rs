@@ -104,7 +104,7 @@ pub async fn run(
         .await?;
     let teams: Vec<String> = rows
         .iter()
-        .map(|r| crate::analytics::inputs::team_of_matchup(&r.matchup))
+        .map(|r| crate::matchups::team_of_matchup(&r.matchup))
         .collect();
     let names: Vec<(i64, &str, &str, &str)> = rows
         .iter()

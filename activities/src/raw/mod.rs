@@ -21,7 +21,7 @@ pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 
 /// The Phase 2 processors, by registry name.
-pub const PROCESSORS: &[crate::catalog::Processor] = &[
+pub const PROCESSORS: &[crate::entry::Processor] = &[
     crate::processor_entry!(nbac_schedule, nbac_schedule::ScheduleRow),
     crate::processor_entry!(nbac_player_boxscores, nbac_player_boxscores::BoxScoreRow),
     crate::processor_entry!(oddsa_player_props, oddsa_player_props::PropLineRow),

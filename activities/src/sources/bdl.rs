@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{SourceConfig, SourceRequest};
+use super::SourceRequest;
 
 /// At most this many pages per fetch; a longer chain ends with a warning.
 pub const MAX_PAGES: usize = 50;
@@ -30,16 +30,6 @@ pub fn next_cursor(body: &[u8]) -> Result<Option<String>, String> {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
         _ => None,
     })
-}
-
-/// The header that carries the key: Ball Don't Lie wants the bare key in `Authorization`.
-/// `SourceClient::get` is where it has to be attached for requests to [`SourceConfig::bdl_url`];
-/// the header never reaches logs, errors or replay file names (those use the URL only).
-pub fn auth_header(config: &SourceConfig) -> Option<(&'static str, String)> {
-    config
-        .bdl_api_key
-        .as_ref()
-        .map(|k| ("Authorization", k.clone()))
 }
 
 /// Adds the cursor (when there is one) to a first-page request and names the page in the key.
@@ -144,16 +134,5 @@ mod tests {
         let p2 = with_cursor(first, Some("4082934"), 2);
         assert_eq!(p2.request_key, "all-p2");
         assert!(p2.url().ends_with("per_page=100&cursor=4082934"));
-    }
-
-    #[test]
-    fn the_key_goes_in_a_header_not_the_url() {
-        let mut config = SourceConfig::live();
-        assert_eq!(auth_header(&config), None);
-        config.bdl_api_key = Some("SECRET".into());
-        assert_eq!(
-            auth_header(&config),
-            Some(("Authorization", "SECRET".to_string()))
-        );
     }
 }

@@ -85,18 +85,8 @@ impl SourceClient {
             limiter.until_key_ready(&req.base_url).await;
         }
         let mut builder = self.http.get(req.url());
-        if req.base_url == self.config.nba_stats_url {
-            // stats.nba.com refuses requests without a browser-like origin.
-            builder = builder
-                .header("Referer", "https://www.nba.com/")
-                .header("Origin", "https://www.nba.com")
-                .header("x-nba-stats-origin", "stats")
-                .header("x-nba-stats-token", "true");
-        }
-        if req.base_url == self.config.bdl_url {
-            if let Some((name, key)) = super::bdl::auth_header(&self.config) {
-                builder = builder.header(name, key);
-            }
+        for (name, value) in super::request_headers::for_host(&self.config, &req.base_url) {
+            builder = builder.header(name, value);
         }
         let resp = builder
             .send()

@@ -23,9 +23,41 @@ pub mod oddsa;
 pub mod oddsa_game_lines;
 pub mod oddsa_player_props;
 pub mod replay;
+pub mod request_headers;
+
+/// A [`Source`](crate::entry::Source) entry for a source module with `SOURCE` and `fetch(deps, date)` (or the
+/// named fetch function; `per_scheduled_game`: `fetch_games` over the date's scheduled games).
+#[macro_export]
+macro_rules! source_entry {
+    ($module:ident) => {
+        $crate::entry::Source {
+            name: $module::SOURCE,
+            fetch: |deps, date| Box::pin($module::fetch(deps, date)),
+        }
+    };
+    ($module:ident, per_scheduled_game) => {
+        $crate::entry::Source {
+            name: $module::SOURCE,
+            fetch: |deps, date| {
+                Box::pin($crate::sources::fetch_scheduled_games(
+                    deps,
+                    $module::SOURCE,
+                    date,
+                    move |ids| async move { $module::fetch_games(deps, date, &ids).await },
+                ))
+            },
+        }
+    };
+    ($module:ident, $fetch:ident) => {
+        $crate::entry::Source {
+            name: $module::SOURCE,
+            fetch: |deps, date| Box::pin($module::$fetch(deps, date)),
+        }
+    };
+}
 
 /// The Phase 1 sources, by registry name.
-pub const SOURCES: &[crate::catalog::Source] = &[
+pub const SOURCES: &[crate::entry::Source] = &[
     crate::source_entry!(nbac_schedule),
     crate::source_entry!(nbac_schedule_api),
     crate::source_entry!(nbac_player_list),

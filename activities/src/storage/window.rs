@@ -18,8 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::{Row, Sqlite, SqlitePool};
 
-use super::warehouse::WriteMode;
-use super::TableRow;
+use super::table::{TableRow, WriteMode};
 use crate::error::Result;
 use crate::hashing;
 

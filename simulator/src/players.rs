@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
-use super::sub_rng;
-use super::teams::TEAMS;
+use crate::rng::sub_rng;
+use crate::teams::TEAMS;
 
 const FIRST: &[&str] = &[
     "Aaron", "Adrian", "Alec", "Andre", "Anthony", "Ayo", "Bennett", "Brandon", "Caleb", "Cam",

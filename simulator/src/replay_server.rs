@@ -398,8 +398,8 @@ mod tests {
         use nbaprops_activities::{Deps, DepsConfig, PipelineError, RetryClass};
 
         let sim = tempfile::tempdir().unwrap();
-        let opts = crate::simulate::SimOptions::default();
-        crate::simulate::simulate(sim.path(), &opts).unwrap();
+        let opts = crate::SimOptions::default();
+        crate::simulate(sim.path(), &opts).unwrap();
         let date = opts.from.to_string();
         let server = ReplayServer::start(sim.path().to_path_buf(), "127.0.0.1:0".parse().unwrap())
             .await
@@ -478,8 +478,8 @@ mod tests {
         use nbaprops_activities::{Deps, DepsConfig, PipelineError, RetryClass};
 
         let sim = tempfile::tempdir().unwrap();
-        let opts = crate::simulate::SimOptions::default();
-        crate::simulate::simulate(sim.path(), &opts).unwrap();
+        let opts = crate::SimOptions::default();
+        crate::simulate(sim.path(), &opts).unwrap();
         let empty = r#"{"resultSets":[{"headers":["PLAYER_ID","PLAYER_NAME","TEAM_ID","TEAM_ABBREVIATION","GAME_ID","GAME_DATE","MATCHUP","MIN","PTS"],"rowSet":[]}]}"#;
         let config = SourceConfig::replay("http://replay");
         let game_day = opts.from;

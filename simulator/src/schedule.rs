@@ -23,8 +23,8 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 
-use super::sub_rng;
-use super::teams::{conference, division, Zone, TEAMS};
+use crate::rng::sub_rng;
+use crate::teams::{conference, division, Zone, TEAMS};
 
 const N: usize = 30;
 

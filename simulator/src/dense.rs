@@ -4,7 +4,7 @@
 //! exact bytes: change nothing here without re-recording their expectations.
 //!
 //! This module writes the schedule, the game log and The Odds API events and points odds
-//! itself; every other source comes from the season shape's writers (`writers::write_all`),
+//! itself; every other source comes from the season shape's writers (`files::write_all`),
 //! fed with the same games turned into season structures (`into_seasons`): play-by-play, box
 //! scores, injury report (every team "NOT YET SUBMITTED": the dense shape draws no injuries),
 //! BettingPros, ESPN, Ball Don't Lie, the player index and the stats-host schedule.
@@ -20,10 +20,14 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde_json::json;
 
-use super::players::Player;
-use super::schedule::{self, Calendar, Game};
-use super::season::{BookLine, Entry, GameLine, GameOut, Prop, SeasonOut, Stats, TeamBox};
-use super::{book_spelling, event_id, teams, write, writers, SimOptions, SimPlayer, SimTruth};
+use crate::files::{self, write};
+use crate::naming::{book_spelling, event_id};
+use crate::options::SimOptions;
+use crate::players::Player;
+use crate::schedule::{self, Calendar, Game};
+use crate::season_out::{BookLine, Entry, GameLine, GameOut, Prop, SeasonOut, Stats, TeamBox};
+use crate::teams;
+use crate::truth::{SimPlayer, SimTruth};
 
 /// Real NBA team ids and tricodes (the first `teams` of them are used).
 const TEAMS: &[(i64, &str, &str)] = &[
@@ -300,13 +304,13 @@ pub(super) fn simulate(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
         dates.push(d);
         d += Duration::days(1);
     }
-    writers::write_all(
+    files::write_all(
         out,
         &players,
         &seasons,
         &dates,
         1,
-        writers::Coverage::AllButDenseOwn,
+        files::Coverage::AllButDenseOwn,
     )?;
     Ok(truth)
 }

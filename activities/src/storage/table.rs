@@ -1,0 +1,161 @@
+//! What a warehouse table is to the generic code: its definition (name, partition and key
+//! columns, entities, write mode), its typed rows and their values, and the
+//! [`warehouse_table!`](crate::warehouse_table) macro that declares both at once. The writer
+//! (`warehouse`) and the window reader (`window`) share these.
+
+/// A business value of a row, as stored and as hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+impl Value {
+    /// The value as a key part (entity ids, keys in diffs).
+    pub fn key_string(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Int(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
+            Value::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// How a partition is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Changed and vanished rows are deleted, new versions inserted (`written_at` stamps them).
+    Replace,
+    /// Append-only: changed and vanished rows get `superseded_at`, new versions are inserted
+    /// with `correlation_id` and `created_at`. Only rows with `superseded_at IS NULL` are live.
+    Supersede,
+}
+
+/// Which entity a table's rows belong to, for `entities_changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Player,
+    Team,
+    Game,
+}
+
+/// A warehouse table as the generic writer sees it.
+#[derive(Debug)]
+pub struct TableDef {
+    pub name: &'static str,
+    /// The column holding the date the partition is keyed by.
+    pub partition_column: &'static str,
+    /// Columns that identify a row inside its partition.
+    pub key_columns: &'static [&'static str],
+    /// Every business column, in the order of `TableRow::values`; hashed into `row_hash`.
+    pub columns: &'static [&'static str],
+    /// Columns whose values are reported as changed entities.
+    pub entities: &'static [(&'static str, EntityKind)],
+    pub mode: WriteMode,
+}
+
+impl TableDef {
+    pub(super) fn column_index(&self, column: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| *c == column)
+            .unwrap_or_else(|| panic!("{} has no column {column}", self.name))
+    }
+
+    /// `SELECT` list of the business columns.
+    pub fn select_list(&self) -> String {
+        self.columns.join(", ")
+    }
+}
+
+/// A typed row of a warehouse table.
+pub trait TableRow {
+    const TABLE: &'static TableDef;
+    /// Business values in the order of `TABLE.columns`.
+    fn values(&self) -> Vec<Value>;
+}
+
+/// Declares a warehouse table's typed row once: the struct (with `sqlx::FromRow`), its
+/// `TableDef` and its `TableRow::values`, all from one list of columns, so the column order
+/// of the struct, the definition and the hashed values can never disagree.
+///
+/// ```ignore
+/// warehouse_table! {
+///     /// The date's games.
+///     pub struct ScheduleRow in "raw_nbac_schedule" {
+///         partition: game_date, key: [game_id], entities: [(game_id, Game)], mode: Replace,
+///     } {
+///         game_date: String,
+///         game_id: String,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! warehouse_table {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident in $table:literal {
+            partition: $partition:ident,
+            key: [$($key:ident),* $(,)?],
+            entities: [$(($entity:ident, $kind:ident)),* $(,)?],
+            mode: $mode:ident $(,)?
+        } {
+            $( $(#[$field_meta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+        $vis struct $name {
+            $( $(#[$field_meta])* pub $field: $ty ),*
+        }
+
+        impl $crate::storage::TableRow for $name {
+            const TABLE: &'static $crate::storage::TableDef = &$crate::storage::TableDef {
+                name: $table,
+                partition_column: stringify!($partition),
+                key_columns: &[$(stringify!($key)),*],
+                columns: &[$(stringify!($field)),*],
+                entities: &[$((stringify!($entity), $crate::storage::EntityKind::$kind)),*],
+                mode: $crate::storage::WriteMode::$mode,
+            };
+
+            fn values(&self) -> Vec<$crate::storage::Value> {
+                vec![$($crate::storage::Value::from(self.$field.clone())),*]
+            }
+        }
+    };
+}
