@@ -77,17 +77,18 @@ fn listening_for_a_while(state: &DayState) -> bool {
     listening && until.is_some_and(|u| u > chrono::Utc::now() + chrono::Duration::seconds(5))
 }
 
-/// Events a day's history has once its first workflow tasks are past: the plan's local
-/// activity and the patch markers after it (about 17 events).
+/// Events a day's history has once its first workflow tasks are past: the search attributes,
+/// the plan's local activity and the first scrapes scheduled.
 const DAY_SETTLED_EVENTS: usize = 24;
 
 /// The day's `state`, queried only once the day is past its first workflow tasks (None before).
 ///
 /// Why: with the Temporal Rust SDK 1.1.1, a query that arrives while the day's plan (a local
 /// activity) runs can end the first workflow task with the local activity's marker but before
-/// the code after it ran; the patch checked right after it then lands in the next task, and
-/// the history no longer replays (`patch marker encountered … no corresponding change
-/// command`). Seen under load in `tests/injury_updates.rs`. Polling `describe` is harmless.
+/// the code after it ran, and the commands after it then land in the next task: with a patch
+/// marker there, such a history did not replay (`patch marker encountered … no corresponding
+/// change command`; seen under load in `tests/injury_updates.rs`). Polling `describe` is
+/// harmless, so the query waits until the day is past its first tasks.
 pub async fn settled_day_state(client: &Client, id: &str) -> Result<Option<DayState>> {
     let d = client
         .get_workflow_handle::<DayWorkflow>(id)
