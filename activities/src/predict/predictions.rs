@@ -37,6 +37,20 @@ pub fn recommendation(edge: f64, threshold: f64) -> &'static str {
     }
 }
 
+/// A date's predictions: how many are live and how many an injury rerun superseded.
+pub async fn prediction_counts(
+    warehouse: &crate::storage::Warehouse,
+    date: &str,
+) -> crate::error::Result<(i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT COALESCE(SUM(superseded_at IS NULL), 0), \
+         COALESCE(SUM(superseded_at IS NOT NULL), 0) FROM predictions WHERE game_date = ?",
+    )
+    .bind(date)
+    .fetch_one(warehouse.pool())
+    .await?)
+}
+
 /// Live predictions of a date, for the CLI and the tests.
 pub async fn live_predictions(
     warehouse: &crate::storage::Warehouse,

@@ -96,6 +96,18 @@ impl Warehouse {
         })
     }
 
+    /// Rows of a table's partition (`nbaprops status`).
+    pub async fn count_partition(&self, def: &TableDef, partition: &str) -> Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE {} = ?",
+            def.name, def.partition_column
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(partition)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -1,0 +1,16 @@
+//! What the CLI does, one job per file: start a day and wait for it, signal injury news
+//! (`day.rs`); grade a date (`grade.rs`); show a date's status and predictions (`status.rs`);
+//! the text the terminal shows for each (`report.rs`).
+
+mod day;
+mod grade;
+mod report;
+mod status;
+
+pub use day::{
+    day_start_options, day_state, manual_day, run_day, settled_day_state, signal_injury,
+    wait_for_rerun,
+};
+pub use grade::run_grade;
+pub use report::{format_run_history, predictions_table, summarize_day, summarize_grade};
+pub use status::{print_predictions, status};
