@@ -146,26 +146,55 @@ async fn a_day_late_for_its_sla_alerts_and_finishes_and_a_stuck_phase_alerts_and
     assert_eq!(sla_posts[0]["correlation_id"], format!("day-{late}"));
     assert_eq!(sla_posts[0]["message"], sla[0].message.as_str());
 
-    // A phase that cannot finish within its timeout: phase_stuck, and the day stops.
+    // A phase that cannot finish within its timeout: phase_stuck, and the day stops. Phase 2 is
+    // held stuck for real: once its child has started, the test takes the warehouse's write
+    // lock for a few seconds, so its processors wait (the server fires a 50 ms timeout up to
+    // about a second late, and an unhindered Phase 2 can finish in less).
     let stuck_data = tempfile::tempdir().unwrap();
     let mut config = env.deps_config(stuck_data.path());
     config.alert_webhook = Some(url);
     let deps = nbaprops_activities::Deps::open(&config).await.unwrap();
     let stuck_warehouse = deps.warehouse.clone();
     let date = dates[0].clone();
-    let outcome = nbaprops::worker::with_worker(env.client.clone(), "ops-stuck", deps, async {
-        commands::run_day(
-            &env.client,
-            "ops-stuck",
-            DayInput {
-                phase_timeout_ms: 50,
-                ..commands::manual_day(&date)
-            },
-        )
-        .await
-    })
-    .await
-    .unwrap();
+    let hold_phase_2 = async {
+        let child = format!("day-{date}-phase-2");
+        let handle = env
+            .client
+            .get_workflow_handle::<temporalio_client::UntypedWorkflow>(&child);
+        let started = std::time::Instant::now();
+        while handle
+            .describe(temporalio_client::WorkflowDescribeOptions::default())
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{child} never started"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut lock = stuck_warehouse.pool().acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *lock)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        sqlx::query("ROLLBACK").execute(&mut *lock).await.unwrap();
+    };
+    let run_stuck_day =
+        nbaprops::worker::with_worker(env.client.clone(), "ops-stuck", deps, async {
+            commands::run_day(
+                &env.client,
+                "ops-stuck",
+                DayInput {
+                    phase_timeout_ms: 50,
+                    ..commands::manual_day(&date)
+                },
+            )
+            .await
+        });
+    let (outcome, ()) = tokio::join!(run_stuck_day, hold_phase_2);
+    let outcome = outcome.unwrap();
     let err = format!("{:#}", outcome.unwrap_err());
     assert!(err.contains(&format!("day-{date}")), "{err}");
     let stuck = alerts::of_date(&stuck_warehouse, &date).await.unwrap();
