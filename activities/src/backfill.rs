@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use nbaprops_orchestration::{run_date_step, PhaseRun};
 use nbaprops_proto::registry::{self, dates_of, DateStep, IMPORTED_SOURCES};
-use nbaprops_proto::{BackfillPlan, BackfillPlanRequest, FailedDate, ScrapeRequest};
+use nbaprops_proto::{BackfillPlan, BackfillPlanRequest, FailedDate, Phase, ScrapeRequest};
 
 use crate::error::{PipelineError, Result};
 use crate::inprocess::InProcessExecutor;
@@ -152,7 +152,7 @@ pub async fn plan(deps: &Deps, req: &BackfillPlanRequest) -> Result<BackfillPlan
         .context
         .clone()
         .ok_or_else(|| PipelineError::InvalidRequest("backfill plan: no run context".into()))?;
-    if req.first_phase == 1 {
+    if req.first_phase == Phase::Scrape.number() {
         // The CDN file is the current season's; the stats host answers per season.
         let mut asks = vec![(nbac_schedule::SOURCE, to)];
         asks.extend(

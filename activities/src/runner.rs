@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use nbaprops_proto::registry::{self, ProcessorSpec};
-use nbaprops_proto::AlertKind;
+use nbaprops_proto::{AlertKind, Phase};
 use nbaprops_proto::{
     DependentsRequest, EntitySet, GateReport, GateRequest, PredictionPlan, ProcessorRequest,
     ProcessorResult, RunContext, ScrapeRequest, ScrapeResult, StepOutcome, StepRequest, StepResult,
@@ -143,7 +143,7 @@ pub async fn run_processor_from(
 ) -> Result<ProcessorResult> {
     let ctx = context_of(&req.context, &req.processor)?;
     let spec = spec_of(&req.processor, None)?;
-    if spec.phase == 1 {
+    if spec.phase == Phase::Scrape.number() {
         return Err(PipelineError::InvalidRequest(format!(
             "{} is a source: scrape it, do not process it",
             spec.name
@@ -212,7 +212,7 @@ pub async fn run_step_each(
     origin: &run_history::RunOrigin,
 ) -> Vec<(String, Result<ProcessorResult>)> {
     let runs = req.names.iter().map(|name| async move {
-        let outcome = if req.phase == 1 {
+        let outcome = if req.phase == Phase::Scrape.number() {
             let scrape = ScrapeRequest {
                 context: req.context.clone(),
                 source: name.clone(),
@@ -445,7 +445,7 @@ mod tests {
             ..Default::default()
         };
         for spec in registry::specs() {
-            let err = if spec.phase == 1 {
+            let err = if spec.phase == Phase::Scrape.number() {
                 scrape(
                     &deps,
                     &ScrapeRequest {

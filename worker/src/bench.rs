@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use nbaprops_activities::sources::SourceConfig;
 use nbaprops_activities::{Deps, DepsConfig};
-use nbaprops_proto::{BackfillPlanRequest, Mode, RunContext, Trigger};
+use nbaprops_proto::{BackfillPlanRequest, Mode, Phase, RunContext, Trigger};
 use nbaprops_simulator::replay_server::ReplayServer;
 use nbaprops_simulator::{simulate_shaped, ScheduleShape, SimOptions};
 
@@ -127,7 +127,7 @@ async fn per_date_cost(warehouse: &Path) -> Result<Option<PerDateCost>> {
         if in_last {
             cost.last_seconds += secs;
         }
-        if phase == 5 && (in_first || in_last) {
+        if phase == i64::from(Phase::Predict.number()) && (in_first || in_last) {
             let e = phase5.entry(processor).or_default();
             if in_first {
                 cost.first_phase5_seconds += secs;

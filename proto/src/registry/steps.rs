@@ -183,7 +183,7 @@ pub fn backfill_steps(first: u32, last: u32) -> Vec<crate::BackfillStep> {
             }
             current.as_mut().expect("set above").add(&level);
         }
-        if (2..=5).contains(&phase) {
+        if crate::Phase::from_number(phase).is_some_and(crate::Phase::has_gate) {
             match current.as_mut() {
                 Some(step) if step.fits_gate(phase) => {
                     if let Some(last) = step.parts.last_mut() {

@@ -4,7 +4,7 @@
 use nbaprops_activities::ops::alerts::StoredAlert;
 use nbaprops_activities::ops::run_history::RunRow;
 use nbaprops_activities::predict::predictions::PredictionRow;
-use nbaprops_proto::{DayResult, GradeResult};
+use nbaprops_proto::{DayResult, GradeResult, Phase};
 
 fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "-".into(), |v| format!("{:.1}", v * 100.0))
@@ -82,7 +82,7 @@ pub fn summarize_grade(result: &GradeResult) -> String {
 pub fn summarize_day(result: &DayResult) -> String {
     let mut out = format!("{} ({})\n", result.game_date, result.correlation_id);
     for p in &result.phases {
-        if p.phase == 1 {
+        if p.phase == Phase::Scrape.number() {
             let payloads: usize = p.scrapes.iter().map(|s| s.payloads.len()).sum();
             let records: u32 = p.scrapes.iter().map(|s| s.records_seen).sum();
             out.push_str(&format!(
@@ -235,7 +235,11 @@ pub fn format_run_history(runs: &[RunRow], alerts: &[StoredAlert]) -> String {
         out.push_str(&format!(
             "phase {phase}  {} {}, {} ok, {failed} failed",
             order.len(),
-            if phase == 1 { "sources" } else { "processors" },
+            if phase == i64::from(Phase::Scrape.number()) {
+                "sources"
+            } else {
+                "processors"
+            },
             order.len() - failed,
         ));
         if let (Some(s), Some(e)) = (start, end) {

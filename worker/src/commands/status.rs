@@ -5,6 +5,7 @@ use futures::TryStreamExt;
 use nbaprops_activities::ops::{alerts, run_history};
 use nbaprops_activities::predict::predictions::{live_predictions, prediction_counts};
 use nbaprops_activities::storage::Warehouse;
+use nbaprops_proto::Phase;
 use nbaprops_workflows::{ids, DayWorkflow};
 use temporalio_client::{Client, WorkflowDescribeOptions, WorkflowListOptions};
 
@@ -76,7 +77,7 @@ pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Resul
     out.push_str("warehouse rows written for this day (each processor's own data date):\n");
     for spec in nbaprops_proto::registry::specs()
         .into_iter()
-        .filter(|s| (2..=4).contains(&s.phase))
+        .filter(|s| (Phase::Raw.number()..=Phase::Precompute.number()).contains(&s.phase))
     {
         let data_date = nbaprops_activities::runner::data_date(&spec, date)?;
         let Some(def) = nbaprops_activities::catalog::processor(spec.name).and_then(|p| p.table)
