@@ -101,8 +101,8 @@ pub struct ModelArtifact {
     pub object_key: String,
     pub trained_for: String,
     pub training_rows: i64,
-    /// True when this call recorded a new model for the date; false when the same model was
-    /// already recorded (and always false from [`load_for_date`]).
+    /// True when this call recorded a new model for the date; false when the date already has
+    /// this model recorded (and always false from [`load_for_date`]).
     pub created: bool,
 }
 

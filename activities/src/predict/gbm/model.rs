@@ -15,14 +15,15 @@ use super::{
 use crate::error::{PipelineError, Result};
 use crate::precompute::ml_feature_store::{FEATURE_NAMES, FEATURE_VERSION};
 
-/// A trained model: the booster and what it was trained on. Serialised by [`super::artifact::to_bytes`].
+/// A trained model: the booster and its training set's summary. Serialised by
+/// [`super::artifact::to_bytes`].
 #[derive(Serialize, Deserialize)]
 pub struct GbmModel {
     /// [`ARTIFACT_FORMAT`].
     pub format: String,
     pub feature_version: i64,
     pub feature_names: Vec<String>,
-    /// The game date the model predicts; it was trained on dates before it.
+    /// The game date the model predicts; its training rows all come from earlier dates.
     pub trained_for: String,
     pub training_rows: i64,
     pub first_training_date: String,
