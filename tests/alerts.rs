@@ -174,13 +174,13 @@ async fn a_day_late_for_its_sla_alerts_and_finishes_and_a_stuck_phase_alerts_and
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let mut lock = stuck_warehouse.pool().acquire().await.unwrap();
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *lock)
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        sqlx::query("ROLLBACK").execute(&mut *lock).await.unwrap();
+        nbaprops_activities::storage::queries::testing::hold_write_lock(
+            &stuck_warehouse,
+            "player_game_summary",
+            Duration::from_secs(4),
+        )
+        .await
+        .unwrap();
     };
     let run_stuck_day =
         nbaprops::worker::with_worker(env.client.clone(), "ops-stuck", deps, async {

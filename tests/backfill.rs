@@ -71,13 +71,15 @@ fn cli(env: &TestEnv, queue: &str, extra: &[&str]) -> tokio::process::Command {
     c
 }
 
-async fn live_predictions(pool: &sqlx::SqlitePool, date: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM predictions WHERE game_date = ? AND system = 'ensemble' \
+async fn live_predictions(pool: &nbaprops_activities::storage::Warehouse, date: &str) -> i64 {
+    nbaprops_activities::storage::queries::testing::scalar(
+        &pool,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT COUNT(*) FROM predictions WHERE game_date = ? AND system = 'ensemble' \
          AND superseded_at IS NULL",
+        )
+        .bind(date),
     )
-    .bind(date)
-    .fetch_one(pool)
     .await
     .unwrap()
 }
@@ -237,7 +239,7 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
     assert!(skipped >= 4, "its later steps are skipped: {result:?}");
     assert!(result.phases.iter().all(|p| p.remaining == 0));
     let deps = env.deps(data.path()).await.unwrap();
-    let pool = deps.warehouse.pool().clone();
+    let pool = deps.warehouse.clone();
     assert_eq!(
         live_predictions(&pool, &broken).await,
         0,
@@ -273,12 +275,15 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
         live_predictions(&pool, &broken).await > 0,
         "the retried date is predicted"
     );
-    let graded: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM prediction_grades WHERE game_date = ?")
-            .bind(&broken)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let graded: i64 = nbaprops_activities::storage::queries::testing::scalar(
+        &pool,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT COUNT(*) FROM prediction_grades WHERE game_date = ?",
+        )
+        .bind(&broken),
+    )
+    .await
+    .unwrap();
     assert!(graded > 0, "and graded");
 }
 

@@ -37,10 +37,7 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
     };
     assert_eq!(of_system("moving_average").len(), with_line.len());
     assert_eq!(of_system("ensemble").len(), with_line.len());
-    let features: Vec<FeatureRow> = warehouse
-        .select("game_date = ?", &[last.as_str().into()])
-        .await
-        .unwrap();
+    let features: Vec<FeatureRow> = warehouse.partition(last.as_str()).await.unwrap();
     for p in of_system("moving_average") {
         let (mean, games) = expected_moving_average(&env.truth, p.player_id, &last).unwrap();
         assert!(games >= 5, "the dense sim plays every day");
@@ -224,11 +221,14 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
         assert!(err.contains(part), "error lacks {part:?}: {err}");
     }
     // The payload is kept, marked, and nothing downstream ran.
-    let (status, key): (String, String) = sqlx::query_as(
-        "SELECT status, object_key FROM raw_payloads WHERE source = 'nbac_player_boxscore'",
+    let (status, key): (String, String) = nbaprops_activities::storage::queries::testing::query(
+        &warehouse,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT status, object_key FROM raw_payloads WHERE source = 'nbac_player_boxscore'",
+        ),
     )
-    .fetch_one(warehouse.pool())
     .await
+    .map(|v| v.into_iter().next().expect("one row"))
     .unwrap();
     assert_eq!(status, "quarantined");
     assert!(data.path().join("raw").join(&key).is_file());
@@ -238,10 +238,12 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
         "player_daily_cache",
         "predictions",
     ] {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(warehouse.pool())
-            .await
-            .unwrap();
+        let n: i64 = nbaprops_activities::storage::queries::testing::scalar(
+            &warehouse,
+            nbaprops_activities::storage::sql::Sql::new(&format!("SELECT COUNT(*) FROM {table}")),
+        )
+        .await
+        .unwrap();
         assert_eq!(n, 0, "{table} was written after a failed Phase 1");
     }
     // The run history keeps the failed scrape, with its execution and the reason.

@@ -77,10 +77,12 @@ async fn a_failed_quality_gate_stops_the_day_with_its_numbers_and_an_alert() {
         ("player_daily_cache", true),
         ("predictions", true),
     ] {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(warehouse.pool())
-            .await
-            .unwrap();
+        let n: i64 = nbaprops_activities::storage::queries::testing::scalar(
+            &warehouse,
+            nbaprops_activities::storage::sql::Sql::new(&format!("SELECT COUNT(*) FROM {table}")),
+        )
+        .await
+        .unwrap();
         assert_eq!(n == 0, expected_empty, "{table}: {n} rows");
     }
 }
@@ -134,7 +136,7 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     let last = dates.last().unwrap().clone();
     env.run_days(data.path(), "incr", &dates).await.unwrap();
     let deps = env.deps(data.path()).await.unwrap();
-    let pool = deps.warehouse.pool().clone();
+    let pool = deps.warehouse.clone();
 
     // Nothing new: an incremental rerun stops after Phase 2, having changed nothing.
     let queue = "incr";
@@ -154,18 +156,25 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     // snapshot re-captures every line of that game, so its players (both teams) count as
     // changed; the other games' players are not.
     let (moved, event_id) = move_one_line(&env, &last, 3.0);
-    let moved_id: i64 = sqlx::query_scalar("SELECT player_id FROM players WHERE player_lookup = ?")
-        .bind(player_lookup(&moved))
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let game_teams: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT p.team FROM raw_oddsa_player_props r \
-         JOIN players p ON p.player_lookup = r.player_lookup WHERE r.event_id = ?",
+    let moved_id: i64 = nbaprops_activities::storage::queries::testing::scalar(
+        &pool,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT player_id FROM players WHERE player_lookup = ?",
+        )
+        .bind(player_lookup(&moved)),
     )
-    .bind(&event_id)
-    .fetch_all(&pool)
     .await
+    .unwrap();
+    let game_teams: Vec<String> = nbaprops_activities::storage::queries::testing::query(
+        &pool,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT DISTINCT p.team FROM raw_oddsa_player_props r \
+         JOIN players p ON p.player_lookup = r.player_lookup WHERE r.event_id = ?",
+        )
+        .bind(&event_id),
+    )
+    .await
+    .map(|v| v.into_iter().map(|(x,)| x).collect::<Vec<_>>())
     .unwrap();
     assert_eq!(game_teams.len(), 2);
     let lined = |p: &&nbaprops_simulator::SimPlayer| {
@@ -201,11 +210,7 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     }
     // The game's predictions are superseded (each records the new snapshot of its line); the
     // other game's are untouched.
-    let superseded: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT player_id, system FROM predictions WHERE game_date = ? AND superseded_at IS NOT NULL",
-    )
-    .bind(&last)
-    .fetch_all(&pool)
+    let superseded: Vec<(i64, String)> = nbaprops_activities::storage::queries::testing::query(&pool, nbaprops_activities::storage::sql::Sql::new("SELECT player_id, system FROM predictions WHERE game_date = ? AND superseded_at IS NOT NULL",).bind(&last))
     .await
     .unwrap();
     assert_eq!(result.predictions_written as usize, superseded.len());
@@ -229,24 +234,22 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
             p.name
         );
     }
-    let live_line: f64 = sqlx::query_scalar(
-        "SELECT line FROM predictions WHERE game_date = ? AND player_id = ? \
+    let live_line: f64 = nbaprops_activities::storage::queries::testing::scalar(
+        &pool,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT line FROM predictions WHERE game_date = ? AND player_id = ? \
          AND system = 'ensemble' AND superseded_at IS NULL",
+        )
+        .bind(&last)
+        .bind(moved_id),
     )
-    .bind(&last)
-    .bind(moved_id)
-    .fetch_one(&pool)
     .await
     .unwrap();
     assert_eq!(live_line, env.truth.lines[&(last.clone(), moved_id)] + 3.0);
 
     // Phases 3 and 4 ran narrowed to the affected players, as the run history shows.
-    let scopes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT processor, scope FROM processor_runs WHERE game_date = ? AND mode = 'incremental' \
-         AND phase IN (3, 4)",
-    )
-    .bind(&last)
-    .fetch_all(&pool)
+    let scopes: Vec<(String, String)> = nbaprops_activities::storage::queries::testing::query(&pool, nbaprops_activities::storage::sql::Sql::new("SELECT processor, scope FROM processor_runs WHERE game_date = ? AND mode = 'incremental' \
+         AND phase IN (3, 4)",).bind(&last))
     .await
     .unwrap();
     assert!(!scopes.is_empty());

@@ -96,10 +96,7 @@ async fn grading_a_date_after_its_box_scores_are_in() {
         .filter(|p| p.system == "moving_average")
         .count();
     assert_eq!(of_ma, 20, "4 teams x 5 players with props");
-    let grades: Vec<PredictionGradeRow> = warehouse
-        .select("game_date = ?", &[graded.as_str().into()])
-        .await
-        .unwrap();
+    let grades: Vec<PredictionGradeRow> = warehouse.partition(graded.as_str()).await.unwrap();
     assert_eq!(grades.len(), predictions.len());
     let (mut abs_errors, mut wins, mut losses, mut pushes, mut profit, mut voids) =
         (Vec::new(), 0u32, 0u32, 0u32, 0.0f64, 0u32);
@@ -241,11 +238,15 @@ async fn grading_a_date_after_its_box_scores_are_in() {
         (19 * 60..=20 * 60).contains(&in_secs),
         "next attempt in {in_secs} s"
     );
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM prediction_grades WHERE game_date = ?")
-        .bind(&last)
-        .fetch_one(warehouse.pool())
-        .await
-        .unwrap();
+    let n: i64 = nbaprops_activities::storage::queries::testing::scalar(
+        &warehouse,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT COUNT(*) FROM prediction_grades WHERE game_date = ?",
+        )
+        .bind(&last),
+    )
+    .await
+    .unwrap();
     assert_eq!(n, 0, "nothing is graded before the box scores are in");
 
     // The fresh history replays; NBAPROPS_RECORD_HISTORIES=TAG keeps it as a fixture.

@@ -108,15 +108,20 @@ type ColumnInfo = (i64, String, String, i64, Option<String>, i64);
 pub async fn table_contents(
     warehouse: &Warehouse,
 ) -> Result<BTreeMap<String, Vec<(String, String)>>> {
-    let tables: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .fetch_all(warehouse.pool())
-            .await?;
+    let tables: Vec<(String,)> = nbaprops_activities::storage::queries::testing::query(
+        &warehouse,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        ),
+    )
+    .await?;
     let mut out = BTreeMap::new();
     for (table,) in tables {
-        let columns: Vec<ColumnInfo> = sqlx::query_as(&format!("PRAGMA table_info({table})"))
-            .fetch_all(warehouse.pool())
-            .await?;
+        let columns: Vec<ColumnInfo> = nbaprops_activities::storage::queries::testing::query(
+            &warehouse,
+            nbaprops_activities::storage::sql::Sql::new(&format!("PRAGMA table_info({table})")),
+        )
+        .await?;
         if !columns.iter().any(|c| c.1 == "row_hash") {
             continue;
         }
@@ -135,10 +140,12 @@ pub async fn table_contents(
             pk.iter().map(|c| c.1.clone()).collect()
         };
         let key = key_parts.join(" || '/' || ");
-        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-            "SELECT {key}, row_hash FROM {table} ORDER BY 1, 2"
-        ))
-        .fetch_all(warehouse.pool())
+        let rows: Vec<(String, String)> = nbaprops_activities::storage::queries::testing::query(
+            &warehouse,
+            nbaprops_activities::storage::sql::Sql::new(&format!(
+                "SELECT {key}, row_hash FROM {table} ORDER BY 1, 2"
+            )),
+        )
         .await?;
         out.insert(table, rows);
     }

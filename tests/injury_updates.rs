@@ -24,14 +24,17 @@ use temporalio_client::{
 
 /// Live predictions of a date: (player, system) -> (predicted points, created_at).
 async fn live(warehouse: &Warehouse, date: &str) -> BTreeMap<(i64, String), (f64, String)> {
-    let rows: Vec<(i64, String, f64, String)> = sqlx::query_as(
-        "SELECT player_id, system, predicted_points, created_at FROM predictions \
+    let rows: Vec<(i64, String, f64, String)> =
+        nbaprops_activities::storage::queries::testing::query(
+            &warehouse,
+            nbaprops_activities::storage::sql::Sql::new(
+                "SELECT player_id, system, predicted_points, created_at FROM predictions \
          WHERE game_date = ? AND superseded_at IS NULL",
-    )
-    .bind(date)
-    .fetch_all(warehouse.pool())
-    .await
-    .unwrap();
+            )
+            .bind(date),
+        )
+        .await
+        .unwrap();
     rows.into_iter()
         .map(|(p, s, v, c)| ((p, s), (v, c)))
         .collect()
@@ -131,12 +134,14 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
         .to_string();
 
     // A player with a line and teammates with lines; the players of the other teams.
-    let lined: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT c.player_id, c.player_name, c.team FROM upcoming_player_game_context c \
+    let lined: Vec<(i64, String, String)> = nbaprops_activities::storage::queries::testing::query(
+        &warehouse,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT c.player_id, c.player_name, c.team FROM upcoming_player_game_context c \
          WHERE c.game_date = ? ORDER BY c.team, c.player_id",
+        )
+        .bind(&date),
     )
-    .bind(&date)
-    .fetch_all(warehouse.pool())
     .await
     .unwrap();
     let mut by_team: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
@@ -199,13 +204,8 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
         stdout.contains("rerun 1") && stdout.contains("applied"),
         "{stdout}"
     );
-    let (status,): (Option<String>,) = sqlx::query_as(
-        "SELECT injury_status FROM upcoming_player_game_context WHERE game_date = ? AND player_id = ?",
-    )
-    .bind(&date)
-    .bind(ruled_out)
-    .fetch_one(warehouse.pool())
-    .await
+    let (status,): (Option<String>,) = nbaprops_activities::storage::queries::testing::query(&warehouse, nbaprops_activities::storage::sql::Sql::new("SELECT injury_status FROM upcoming_player_game_context WHERE game_date = ? AND player_id = ?",).bind(&date)
+    .bind(ruled_out)).await.map(|v| v.into_iter().next().expect("one row"))
     .unwrap();
     assert_eq!(status.as_deref(), Some("Out"), "{stdout}");
     let after = live(&warehouse, &date).await;
@@ -230,26 +230,25 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
             }
         }
     }
-    let superseded: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT player_id FROM predictions WHERE game_date = ? AND superseded_at IS NOT NULL",
-    )
-    .bind(&date)
-    .fetch_all(warehouse.pool())
+    let superseded: Vec<(i64,)> = nbaprops_activities::storage::queries::testing::query(&warehouse, nbaprops_activities::storage::sql::Sql::new("SELECT DISTINCT player_id FROM predictions WHERE game_date = ? AND superseded_at IS NOT NULL",).bind(&date))
     .await
     .unwrap();
     assert!(superseded
         .iter()
         .all(|(p,)| teammates_of(&team).contains(p)));
     // Ruled out: PASS in every system, whatever the edge.
-    let bets: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT system, recommendation, created_at FROM predictions WHERE game_date = ? \
+    let bets: Vec<(String, String, String)> =
+        nbaprops_activities::storage::queries::testing::query(
+            &warehouse,
+            nbaprops_activities::storage::sql::Sql::new(
+                "SELECT system, recommendation, created_at FROM predictions WHERE game_date = ? \
          AND player_id = ? AND superseded_at IS NULL AND recommendation != 'PASS'",
-    )
-    .bind(&date)
-    .bind(ruled_out)
-    .fetch_all(warehouse.pool())
-    .await
-    .unwrap();
+            )
+            .bind(&date)
+            .bind(ruled_out),
+        )
+        .await
+        .unwrap();
     assert!(bets.is_empty(), "{bets:?}; {stdout}");
     let s = state(&env, &day_id).await;
     let r1 = &s.reruns[0];
@@ -440,13 +439,8 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     })
     .await;
     assert_eq!(s.reruns[5].outcome, "applied", "{:?}", s.reruns[5]);
-    let (status,): (Option<String>,) = sqlx::query_as(
-        "SELECT injury_status FROM upcoming_player_game_context WHERE game_date = ? AND player_id = ?",
-    )
-    .bind(&date)
-    .bind(w)
-    .fetch_one(warehouse.pool())
-    .await
+    let (status,): (Option<String>,) = nbaprops_activities::storage::queries::testing::query(&warehouse, nbaprops_activities::storage::sql::Sql::new("SELECT injury_status FROM upcoming_player_game_context WHERE game_date = ? AND player_id = ?",).bind(&date)
+    .bind(w)).await.map(|v| v.into_iter().next().expect("one row"))
     .unwrap();
     assert_eq!(status.as_deref(), Some("Out"));
     // The next look finds nothing new: the day knows.
@@ -476,13 +470,16 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     replay_fresh_history(&env.client, "injury-watch-test-1", "injury-watch").await;
 
     // Nothing lost, nothing doubled: one live prediction per player and system.
-    let (dupes,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM (SELECT player_id, system FROM predictions WHERE game_date = ? \
+    let (dupes,): (i64,) = nbaprops_activities::storage::queries::testing::query(
+        &warehouse,
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT COUNT(*) FROM (SELECT player_id, system FROM predictions WHERE game_date = ? \
          AND superseded_at IS NULL GROUP BY player_id, system HAVING COUNT(*) > 1)",
+        )
+        .bind(&date),
     )
-    .bind(&date)
-    .fetch_one(warehouse.pool())
     .await
+    .map(|v| v.into_iter().next().expect("one row"))
     .unwrap();
     assert_eq!(dupes, 0);
 }

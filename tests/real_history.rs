@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, NaiveDate};
 use nbaprops_activities::inprocess::run_phases;
 use nbaprops_activities::sources::{historical_import, SourceConfig};
+use nbaprops_activities::storage::queries::testing;
+use nbaprops_activities::storage::sql::Sql;
 use nbaprops_activities::{Deps, DepsConfig};
 use nbaprops_proto::{Mode, Phase, RunContext, Trigger};
 
@@ -84,7 +86,7 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
             .await
             .unwrap_or_else(|e| panic!("{d}: {e}"));
     }
-    let pool = deps.warehouse.pool();
+    let pool = &deps.warehouse;
     let last = TO;
 
     // A player's last-10 average on the last date is the mean of his previous ten games in the
@@ -109,12 +111,7 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
             continue;
         }
         let expected = recent.iter().map(|g| g.1).sum::<f64>() / 10.0;
-        let got: f64 = sqlx::query_scalar(
-            "SELECT points_avg_l10 FROM player_daily_cache WHERE cache_date = ? AND player_id = ?",
-        )
-        .bind(last)
-        .bind(player)
-        .fetch_one(pool)
+        let got: f64 = testing::scalar(pool, Sql::new("SELECT points_avg_l10 FROM player_daily_cache WHERE cache_date = ? AND player_id = ?").bind(last).bind(player))
         .await
         .unwrap_or_else(|e| panic!("player {player}: {e}"));
         assert!(
@@ -134,11 +131,11 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
             .or_default()
             .push(r["GAME_DATE"][..10].to_string());
     }
-    let rests: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT team, days_rest FROM upcoming_team_game_context WHERE game_date = ?",
+    let rests: Vec<(String, Option<i64>)> = testing::query(
+        pool,
+        Sql::new("SELECT team, days_rest FROM upcoming_team_game_context WHERE game_date = ?")
+            .bind(last),
     )
-    .bind(last)
-    .fetch_all(pool)
     .await
     .unwrap();
     assert!(rests.len() >= 10, "{rests:?}");
@@ -158,11 +155,13 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     // Possessions of every team-game of one date, by hand from the CSV (offensive rebounds are
     // not in the file: estimated as 26% of missed field goals).
     let day = "2025-01-03";
-    let rows: Vec<(String, f64, i64)> = sqlx::query_as(
-        "SELECT team, possessions, points FROM team_offense_game_summary WHERE game_date = ?",
+    let rows: Vec<(String, f64, i64)> = testing::query(
+        pool,
+        Sql::new(
+            "SELECT team, possessions, points FROM team_offense_game_summary WHERE game_date = ?",
+        )
+        .bind(day),
     )
-    .bind(day)
-    .fetch_all(pool)
     .await
     .unwrap();
     let csv_day: Vec<&BTreeMap<String, String>> = teams
@@ -184,12 +183,12 @@ async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     // The game summary has every logged player of a date, with his points.
     let csv_rows: Vec<&BTreeMap<String, String>> =
         logs.iter().filter(|r| r["date"].starts_with(day)).collect();
-    let summary: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT player_id, points FROM player_game_summary WHERE game_date = ?")
-            .bind(day)
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    let summary: Vec<(i64, i64)> = testing::query(
+        pool,
+        Sql::new("SELECT player_id, points FROM player_game_summary WHERE game_date = ?").bind(day),
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.len(), csv_rows.len());
     for r in csv_rows {
         let id: i64 = r["player_id"].parse().unwrap();
@@ -221,11 +220,13 @@ async fn features_of(deps: &Deps, date: &str) -> Vec<(String, String, String)> {
         ("upcoming_team_game_context", "game_date", "team"),
         ("upcoming_player_game_context", "game_date", "player_id"),
     ] {
-        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-            "SELECT CAST({key} AS TEXT), row_hash FROM {table} WHERE {date_col} = ? ORDER BY 1"
-        ))
-        .bind(date)
-        .fetch_all(deps.warehouse.pool())
+        let rows: Vec<(String, String)> = testing::query(
+            &deps.warehouse,
+            Sql::new(&format!(
+                "SELECT CAST({key} AS TEXT), row_hash FROM {table} WHERE {date_col} = ? ORDER BY 1"
+            ))
+            .bind(date),
+        )
         .await
         .unwrap();
         out.extend(rows.into_iter().map(|(k, h)| (table.to_string(), k, h)));
@@ -280,11 +281,11 @@ async fn features_for_a_date_ignore_everything_on_and_after_it() {
             .unwrap();
     }
     // The games after the target did change...
-    let changed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM player_game_summary WHERE game_date >= ? AND points >= 50",
+    let changed: i64 = testing::scalar(
+        &deps.warehouse,
+        Sql::new("SELECT COUNT(*) FROM player_game_summary WHERE game_date >= ? AND points >= 50")
+            .bind(target),
     )
-    .bind(target)
-    .fetch_one(deps.warehouse.pool())
     .await
     .unwrap();
     assert!(changed > 100, "{changed}");

@@ -5,12 +5,13 @@
 use std::time::{Duration, Instant};
 
 use nbaprops::commands;
+use nbaprops_activities::storage::queries::testing;
+use nbaprops_activities::storage::sql::Sql;
+use nbaprops_activities::storage::Warehouse;
 use nbaprops_tests::{small_sim, spawn_worker, table_contents, TestEnv};
 
-async fn count(pool: &sqlx::SqlitePool, sql: &str, date: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .bind(date)
-        .fetch_one(pool)
+async fn count(warehouse: &Warehouse, sql: &str, date: &str) -> i64 {
+    testing::scalar(warehouse, Sql::new(sql).bind(date))
         .await
         .unwrap_or(0)
 }
@@ -48,7 +49,7 @@ async fn a_worker_killed_mid_day_and_restarted_completes_with_identical_tables()
     loop {
         // Phase 2 of the target day has written its schedule, Phase 3 has not run yet.
         let schedule = count(
-            warehouse.pool(),
+            &warehouse,
             "SELECT COUNT(*) FROM raw_nbac_schedule WHERE game_date = ?",
             &target,
         )
@@ -70,7 +71,7 @@ async fn a_worker_killed_mid_day_and_restarted_completes_with_identical_tables()
     let status = worker.wait().await.unwrap();
     assert!(!status.success(), "the worker was killed, not stopped");
     let summaries_at_kill = count(
-        warehouse.pool(),
+        &warehouse,
         "SELECT COUNT(*) FROM player_daily_cache WHERE cache_date = ?",
         &target,
     )
@@ -89,7 +90,7 @@ async fn a_worker_killed_mid_day_and_restarted_completes_with_identical_tables()
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         let written = count(
-            warehouse.pool(),
+            &warehouse,
             "SELECT COUNT(*) FROM predictions WHERE game_date = ?",
             &last,
         )
@@ -110,7 +111,7 @@ async fn a_worker_killed_mid_day_and_restarted_completes_with_identical_tables()
     restarted.start_kill().unwrap(); // SIGKILL
     let _ = restarted.wait().await;
     let ensembled = count(
-        warehouse.pool(),
+        &warehouse,
         "SELECT COUNT(*) FROM predictions WHERE game_date = ? AND system = 'ensemble'",
         &last,
     )
@@ -141,11 +142,12 @@ async fn a_worker_killed_mid_day_and_restarted_completes_with_identical_tables()
             "{table} differs from the uninterrupted run"
         );
     }
-    let superseded: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM predictions WHERE superseded_at IS NOT NULL")
-            .fetch_one(warehouse.pool())
-            .await
-            .unwrap();
+    let superseded: i64 = testing::scalar(
+        &warehouse,
+        Sql::new("SELECT COUNT(*) FROM predictions WHERE superseded_at IS NOT NULL"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         superseded, 0,
         "a retried batch must not supersede its own identical rows"

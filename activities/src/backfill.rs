@@ -83,13 +83,8 @@ pub async fn scheduled_dates(
     let mut covered: BTreeSet<String> = BTreeSet::new();
     let mut dates = BTreeSet::new();
     for source in [nbac_schedule::SOURCE, nbac_schedule_api::SOURCE] {
-        let keys: Vec<String> = sqlx::query_scalar(
-            "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
-             GROUP BY object_key ORDER BY MAX(first_seen_at) DESC",
-        )
-        .bind(source)
-        .fetch_all(deps.warehouse.pool())
-        .await?;
+        let keys =
+            crate::storage::queries::raw::newest_keys(&deps.warehouse, source, i64::MAX).await?;
         for key in keys {
             if wanted.is_subset(&covered) {
                 break;
@@ -130,14 +125,11 @@ pub async fn scheduled_dates(
 async fn imported_dates(deps: &Deps, from: &str, to: &str) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for source in IMPORTED_SOURCES {
-        let dates: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT data_date FROM raw_payloads \
-             WHERE source = ? AND status = 'ok' AND data_date BETWEEN ? AND ?",
+        let dates = crate::storage::queries::raw::kept_dates(
+            &deps.warehouse,
+            source.trim_start_matches("raw:"),
+            Some((from, to)),
         )
-        .bind(source.trim_start_matches("raw:"))
-        .bind(from)
-        .bind(to)
-        .fetch_all(deps.warehouse.pool())
         .await?;
         out.extend(dates);
     }

@@ -15,6 +15,17 @@ fn processors() -> impl Iterator<Item = &'static Processor> {
         .chain(grade::PROCESSORS)
 }
 
+/// The warehouse table each processor writes, each once.
+pub fn tables() -> Vec<&'static crate::storage::TableDef> {
+    let mut out: Vec<&'static crate::storage::TableDef> = Vec::new();
+    for table in processors().filter_map(|p| p.table) {
+        if !out.iter().any(|t| t.name == table.name) {
+            out.push(table);
+        }
+    }
+    out
+}
+
 /// The code of the source named `name`.
 pub fn source(name: &str) -> Option<&'static Source> {
     sources::SOURCES.iter().find(|s| s.name == name)

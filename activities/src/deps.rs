@@ -1,6 +1,8 @@
 //! Everything an activity needs, built once per worker and shared (`Arc<Deps>`).
 
 use std::path::{Path, PathBuf};
+
+use crate::storage::SchemaPolicy;
 use std::sync::Arc;
 
 use crate::error::Result;
@@ -12,8 +14,10 @@ use crate::storage::{RawStore, Warehouse};
 /// Where the data lives and where the sources answer.
 #[derive(Debug, Clone)]
 pub struct DepsConfig {
-    /// The SQLite warehouse file.
-    pub warehouse_path: PathBuf,
+    /// The warehouse: `sqlite://PATH` (the embedded default) or `postgres://…`.
+    pub database_url: String,
+    /// Whether this process applies the warehouse's migrations or requires them applied.
+    pub schema: SchemaPolicy,
     /// The raw payload store's root folder.
     pub raw_store_root: PathBuf,
     pub sources: SourceConfig,
@@ -25,13 +29,20 @@ pub struct DepsConfig {
 impl DepsConfig {
     /// The standard layout under one data folder: `warehouse.sqlite` and `raw/`.
     pub fn under(data_dir: &Path, sources: SourceConfig) -> Self {
+        let database_url = sqlite_url(data_dir);
         Self {
-            warehouse_path: data_dir.join("warehouse.sqlite"),
+            schema: SchemaPolicy::default_for(&database_url),
+            database_url,
             raw_store_root: data_dir.join("raw"),
             sources,
             alert_webhook: None,
         }
     }
+}
+
+/// The embedded warehouse's URL under a data folder.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("warehouse.sqlite").display())
 }
 
 #[derive(Clone, Debug)]
@@ -48,7 +59,7 @@ pub struct Deps {
 impl Deps {
     pub async fn open(config: &DepsConfig) -> Result<Self> {
         Ok(Self {
-            warehouse: Warehouse::open(&config.warehouse_path).await?,
+            warehouse: Warehouse::connect(&config.database_url, config.schema).await?,
             raw: RawStore::local(&config.raw_store_root)?,
             sources: SourceClient::new(config.sources.clone())?,
             alerts: crate::ops::alerts::AlertSink::new(config.alert_webhook.clone())?,

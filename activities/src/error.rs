@@ -71,6 +71,10 @@ pub enum PipelineError {
     Warehouse(#[from] sqlx::Error),
     #[error("warehouse migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The warehouse or the raw store is misconfigured or out of reach at start-up: a bad URL,
+    /// an unreachable server, a schema this build does not know.
+    #[error("{0}")]
+    Config(String),
     #[error("raw store: {0}")]
     RawStore(#[from] object_store::Error),
     #[error("internal error (probably a bug): {0}")]
@@ -112,7 +116,9 @@ impl PipelineError {
             PipelineError::NoPayloads { .. } => ErrorType::NoPayloads,
             PipelineError::NotReady { .. } => ErrorType::NotReady,
             PipelineError::Warehouse(_) => ErrorType::Warehouse,
-            PipelineError::Migration(_) => ErrorType::Migration,
+            // Only start-up raises these (connecting, checking the schema); they share the
+            // schema's failure type: no retry mends them.
+            PipelineError::Migration(_) | PipelineError::Config(_) => ErrorType::Migration,
             PipelineError::RawStore(_) => ErrorType::RawStore,
             PipelineError::Internal(_) => ErrorType::Internal,
             PipelineError::StepRetry(_) => ErrorType::StepRetry,

@@ -83,12 +83,9 @@ pub async fn scrape_recorded(
         Ok(r) => {
             let mut new = 0u32;
             for p in &r.payloads {
-                let first: Option<String> = sqlx::query_scalar(
-                    "SELECT first_seen_at FROM raw_payloads WHERE object_key = ?",
-                )
-                .bind(&p.object_key)
-                .fetch_optional(deps.warehouse.pool())
-                .await?;
+                let first =
+                    crate::storage::queries::raw::first_seen(&deps.warehouse, &p.object_key)
+                        .await?;
                 if first.is_some_and(|f| f.get(..19).unwrap_or(&f) >= since.as_str()) {
                     new += 1;
                 }
@@ -384,21 +381,13 @@ pub async fn record_injury_updates(
 pub async fn plan_listening(deps: &Deps, ctx: &RunContext) -> Result<nbaprops_proto::ListenPlan> {
     let ctx = Some(ctx.clone());
     let ctx = context_of(&ctx, "listening plan")?;
-    let (scheduled,): (Option<String>,) =
-        sqlx::query_as("SELECT MAX(start_time_utc) FROM raw_nbac_schedule WHERE game_date = ?")
-            .bind(&ctx.game_date)
-            .fetch_one(deps.warehouse.pool())
+    let scheduled =
+        crate::storage::queries::raw::last_scheduled_tipoff(&deps.warehouse, &ctx.game_date)
             .await?;
     let last = match scheduled.filter(|t| !t.is_empty()) {
         Some(t) => Some(t),
         None => {
-            let (lined,): (Option<String>,) = sqlx::query_as(
-                "SELECT MAX(commence_time) FROM raw_oddsa_player_props WHERE game_date = ?",
-            )
-            .bind(&ctx.game_date)
-            .fetch_one(deps.warehouse.pool())
-            .await?;
-            lined
+            crate::storage::queries::raw::last_lined_tipoff(&deps.warehouse, &ctx.game_date).await?
         }
     };
     let last_tipoff = last

@@ -88,25 +88,14 @@ pub const PER_DATE_SAMPLE: usize = 10;
 
 /// Reads the per-date cost from a run's warehouse, over the game dates that reached Phase 5.
 async fn per_date_cost(warehouse: &Path) -> Result<Option<PerDateCost>> {
-    let url = format!("sqlite://{}?mode=ro", warehouse.display());
-    let pool = sqlx::SqlitePool::connect(&url).await?;
-    let game_dates: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT game_date FROM processor_runs WHERE phase = 5 ORDER BY game_date",
-    )
-    .fetch_all(&pool)
-    .await?;
+    use nbaprops_activities::storage::queries::ops;
+    let warehouse = nbaprops_activities::storage::Warehouse::open(warehouse).await?;
+    let game_dates = ops::dates_with_phase(&warehouse, i64::from(Phase::Predict.number())).await?;
     let n = PER_DATE_SAMPLE.min(game_dates.len() / 2);
     if n == 0 {
-        pool.close().await;
         return Ok(None);
     }
-    let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
-        "SELECT game_date, phase, processor, SUM(duration_ms) FROM processor_runs \
-         GROUP BY game_date, phase, processor",
-    )
-    .fetch_all(&pool)
-    .await?;
-    pool.close().await;
+    let rows = ops::durations(&warehouse).await?;
     let first: std::collections::BTreeSet<&str> =
         game_dates[..n].iter().map(String::as_str).collect();
     let last: std::collections::BTreeSet<&str> = game_dates[game_dates.len() - n..]

@@ -3,6 +3,7 @@
 //! server, runs a worker, runs the day workflow for each date through all five phases, prints
 //! the last day's predictions and the Web UI link, and stops what it started.
 
+use nbaprops_activities::analytics::upcoming_player_game_context::PlayerContextRow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -169,13 +170,12 @@ async fn injury_news(
     warehouse: &nbaprops_activities::storage::Warehouse,
     date: &str,
 ) -> Result<()> {
-    let player: Option<(i64, String)> = sqlx::query_as(
-        "SELECT player_id, player_name FROM upcoming_player_game_context WHERE game_date = ? \
-         ORDER BY player_id LIMIT 1",
-    )
-    .bind(date)
-    .fetch_optional(warehouse.pool())
-    .await?;
+    let player: Option<(i64, String)> = warehouse
+        .partition::<PlayerContextRow>(date)
+        .await?
+        .into_iter()
+        .map(|c| (c.player_id, c.player_name))
+        .min();
     let day_id = nbaprops_workflows::ids::day_workflow_id(date);
     if let Some((id, name)) = player {
         let update = nbaprops_proto::InjuryUpdate {

@@ -146,13 +146,13 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
     // 3. Players with a line, spread over the teams: the first of each team, then the second...
     let warehouse =
         nbaprops_activities::storage::Warehouse::open(&data.join("warehouse.sqlite")).await?;
-    let lined: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT player_id, team FROM upcoming_player_game_context WHERE game_date = ? \
-         ORDER BY player_id",
-    )
-    .bind(&date)
-    .fetch_all(warehouse.pool())
-    .await?;
+    let mut lined: Vec<(i64, String)> = warehouse
+        .partition::<nbaprops_activities::analytics::upcoming_player_game_context::PlayerContextRow>(&date)
+        .await?
+        .into_iter()
+        .map(|c| (c.player_id, c.team))
+        .collect();
+    lined.sort();
     figures.players_with_lines = lined.len();
     let mut by_team: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
     for (p, t) in &lined {

@@ -30,6 +30,9 @@ struct Cli {
 enum Command {
     /// Run a worker: every workflow and activity, on the task queue.
     Worker,
+    /// Apply the warehouse's migrations (once per deployment, before the workers start; the
+    /// embedded SQLite warehouse applies its own).
+    Migrate,
     /// Start a workflow and wait for it.
     Run {
         #[command(subcommand)]
@@ -175,6 +178,19 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let s = &cli.settings;
     match &cli.command {
+        Command::Migrate => {
+            let url = s.database_url();
+            let warehouse = nbaprops_activities::storage::Warehouse::connect(
+                &url,
+                nbaprops_activities::storage::SchemaPolicy::Apply,
+            )
+            .await?;
+            println!(
+                "{}: schema at version {}",
+                warehouse.describe(),
+                warehouse.known_version()
+            );
+        }
         Command::Worker => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
             let deps = Deps::open(&s.deps_config()).await?;

@@ -32,9 +32,14 @@ pub struct Settings {
         global = true
     )]
     pub task_queue: String,
-    /// Folder holding the warehouse (warehouse.sqlite) and the raw store (raw/).
+    /// Folder holding the embedded warehouse (warehouse.sqlite) and the raw store (raw/).
     #[arg(long, env = "NBAPROPS_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
+    /// The warehouse: `sqlite://PATH` or `postgres://USER:PASS@HOST:PORT/DB` (default: the
+    /// SQLite file in the data folder). On PostgreSQL, `nbaprops migrate` applies the schema
+    /// once and every other command refuses a schema it does not know.
+    #[arg(long, env = "NBAPROPS_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
     /// Serve every source from this base URL (a replay server) instead of the live hosts.
     #[arg(long, env = "NBAPROPS_SOURCES_URL", global = true)]
     pub sources_url: Option<String>,
@@ -45,6 +50,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The warehouse URL these settings name.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| nbaprops_activities::deps::sqlite_url(&self.data_dir))
+    }
+
     pub fn source_config(&self) -> SourceConfig {
         let mut config = match &self.sources_url {
             Some(url) => SourceConfig::replay(url),
@@ -61,6 +73,10 @@ impl Settings {
 
     pub fn deps_config(&self) -> DepsConfig {
         let mut config = DepsConfig::under(&self.data_dir, self.source_config());
+        if let Some(url) = &self.database_url {
+            config.database_url = url.clone();
+            config.schema = nbaprops_activities::storage::SchemaPolicy::default_for(url);
+        }
         config.alert_webhook = self.alert_webhook_url.clone();
         config
     }

@@ -14,6 +14,7 @@ use crate::raw::nbac_player_boxscores::BoxScoreRow;
 use crate::raw::nbac_schedule::ScheduleRow;
 use crate::raw::nbac_team_boxscores::TeamBoxRow;
 use crate::raw::oddsa_player_props::PropLineRow;
+use crate::storage::Filter;
 use crate::storage::TableRow;
 use crate::Deps;
 
@@ -83,7 +84,7 @@ fn hash_of<R: TableRow>(r: &R) -> String {
 pub async fn player_boxes(deps: &Deps, date: &str) -> Result<Vec<PlayerBox>> {
     let nbac: Vec<BoxScoreRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     if !nbac.is_empty() {
         return Ok(nbac
@@ -114,7 +115,7 @@ pub async fn player_boxes(deps: &Deps, date: &str) -> Result<Vec<PlayerBox>> {
     }
     let logs: Vec<HistPlayerLogRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     if logs.is_empty() {
         return Ok(vec![]);
@@ -122,7 +123,7 @@ pub async fn player_boxes(deps: &Deps, date: &str) -> Result<Vec<PlayerBox>> {
     // Game ids from the historical team games when the date has them.
     let team_games: Vec<HistTeamGameRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let game_of: BTreeMap<String, String> = team_games
         .into_iter()
@@ -171,7 +172,7 @@ pub async fn player_boxes(deps: &Deps, date: &str) -> Result<Vec<PlayerBox>> {
 pub async fn team_boxes(deps: &Deps, date: &str, players: &[PlayerBox]) -> Result<Vec<TeamBox>> {
     let nbac: Vec<TeamBoxRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     if !nbac.is_empty() {
         // v2 box scores do not say who was home; the player rows do.
@@ -207,7 +208,7 @@ pub async fn team_boxes(deps: &Deps, date: &str, players: &[PlayerBox]) -> Resul
     }
     let hist: Vec<HistTeamGameRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     if !hist.is_empty() {
         return Ok(hist
@@ -289,11 +290,15 @@ pub async fn team_boxes(deps: &Deps, date: &str, players: &[PlayerBox]) -> Resul
 pub async fn points_lines(deps: &Deps, date: &str) -> Result<Vec<PropLineRow>> {
     let mut rows: Vec<PropLineRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let hist: Vec<HistPointsLineRow> = deps
         .warehouse
-        .select("game_date = ? AND market = 'player_points'", &[date.into()])
+        .rows(
+            &Filter::new()
+                .eq("game_date", date)
+                .eq("market", "player_points"),
+        )
         .await?;
     for h in hist {
         let (away, home) = h
@@ -324,7 +329,7 @@ pub async fn points_lines(deps: &Deps, date: &str) -> Result<Vec<PropLineRow>> {
 pub async fn games_on(deps: &Deps, date: &str) -> Result<Vec<Game>> {
     let sched: Vec<ScheduleRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     if !sched.is_empty() {
         return Ok(sched
@@ -339,7 +344,7 @@ pub async fn games_on(deps: &Deps, date: &str) -> Result<Vec<Game>> {
     }
     let hist: Vec<HistTeamGameRow> = deps
         .warehouse
-        .select("game_date = ? AND home = 1", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date).eq("home", 1i64))
         .await?;
     if !hist.is_empty() {
         return Ok(hist
@@ -372,13 +377,8 @@ pub async fn games_on(deps: &Deps, date: &str) -> Result<Vec<Game>> {
                 start_time_utc: l.commence_time.clone(),
             });
     }
-    let logged: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT matchup FROM raw_historical_player_game_logs WHERE game_date = ?",
-    )
-    .bind(date)
-    .fetch_all(deps.warehouse.pool())
-    .await?;
-    for (matchup,) in logged {
+    let logged = crate::storage::queries::raw::logged_matchups(&deps.warehouse, date).await?;
+    for matchup in logged {
         let Some((team, opponent, home)) = sides_of_matchup(&matchup) else {
             continue;
         };

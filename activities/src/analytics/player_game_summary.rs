@@ -14,6 +14,7 @@ use crate::names::player_lookup;
 use crate::raw::nbac_play_by_play::PbpPlayerRow;
 use crate::raw::oddsa_player_props::PropLineRow;
 use crate::storage::warehouse::{Scope, WriteMeta};
+use crate::storage::Filter;
 use crate::storage::{TableRow, Value};
 use crate::Deps;
 
@@ -214,7 +215,7 @@ pub async fn run(
     let teams = inputs::team_boxes(deps, date, &boxes).await?;
     let pbp: Vec<PbpPlayerRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let props = inputs::points_lines(deps, date).await?;
     let lines = pre_game_lines(&props);

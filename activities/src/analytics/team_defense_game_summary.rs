@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::hashing;
 use crate::raw::nbac_play_by_play::PbpPlayerRow;
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::Filter;
 use crate::storage::TableRow;
 use crate::Deps;
 
@@ -121,7 +122,7 @@ pub async fn run(
     let teams = inputs::team_boxes(deps, date, &players).await?;
     let pbp: Vec<PbpPlayerRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let input_hash = hashing::combine(
         teams

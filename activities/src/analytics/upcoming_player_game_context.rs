@@ -21,6 +21,7 @@ use crate::raw::nbac_injury_report::InjuryReportRow;
 use crate::raw::oddsa_game_lines::GameLineRow;
 use crate::raw::oddsa_player_props::PropLineRow;
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::Filter;
 use crate::storage::{TableRow, Value, Window};
 use crate::Deps;
 
@@ -343,10 +344,7 @@ pub async fn history_before(deps: &Deps, date: &str, days: i64) -> Result<Window
 
 /// The name registry as (id, lookup) pairs and id -> team.
 pub async fn registry(deps: &Deps) -> Result<(Vec<(i64, String)>, BTreeMap<i64, String>)> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT player_id, player_lookup, team FROM players")
-            .fetch_all(deps.warehouse.pool())
-            .await?;
+    let rows = crate::storage::queries::players::all(&deps.warehouse).await?;
     let pairs = rows.iter().map(|(id, l, _)| (*id, l.clone())).collect();
     let teams = rows.into_iter().map(|(id, _, t)| (id, t)).collect();
     Ok((pairs, teams))
@@ -359,14 +357,15 @@ pub async fn injuries_for(deps: &Deps, date: &str) -> Result<Vec<InjuryReportRow
     let from = days_before(date, 1)?;
     let mut rows: Vec<InjuryReportRow> = deps
         .warehouse
-        .select(
-            "report_date >= ? AND report_date <= ? AND game_date = ?",
-            &[from.into(), date.into(), date.into()],
+        .rows(
+            &Filter::new()
+                .between("report_date", from, date)
+                .eq("game_date", date),
         )
         .await?;
     let updates: Vec<InjuryUpdateRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     rows.extend(updates.iter().filter_map(update_as_entry));
     Ok(rows)
@@ -406,7 +405,7 @@ pub async fn run(
     let games = inputs::games_on(deps, date).await?;
     let game_lines: Vec<GameLineRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let odds = game_odds(&game_lines);
     let injuries = injuries_for(deps, date).await?;

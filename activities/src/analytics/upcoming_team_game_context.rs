@@ -18,6 +18,7 @@ use crate::lines::game_odds;
 use crate::names::player_lookup;
 use crate::raw::oddsa_game_lines::GameLineRow;
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::Filter;
 use crate::storage::TableRow;
 use crate::Deps;
 
@@ -132,7 +133,7 @@ pub async fn run(
     let history = history_before(deps, date, 60).await?;
     let game_lines: Vec<GameLineRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let injuries = injuries_for(deps, date).await?;
     let input_hash = hashing::combine(

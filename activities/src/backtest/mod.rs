@@ -109,13 +109,7 @@ pub fn context(date: &str) -> RunContext {
 
 /// The dates the imported files hold, by source.
 async fn imported_dates(deps: &Deps, source: &str) -> Result<BTreeSet<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT DISTINCT data_date FROM raw_payloads WHERE source = ? AND status = 'ok'",
-    )
-    .bind(source)
-    .fetch_all(deps.warehouse.pool())
-    .await?;
-    Ok(rows.into_iter().map(|(d,)| d).collect())
+    crate::storage::queries::raw::kept_dates(&deps.warehouse, source, None).await
 }
 
 fn first_line(e: &impl std::fmt::Display) -> String {

@@ -107,26 +107,7 @@ fn reason_of(warning: &str) -> String {
 /// grader the GradingWorkflow runs): void when his box score has no row for the date (did not
 /// play, or missing from the logs) or shows no minutes.
 async fn picks(deps: &Deps, from: &str, to: &str) -> Result<BTreeMap<String, Vec<Pick>>> {
-    type Row = (
-        String,
-        f64,
-        f64,
-        f64,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT system, predicted_points, line, edge, recommendation, over_price, under_price, \
-                actual_points \
-         FROM prediction_grades WHERE game_date >= ? AND game_date <= ? \
-         ORDER BY game_date, player_id, system",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(deps.warehouse.pool())
-    .await?;
+    let rows = crate::storage::queries::predict::graded_picks(&deps.warehouse, from, to).await?;
     let mut out: BTreeMap<String, Vec<Pick>> = BTreeMap::new();
     for (system, predicted, line, edge, rec, over_price, under_price, actual) in rows {
         out.entry(system).or_default().push(Pick {
@@ -187,16 +168,16 @@ pub async fn build(
         for w in &plan.warnings {
             *reasons.entry(reason_of(w)).or_default() += 1;
         }
-        let ensembled: std::collections::BTreeSet<String> = sqlx::query_as::<_, (i64,)>(
-            "SELECT player_id FROM predictions WHERE game_date = ? AND system = 'ensemble' \
-             AND superseded_at IS NULL",
-        )
-        .bind(date)
-        .fetch_all(deps.warehouse.pool())
-        .await?
-        .into_iter()
-        .map(|(p,)| p.to_string())
-        .collect();
+        let ensembled: std::collections::BTreeSet<String> =
+            crate::storage::queries::predict::predicted_players(
+                &deps.warehouse,
+                date,
+                crate::predict::ensemble::NAME,
+            )
+            .await?
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect();
         for p in &plan.players {
             if ensembled.contains(p) {
                 predicted += 1;

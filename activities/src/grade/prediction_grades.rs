@@ -19,6 +19,7 @@ use crate::error::{PipelineError, Result};
 use crate::hashing;
 use crate::predict::predictions::PredictionRow;
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::Filter;
 use crate::storage::{TableRow, Value};
 use crate::Deps;
 
@@ -182,7 +183,7 @@ pub async fn run(
 ) -> Result<ProcessorResult> {
     let mut predictions: Vec<PredictionRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let scope = entity_scope(req);
     if let Some(scope) = &scope {
@@ -190,7 +191,7 @@ pub async fn run(
     }
     let boxes: Vec<GameSummaryRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let games = inputs::games_on(deps, date).await?;
     let mut warnings = Vec::new();
@@ -262,7 +263,7 @@ pub async fn grades_by_system(
 ) -> Result<BTreeMap<String, Vec<PredictionGradeRow>>> {
     let rows: Vec<PredictionGradeRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let mut out: BTreeMap<String, Vec<PredictionGradeRow>> = BTreeMap::new();
     for r in rows {
@@ -447,7 +448,8 @@ mod tests {
     }
 
     async fn add_second_game(w: &Warehouse) {
-        let mut boxes: Vec<GameSummaryRow> = w.select("game_date = ?", &[D.into()]).await.unwrap();
+        let mut boxes: Vec<GameSummaryRow> =
+            w.rows(&Filter::new().eq("game_date", D)).await.unwrap();
         boxes.push(GameSummaryRow {
             game_id: "0022400562".into(),
             team: "LAL".into(),
@@ -477,10 +479,12 @@ mod tests {
             assert!(msg.contains(part), "{msg} lacks {part}");
         }
         assert!(!msg.contains("0022400561"), "{msg}");
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM prediction_grades")
-            .fetch_one(deps.warehouse.pool())
-            .await
-            .unwrap();
+        let n: i64 = crate::storage::queries::testing::scalar(
+            &deps.warehouse,
+            crate::storage::sql::Sql::new("SELECT COUNT(*) FROM prediction_grades"),
+        )
+        .await
+        .unwrap();
         assert_eq!(n, 0, "nothing is written before the box scores are in");
     }
 
@@ -506,7 +510,7 @@ mod tests {
         );
         let mut rows: Vec<PredictionGradeRow> = deps
             .warehouse
-            .select("game_date = ?", &[D.into()])
+            .rows(&Filter::new().eq("game_date", D))
             .await
             .unwrap();
         rows.sort_by_key(|r| r.player_id);
@@ -557,11 +561,14 @@ mod tests {
         assert_eq!((r.result.as_str(), r.profit), ("VOID", None));
 
         // graded_at is the writer's stamp.
-        let graded_at: String =
-            sqlx::query_scalar("SELECT graded_at FROM prediction_grades WHERE player_id = 1")
-                .fetch_one(deps.warehouse.pool())
-                .await
-                .unwrap();
+        let graded_at: String = crate::storage::queries::testing::scalar(
+            &deps.warehouse,
+            crate::storage::sql::Sql::new(
+                "SELECT graded_at FROM prediction_grades WHERE player_id = 1",
+            ),
+        )
+        .await
+        .unwrap();
         assert_eq!(graded_at, "2025-01-14T10:00:00Z");
 
         // Grading again changes nothing, not even the stamp.
@@ -602,7 +609,7 @@ mod tests {
         // A stat correction: player 1 scored 22, under his 22.5 line.
         let mut boxes: Vec<GameSummaryRow> = deps
             .warehouse
-            .select("game_date = ?", &[D.into()])
+            .rows(&Filter::new().eq("game_date", D))
             .await
             .unwrap();
         boxes.iter_mut().find(|b| b.player_id == 1).unwrap().points = 22;
@@ -617,7 +624,7 @@ mod tests {
         assert_eq!(r.entities_changed.unwrap().players, vec!["1".to_string()]);
         let row: Vec<PredictionGradeRow> = deps
             .warehouse
-            .select("game_date = ? AND player_id = 1", &[D.into()])
+            .rows(&Filter::new().eq("game_date", D).eq("player_id", 1i64))
             .await
             .unwrap();
         assert_eq!(

@@ -8,6 +8,7 @@ use std::time::Duration;
 use nbaprops_proto::AlertKind;
 
 use crate::error::{PipelineError, Result};
+use crate::storage::queries::ops;
 use crate::Deps;
 
 /// Where alerts go besides the table and the log.
@@ -115,46 +116,31 @@ pub async fn raise(deps: &Deps, alert: &Alert, now: &str) -> Result<bool> {
             alert.message
         ),
     }
-    sqlx::query(
-        "INSERT INTO alerts (created_at, kind, severity, game_date, subject, correlation_id, \
-         message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ops::insert_alert(
+        &deps.warehouse,
+        &ops::NewAlert {
+            created_at: now,
+            kind: alert.kind.as_str(),
+            severity: alert.severity.as_str(),
+            game_date: &alert.game_date,
+            subject: &alert.subject,
+            correlation_id: &alert.correlation_id,
+            message: &alert.message,
+            details: alert.details.as_ref().map(|d| d.to_string()),
+        },
     )
-    .bind(now)
-    .bind(alert.kind.as_str())
-    .bind(alert.severity.as_str())
-    .bind(&alert.game_date)
-    .bind(&alert.subject)
-    .bind(&alert.correlation_id)
-    .bind(&alert.message)
-    .bind(alert.details.as_ref().map(|d| d.to_string()))
-    .execute(deps.warehouse.pool())
     .await?;
     Ok(deps.alerts.post(alert, now).await)
 }
 
-/// A stored alert, as `nbaprops status` and the tests read them.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredAlert {
-    pub created_at: String,
-    pub kind: String,
-    pub severity: String,
-    pub game_date: String,
-    pub subject: String,
-    pub message: String,
-}
+pub use crate::storage::queries::ops::StoredAlert;
 
 /// The alerts of a game date, oldest first.
 pub async fn of_date(
     warehouse: &crate::storage::Warehouse,
     game_date: &str,
 ) -> Result<Vec<StoredAlert>> {
-    Ok(sqlx::query_as(
-        "SELECT created_at, kind, severity, game_date, subject, message FROM alerts \
-         WHERE game_date = ? ORDER BY id",
-    )
-    .bind(game_date)
-    .fetch_all(warehouse.pool())
-    .await?)
+    ops::alerts_of_date(warehouse, game_date).await
 }
 
 #[cfg(test)]

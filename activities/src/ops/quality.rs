@@ -14,6 +14,7 @@ use nbaprops_proto::{GateCheck, GateReport, Mode, RunContext};
 
 use crate::analytics::inputs;
 use crate::error::Result;
+use crate::storage::queries;
 use crate::Deps;
 
 /// Every team that played on a date has box-score rows (a share of the scheduled teams).
@@ -158,13 +159,8 @@ async fn phase2(deps: &Deps, game_date: &str, backfill: bool) -> Result<Vec<Gate
 async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     let played_on = crate::sources::shift_date(game_date, -1)?;
     let box_rows = inputs::player_boxes(deps, &played_on).await?.len() as i64;
-    let (summary_rows, null_minutes): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(minutes IS NULL), 0) FROM player_game_summary \
-         WHERE game_date = ?",
-    )
-    .bind(&played_on)
-    .fetch_one(deps.warehouse.pool())
-    .await?;
+    let (summary_rows, null_minutes) =
+        queries::ops::game_summary_counts(&deps.warehouse, &played_on).await?;
     Ok(vec![
         at_least(
             "game_summary_rows",
@@ -191,27 +187,10 @@ async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
 
 async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     let (resolved, _) = lined_players(deps, game_date).await?;
-    let cached: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>(
-        "SELECT player_id FROM player_daily_cache WHERE cache_date = ?",
-    )
-    .bind(game_date)
-    .fetch_all(deps.warehouse.pool())
-    .await?
-    .into_iter()
-    .map(|(p,)| p)
-    .collect();
+    let cached = queries::ops::cached_players(&deps.warehouse, game_date).await?;
     // Early in a season the cache (this season only) is thin; a player whose context has last
     // season's games still has history to predict from.
-    let recent: BTreeSet<i64> = sqlx::query_as::<_, (i64,)>(
-        "SELECT player_id FROM upcoming_player_game_context \
-         WHERE game_date = ? AND points_avg_l5 IS NOT NULL",
-    )
-    .bind(game_date)
-    .fetch_all(deps.warehouse.pool())
-    .await?
-    .into_iter()
-    .map(|(p,)| p)
-    .collect();
+    let recent = queries::ops::players_with_recent_games(&deps.warehouse, game_date).await?;
     let covered = resolved
         .iter()
         .filter(|p| cached.contains(p) || recent.contains(p))
@@ -229,13 +208,7 @@ async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
 
 async fn phase5(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     let (resolved, _) = lined_players(deps, game_date).await?;
-    let live: Vec<(i64, String, f64)> = sqlx::query_as(
-        "SELECT player_id, system, predicted_points FROM predictions \
-         WHERE game_date = ? AND superseded_at IS NULL",
-    )
-    .bind(game_date)
-    .fetch_all(deps.warehouse.pool())
-    .await?;
+    let live = queries::ops::live_points(&deps.warehouse, game_date).await?;
     let ensembled: BTreeSet<i64> = live
         .iter()
         .filter(|(_, s, _)| s == crate::predict::ensemble::NAME)
@@ -249,12 +222,7 @@ async fn phase5(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
         })
         .map(|(p, s, v)| format!("{s} {p}: {v}"))
         .collect();
-    let (missing, vectors): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(missing_count), 0), COUNT(*) FROM ml_feature_store WHERE game_date = ?",
-    )
-    .bind(game_date)
-    .fetch_one(deps.warehouse.pool())
-    .await?;
+    let (missing, vectors) = queries::ops::feature_gaps(&deps.warehouse, game_date).await?;
     let features = crate::precompute::ml_feature_store::FEATURE_NAMES.len() as f64;
     let null_rate = if vectors == 0 {
         0.0
@@ -340,23 +308,22 @@ mod tests {
     }
 
     async fn tables(deps: &Deps) -> BTreeSet<String> {
-        sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-             AND name NOT LIKE '_sqlx%'",
-        )
-        .fetch_all(deps.warehouse.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
+        crate::storage::schema::read(&deps.warehouse)
+            .await
+            .unwrap()
+            .tables
+            .into_keys()
+            .collect()
     }
 
     async fn drop_tables(deps: &Deps, tables: impl IntoIterator<Item = &str>) {
         for t in tables {
-            sqlx::query(&format!("DROP TABLE {t}"))
-                .execute(deps.warehouse.pool())
-                .await
-                .unwrap();
+            crate::storage::queries::testing::execute(
+                &deps.warehouse,
+                crate::storage::sql::Sql::new(format!("DROP TABLE {t}")),
+            )
+            .await
+            .unwrap();
         }
     }
 

@@ -5,6 +5,7 @@
 use nbaprops_proto::{EntitySet, Mode, ProcessorResult, RunContext, Trigger};
 
 use crate::error::{PipelineError, Result};
+use crate::storage::queries::ops;
 use crate::Deps;
 
 /// How a run was narrowed, as stored in `processor_runs.scope`: `all`, or the counts of the
@@ -113,48 +114,38 @@ pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
         Ok(r) => ("ok", Some(r), None),
         Err(e) => ("failed", None, Some(e.to_string())),
     };
-    sqlx::query(
-        "INSERT INTO processor_runs (processor, phase, game_date, data_date, correlation_id, mode, \
-         trigger_kind, scope, status, rows_read, rows_written, rows_unchanged, rows_removed, \
-         input_hash, output_hash, error, started_at, duration_ms, kind, workflow_id, run_id, \
-         activity_id, attempt) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ops::insert_run(
+        &deps.warehouse,
+        &ops::NewRun {
+            processor: run.processor,
+            phase: run.phase as i64,
+            game_date: &run.context.game_date,
+            data_date: run.data_date,
+            correlation_id: &run.context.correlation_id,
+            mode: mode_name(run.context),
+            trigger_kind: trigger_name(run.context),
+            scope: &run.scope,
+            status,
+            rows_read: result.map(|r| r.rows_read as i64).unwrap_or(0),
+            rows_written: result.map(|r| r.rows_written as i64).unwrap_or(0),
+            rows_unchanged: result.map(|r| r.rows_unchanged as i64).unwrap_or(0),
+            rows_removed: result.map(|r| r.rows_removed as i64).unwrap_or(0),
+            input_hash: result.map(|r| r.input_hash.as_str()),
+            output_hash: result.map(|r| r.output_hash.as_str()),
+            error: error.as_deref(),
+            started_at: run.started_at,
+            duration_ms: run.duration_ms as i64,
+            kind: run.kind,
+            workflow_id: &run.origin.workflow_id,
+            run_id: &run.origin.run_id,
+            activity_id: &run.origin.activity_id,
+            attempt: run.origin.attempt as i64,
+        },
     )
-    .bind(run.processor)
-    .bind(run.phase as i64)
-    .bind(&run.context.game_date)
-    .bind(run.data_date)
-    .bind(&run.context.correlation_id)
-    .bind(mode_name(run.context))
-    .bind(trigger_name(run.context))
-    .bind(&run.scope)
-    .bind(status)
-    .bind(result.map(|r| r.rows_read as i64).unwrap_or(0))
-    .bind(result.map(|r| r.rows_written as i64).unwrap_or(0))
-    .bind(result.map(|r| r.rows_unchanged as i64).unwrap_or(0))
-    .bind(result.map(|r| r.rows_removed as i64).unwrap_or(0))
-    .bind(result.map(|r| r.input_hash.clone()))
-    .bind(result.map(|r| r.output_hash.clone()))
-    .bind(error)
-    .bind(run.started_at)
-    .bind(run.duration_ms as i64)
-    .bind(run.kind)
-    .bind(&run.origin.workflow_id)
-    .bind(&run.origin.run_id)
-    .bind(&run.origin.activity_id)
-    .bind(run.origin.attempt as i64)
-    .execute(deps.warehouse.pool())
-    .await?;
-    Ok(())
+    .await
 }
 
-/// The hashes of the last successful run of a processor over the same date and scope.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct PreviousRun {
-    pub input_hash: Option<String>,
-    pub output_hash: Option<String>,
-    pub correlation_id: String,
-}
+pub use crate::storage::queries::ops::{PreviousRun, RunRow};
 
 pub async fn previous_ok(
     deps: &Deps,
@@ -162,41 +153,7 @@ pub async fn previous_ok(
     data_date: &str,
     scope: &str,
 ) -> Result<Option<PreviousRun>> {
-    Ok(sqlx::query_as(
-        "SELECT input_hash, output_hash, correlation_id FROM processor_runs \
-         WHERE processor = ? AND data_date = ? AND scope = ? AND status = 'ok' \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(processor)
-    .bind(data_date)
-    .bind(scope)
-    .fetch_optional(deps.warehouse.pool())
-    .await?)
-}
-
-/// A row of the run history, as `nbaprops status` prints it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RunRow {
-    pub kind: String,
-    pub processor: String,
-    pub phase: i64,
-    pub data_date: String,
-    pub correlation_id: String,
-    pub mode: String,
-    pub trigger_kind: String,
-    pub scope: String,
-    pub status: String,
-    pub rows_read: i64,
-    pub rows_written: i64,
-    pub rows_unchanged: i64,
-    pub rows_removed: i64,
-    pub error: Option<String>,
-    pub started_at: String,
-    pub duration_ms: i64,
-    pub workflow_id: String,
-    pub run_id: String,
-    pub activity_id: String,
-    pub attempt: i64,
+    ops::previous_ok(&deps.warehouse, processor, data_date, scope).await
 }
 
 /// Every run recorded for a game date, in the order they started.
@@ -204,13 +161,5 @@ pub async fn of_game_date(
     warehouse: &crate::storage::Warehouse,
     game_date: &str,
 ) -> Result<Vec<RunRow>> {
-    Ok(sqlx::query_as(
-        "SELECT kind, processor, phase, data_date, correlation_id, mode, trigger_kind, scope, \
-         status, rows_read, rows_written, rows_unchanged, rows_removed, error, started_at, \
-         duration_ms, workflow_id, run_id, activity_id, attempt \
-         FROM processor_runs WHERE game_date = ? ORDER BY id",
-    )
-    .bind(game_date)
-    .fetch_all(warehouse.pool())
-    .await?)
+    ops::runs_of_game_date(warehouse, game_date).await
 }

@@ -20,6 +20,7 @@ use super::round4;
 use crate::analytics::player_game_summary::entity_scope;
 use crate::error::{PipelineError, Result};
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::Filter;
 use crate::storage::Value;
 use crate::Deps;
 
@@ -235,7 +236,7 @@ pub async fn run(
     let inputs = Inputs::load(deps, date, true).await?;
     let factors: Vec<CompositeFactorsRow> = deps
         .warehouse
-        .select("game_date = ?", &[date.into()])
+        .rows(&Filter::new().eq("game_date", date))
         .await?;
     let input_hash = crate::hashing::combine([
         inputs.input_hash().as_str(),
@@ -361,7 +362,7 @@ mod tests {
         crate::raw::test_support::assert_idempotent(&first, &again, 1);
         let stored: Vec<FeatureRow> = deps
             .warehouse
-            .select("game_date = ?", &[D.into()])
+            .rows(&Filter::new().eq("game_date", D))
             .await
             .unwrap();
         assert_eq!(stored[0].missing_count, 0);

@@ -36,6 +36,7 @@ use crate::analytics::upcoming_player_game_context::PlayerContextRow;
 use crate::analytics::upcoming_team_game_context::TeamContextRow;
 use crate::error::Result;
 use crate::storage::warehouse::WriteMeta;
+use crate::storage::Filter;
 use crate::storage::Value;
 use crate::Deps;
 
@@ -95,15 +96,15 @@ impl Inputs {
     pub async fn load(deps: &Deps, date: &str, with_cache: bool) -> Result<Self> {
         let w = &deps.warehouse;
         Ok(Inputs {
-            contexts: w.select("game_date = ?", &[date.into()]).await?,
-            teams: w.select("game_date = ?", &[date.into()]).await?,
+            contexts: w.rows(&Filter::new().eq("game_date", date)).await?,
+            teams: w.rows(&Filter::new().eq("game_date", date)).await?,
             caches: if with_cache {
-                w.select("cache_date = ?", &[date.into()]).await?
+                w.rows(&Filter::new().eq("cache_date", date)).await?
             } else {
                 vec![]
             },
-            zones: w.select("analysis_date = ?", &[date.into()]).await?,
-            defense: w.select("analysis_date = ?", &[date.into()]).await?,
+            zones: w.rows(&Filter::new().eq("analysis_date", date)).await?,
+            defense: w.rows(&Filter::new().eq("analysis_date", date)).await?,
         })
     }
 
@@ -613,7 +614,7 @@ pub(crate) mod tests {
         crate::raw::test_support::assert_idempotent(&first, &again, 1);
         let stored: Vec<CompositeFactorsRow> = deps
             .warehouse
-            .select("game_date = ?", &[D.into()])
+            .rows(&Filter::new().eq("game_date", D))
             .await
             .unwrap();
         // The cache's values come from the games, not from the cache table.

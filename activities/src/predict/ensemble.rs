@@ -21,8 +21,8 @@ use super::inputs::{load_batch, Candidate};
 use super::system::{run_system, Estimate, System};
 use crate::analytics::upcoming_player_game_context::days_before;
 use crate::error::Result;
-use crate::storage::warehouse::WriteMeta;
-use crate::storage::Value;
+use crate::storage::queries;
+use crate::storage::warehouse::{Filter, Snapshot, WriteMeta};
 use crate::Deps;
 
 pub const NAME: &str = "ensemble";
@@ -158,21 +158,9 @@ pub fn estimate(
     })
 }
 
-const HISTORY_FROM_WHERE: &str = "FROM predictions p \
-     JOIN player_game_summary g ON g.game_date = p.game_date AND g.player_id = p.player_id \
-     WHERE p.game_date >= ? AND p.game_date < ? AND p.superseded_at IS NULL \
-       AND g.minutes > 0 AND p.system IN ('moving_average', 'matchup', 'similarity', 'gbm')";
-
-async fn history(conn: &mut sqlx::SqliteConnection, from: &str, date: &str) -> Result<Vec<Graded>> {
-    let rows: Vec<(String, i64, String, f64, f64, i64)> = sqlx::query_as(&format!(
-        "SELECT p.game_date, p.player_id, p.system, p.predicted_points, p.line, g.points \
-         {HISTORY_FROM_WHERE} ORDER BY p.game_date, p.player_id, p.system"
-    ))
-    .bind(from)
-    .bind(date)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
+async fn history(snapshot: &mut Snapshot, from: &str, date: &str) -> Result<Vec<Graded>> {
+    Ok(queries::predict::graded_rows(snapshot, from, date)
+        .await?
         .into_iter()
         .map(
             |(game_date, player_id, system, predicted, line, actual)| Graded {
@@ -192,25 +180,18 @@ async fn history(conn: &mut sqlx::SqliteConnection, from: &str, date: &str) -> R
 /// and box score's row hash, read in the same transaction as the rows.
 async fn blend_for(deps: &Deps, date: &str) -> Result<std::sync::Arc<Blend>> {
     let from = days_before(date, HISTORY_DAYS)?;
-    let mut tx = deps.warehouse.pool().begin().await?;
-    let rows: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT group_concat(p.row_hash || ' ' || g.row_hash, ',' \
-         ORDER BY p.game_date, p.player_id, p.system) {HISTORY_FROM_WHERE}"
-    ))
-    .bind(&from)
-    .bind(date)
-    .fetch_one(&mut *tx)
-    .await?;
-    let digest = blake3::hash(rows.unwrap_or_default().as_bytes()).to_hex();
+    let mut snapshot = deps.warehouse.snapshot().await?;
+    let rows = queries::predict::graded_digest(&mut snapshot, &from, date).await?;
+    let digest = blake3::hash(rows.as_bytes()).to_hex();
     let key = format!("{from} {date} {digest}");
     let blend = deps
         .predict_cache
         .blends
         .get_or_try_init(&key, || async {
-            Ok(fit(&history(&mut tx, &from, date).await?))
+            Ok(fit(&history(&mut snapshot, &from, date).await?))
         })
         .await?;
-    tx.commit().await?;
+    snapshot.finish().await?;
     Ok(blend)
 }
 
@@ -222,17 +203,13 @@ pub async fn run(
 ) -> Result<ProcessorResult> {
     let batch = load_batch(deps, req, date).await?;
     let blend = blend_for(deps, date).await?;
-    let mut binds: Vec<Value> = vec![date.into()];
-    binds.extend(batch.scope.values.iter().cloned());
-    let list = vec!["?"; batch.scope.values.len()].join(", ");
     let live: Vec<super::predictions::PredictionRow> = deps
         .warehouse
-        .select(
-            &format!(
-                "game_date = ? AND player_id IN ({list}) AND superseded_at IS NULL \
-                 AND system IN ('moving_average', 'matchup', 'similarity', 'gbm')"
-            ),
-            &binds,
+        .rows(
+            &Filter::new()
+                .eq("game_date", date)
+                .is_in("player_id", batch.scope.values.iter().cloned())
+                .is_in("system", MEMBERS),
         )
         .await?;
     let mut members: BTreeMap<i64, BTreeMap<String, f64>> = BTreeMap::new();

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::precompute::ml_feature_store::{FeatureRow, FEATURE_NAMES, FEATURE_VERSION};
+use crate::storage::queries::predict as predict_queries;
 use crate::Deps;
 
 /// One earlier player-game: what was known that morning, and what happened.
@@ -55,10 +56,6 @@ impl History {
     }
 }
 
-const FROM_WHERE: &str = "FROM ml_feature_store f \
-     JOIN player_game_summary g ON g.game_date = f.game_date AND g.player_id = f.player_id \
-     WHERE f.game_date >= ? AND f.game_date < ? AND g.minutes > 0";
-
 /// The player-games in `[from, before)` that have a feature row of this code's version and
 /// a box-score row with minutes played, ordered by date and player (deterministic).
 pub async fn labelled_games(deps: &Deps, from: &str, before: &str) -> Result<Vec<LabelledGame>> {
@@ -69,15 +66,8 @@ pub async fn labelled_games(deps: &Deps, from: &str, before: &str) -> Result<Vec
 /// those that changed or are new read again.
 pub async fn labelled_history(deps: &Deps, from: &str, before: &str) -> Result<History> {
     // One read transaction: the digests and the rows read again are the same snapshot.
-    let mut tx = deps.warehouse.pool().begin().await?;
-    let digests: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT f.game_date, group_concat(f.player_id || ' ' || f.row_hash || ' ' || g.row_hash, \
-         ',' ORDER BY f.player_id) {FROM_WHERE} GROUP BY f.game_date ORDER BY f.game_date"
-    ))
-    .bind(from)
-    .bind(before)
-    .fetch_all(&mut *tx)
-    .await?;
+    let mut snapshot = deps.warehouse.snapshot().await?;
+    let digests = predict_queries::labelled_digests(&mut snapshot, from, before).await?;
     let digests: Vec<(String, String)> = digests
         .into_iter()
         .map(|(date, rows)| (date, blake3::hash(rows.as_bytes()).to_hex().to_string()))
@@ -100,15 +90,7 @@ pub async fn labelled_history(deps: &Deps, from: &str, before: &str) -> Result<H
         }
     }
     if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
-        let rows: Vec<(String, i64, i64, String, i64)> = sqlx::query_as(&format!(
-            "SELECT f.game_date, f.player_id, f.feature_version, f.features, g.points \
-             {FROM_WHERE} AND f.game_date <= ? ORDER BY f.game_date, f.player_id"
-        ))
-        .bind(*first)
-        .bind(before)
-        .bind(*last)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = predict_queries::labelled_rows(&mut snapshot, first, before, last).await?;
         let mut parsed: BTreeMap<String, Vec<LabelledGame>> = missing
             .iter()
             .map(|d| (d.to_string(), Vec::new()))
@@ -130,7 +112,7 @@ pub async fn labelled_history(deps: &Deps, from: &str, before: &str) -> Result<H
             }
         }
     }
-    tx.commit().await?;
+    snapshot.finish().await?;
 
     let mut h = blake3::Hasher::new();
     for (date, digest) in &digests {

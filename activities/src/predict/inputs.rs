@@ -13,7 +13,7 @@ use crate::error::{PipelineError, Result};
 use crate::hashing;
 use crate::lines::{current_lines, ChosenLine};
 use crate::precompute::ml_feature_store::{FeatureRow, FEATURE_NAMES};
-use crate::storage::warehouse::Scope;
+use crate::storage::warehouse::{Filter, Scope};
 use crate::storage::{TableRow, Value};
 use crate::Deps;
 
@@ -73,10 +73,6 @@ pub fn skip(reason: &str, name: &str, player_id: i64) -> String {
     format!("{reason}: {name} ({player_id})")
 }
 
-fn in_list(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
 /// Loads the batch named by the request's `entity_filter.players`.
 pub async fn load_batch(deps: &Deps, req: &ProcessorRequest, date: &str) -> Result<Batch> {
     let Some(scope) = entity_scope(req) else {
@@ -93,23 +89,12 @@ pub async fn load_batch(deps: &Deps, req: &ProcessorRequest, date: &str) -> Resu
             _ => None,
         })
         .collect();
-    let list = in_list(ids.len());
-    let players: Vec<(i64, String, String)> = {
-        let sql = format!(
-            "SELECT player_id, player_name, player_lookup FROM players \
-             WHERE player_id IN ({list}) ORDER BY player_id"
-        );
-        let mut q = sqlx::query_as(&sql);
-        for id in &ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(deps.warehouse.pool()).await?
-    };
-    let mut binds: Vec<Value> = vec![date.into()];
-    binds.extend(ids.iter().map(|i| Value::Int(*i)));
-    let where_sql = format!("game_date = ? AND player_id IN ({list})");
-    let feature_rows: Vec<FeatureRow> = deps.warehouse.select(&where_sql, &binds).await?;
-    let context_rows: Vec<PlayerContextRow> = deps.warehouse.select(&where_sql, &binds).await?;
+    let players = crate::storage::queries::players::by_ids(&deps.warehouse, &ids).await?;
+    let batch = Filter::new()
+        .eq("game_date", date)
+        .is_in("player_id", ids.iter().copied());
+    let feature_rows: Vec<FeatureRow> = deps.warehouse.rows(&batch).await?;
+    let context_rows: Vec<PlayerContextRow> = deps.warehouse.rows(&batch).await?;
     let props = crate::analytics::inputs::points_lines(deps, date).await?;
     let lines = current_lines(&props, None);
 

@@ -38,10 +38,11 @@ pub fn resolve(
 pub async fn plan(deps: &Deps, date: &str) -> Result<PredictionPlan> {
     let props = crate::analytics::inputs::points_lines(deps, date).await?;
     let lines = current_lines(&props, None);
-    let registry: Vec<(i64, String)> =
-        sqlx::query_as("SELECT player_id, player_lookup FROM players")
-            .fetch_all(deps.warehouse.pool())
-            .await?;
+    let registry: Vec<(i64, String)> = crate::storage::queries::players::all(&deps.warehouse)
+        .await?
+        .into_iter()
+        .map(|(id, lookup, _)| (id, lookup))
+        .collect();
     let (players, warnings) = resolve(
         lines
             .into_values()

@@ -42,13 +42,7 @@ pub async fn prediction_counts(
     warehouse: &crate::storage::Warehouse,
     date: &str,
 ) -> crate::error::Result<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT COALESCE(SUM(superseded_at IS NULL), 0), \
-         COALESCE(SUM(superseded_at IS NOT NULL), 0) FROM predictions WHERE game_date = ?",
-    )
-    .bind(date)
-    .fetch_one(warehouse.pool())
-    .await?)
+    crate::storage::queries::predict::prediction_counts(warehouse, date).await
 }
 
 /// Live predictions of a date, for the CLI and the tests.
@@ -56,7 +50,9 @@ pub async fn live_predictions(
     warehouse: &crate::storage::Warehouse,
     date: &str,
 ) -> crate::error::Result<Vec<PredictionRow>> {
-    let mut rows: Vec<PredictionRow> = warehouse.select("game_date = ?", &[date.into()]).await?;
+    let mut rows: Vec<PredictionRow> = warehouse
+        .rows(&crate::storage::Filter::new().eq("game_date", date))
+        .await?;
     rows.sort_by(|a, b| {
         b.edge
             .abs()

@@ -250,11 +250,7 @@ mod tests {
         let req = t::request(NAME, date, vec![]);
         let result = run(&deps, &req, date, &t::meta()).await.unwrap();
         assert_eq!(result.rows_written as usize, rows.len(), "each game once");
-        let points: i64 = sqlx::query_scalar(
-            "SELECT points FROM raw_historical_player_game_logs WHERE player_id = 1628973 AND game_date = ?",
-        )
-        .bind(date)
-        .fetch_one(deps.warehouse.pool())
+        let points: i64 = crate::storage::queries::testing::scalar(&deps.warehouse, crate::storage::sql::Sql::new("SELECT points FROM raw_historical_player_game_logs WHERE player_id = 1628973 AND game_date = ?",).bind(date))
         .await
         .unwrap();
         assert_eq!(points, 40, "the file imported last wins");

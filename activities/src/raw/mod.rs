@@ -98,15 +98,7 @@ pub async fn kept_payloads(
     date: &str,
     keep: Keep,
 ) -> Result<Vec<RawPayloadRef>> {
-    let kept: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT object_key, request_key, blake3, bytes FROM raw_payloads \
-         WHERE source = ? AND data_date = ? AND status = 'ok' \
-         ORDER BY first_seen_at, object_key",
-    )
-    .bind(source)
-    .bind(date)
-    .fetch_all(deps.warehouse.pool())
-    .await?;
+    let kept = crate::storage::queries::raw::kept(&deps.warehouse, source, date).await?;
     let refs = kept
         .into_iter()
         .map(|(object_key, request_key, blake3, bytes)| RawPayloadRef {
@@ -315,25 +307,11 @@ where
 /// be processed in any order. Every box-score source merges into it (it is the one table with
 /// several writers; see the registry's `SHARED_TABLES`).
 pub async fn upsert_players(deps: &crate::Deps, rows: &[(i64, &str, &str, &str)]) -> Result<()> {
-    let mut tx = deps.warehouse.pool().begin_with("BEGIN IMMEDIATE").await?;
-    for &(player_id, name, team, game_date) in rows {
-        sqlx::query(
-            "INSERT INTO players (player_id, player_name, player_lookup, team, last_game_date) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET \
-             player_name = excluded.player_name, player_lookup = excluded.player_lookup, \
-             team = excluded.team, last_game_date = excluded.last_game_date \
-             WHERE excluded.last_game_date >= players.last_game_date",
-        )
-        .bind(player_id)
-        .bind(name)
-        .bind(crate::names::player_lookup(name))
-        .bind(team)
-        .bind(game_date)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    let rows: Vec<(i64, &str, String, &str, &str)> = rows
+        .iter()
+        .map(|&(id, name, team, date)| (id, name, crate::names::player_lookup(name), team, date))
+        .collect();
+    crate::storage::queries::players::upsert(&deps.warehouse, &rows).await
 }
 
 #[cfg(test)]
@@ -475,55 +453,38 @@ mod tests {
         );
     }
 
-    /// Every raw table's declaration (`warehouse_table!`) agrees with its migration: the same
-    /// business columns in order, then `row_hash` and `written_at`, and a primary key of the
-    /// partition column followed by the key columns.
+    /// Every table's declaration (`warehouse_table!`) agrees with the migrated schema: the
+    /// same business columns in order with their declared kinds, then the write mode's
+    /// bookkeeping columns, and a primary key of the partition column and the key columns.
     #[tokio::test]
-    async fn every_raw_table_matches_its_migration() {
-        use crate::storage::{TableDef, TableRow};
+    async fn every_table_matches_its_migration() {
+        use crate::storage::WriteMode;
         let (_d, deps) = t::temp_deps().await;
-        let defs: [&TableDef; 18] = [
-            nbac_schedule::ScheduleRow::TABLE,
-            nbac_player_boxscores::BoxScoreRow::TABLE,
-            oddsa_player_props::PropLineRow::TABLE,
-            nbac_schedule_api::ScheduleApiRow::TABLE,
-            nbac_team_boxscores::TeamBoxRow::TABLE,
-            nbac_play_by_play::PbpPlayerRow::TABLE,
-            nbac_injury_report::InjuryReportRow::TABLE,
-            nbac_player_list::PlayerListRow::TABLE,
-            oddsa_game_lines::GameLineRow::TABLE,
-            bp_player_props::BpPropRow::TABLE,
-            espn_scoreboard::EspnGameRow::TABLE,
-            espn_rosters::EspnRosterRow::TABLE,
-            bdl_box_scores::BdlBoxRow::TABLE,
-            bdl_injuries::BdlInjuryRow::TABLE,
-            historical_team_games::HistTeamGameRow::TABLE,
-            historical_player_game_logs::HistPlayerLogRow::TABLE,
-            historical_points_lines::HistPointsLineRow::TABLE,
-            injury_updates::InjuryUpdateRow::TABLE,
-        ];
-        for def in defs {
-            let info: Vec<(String, i64)> = sqlx::query_as(&format!(
-                "SELECT name, pk FROM pragma_table_info('{}')",
-                def.name
-            ))
-            .fetch_all(deps.warehouse.pool())
-            .await
-            .unwrap();
-            let columns: Vec<&str> = info.iter().map(|(c, _)| c.as_str()).collect();
+        let schema = crate::storage::schema::read(&deps.warehouse).await.unwrap();
+        let tables = crate::catalog::tables();
+        assert!(tables.len() > 25, "{}", tables.len());
+        for def in tables {
+            assert_eq!(
+                crate::storage::schema::check_table(&schema, def),
+                Vec::<String>::new()
+            );
+            let stored = &schema.tables[def.name];
+            let columns: Vec<&str> = stored.columns.iter().map(|c| c.name.as_str()).collect();
             let mut expected: Vec<&str> = def.columns.to_vec();
-            expected.extend(["row_hash", "written_at"]);
+            match def.mode {
+                WriteMode::Replace => {
+                    expected.extend(["row_hash", "written_at"]);
+                    let mut pk = vec![def.partition_column];
+                    pk.extend(def.key_columns);
+                    assert_eq!(stored.primary_key, pk, "{}", def.name);
+                }
+                WriteMode::Supersede => {
+                    expected.retain(|c| columns.contains(c));
+                    assert_eq!(expected, def.columns.to_vec(), "{}", def.name);
+                    continue;
+                }
+            }
             assert_eq!(columns, expected, "{}", def.name);
-            let mut pk: Vec<(i64, &str)> = info
-                .iter()
-                .filter(|(_, pk)| *pk > 0)
-                .map(|(c, pk)| (*pk, c.as_str()))
-                .collect();
-            pk.sort();
-            let pk: Vec<&str> = pk.into_iter().map(|(_, c)| c).collect();
-            let mut expected_pk = vec![def.partition_column];
-            expected_pk.extend(def.key_columns);
-            assert_eq!(pk, expected_pk, "{}", def.name);
         }
     }
 }

@@ -212,9 +212,12 @@ mod tests {
         t::assert_idempotent(&first, &again, 12);
         let mut totals: Vec<GameLineRow> = deps
             .warehouse
-            .select(
-                "game_date = ? AND bookmaker = 'draftkings' AND market = 'total' AND outcome = 'Over'",
-                &[date.into()],
+            .rows(
+                &crate::storage::Filter::new()
+                    .eq("game_date", date)
+                    .eq("bookmaker", "draftkings")
+                    .eq("market", "total")
+                    .eq("outcome", "Over"),
             )
             .await
             .unwrap();

@@ -65,20 +65,16 @@ pub async fn keep_with_status(
         .put(source, date, request_key, Bytes::from(body))
         .await
         .unwrap();
-    sqlx::query(
-        "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
+    crate::storage::queries::testing::execute(&deps.warehouse, crate::storage::sql::Sql::new("INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
          status, reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, 'test://', ?, NULL, ?) \
-         ON CONFLICT (object_key) DO NOTHING",
-    )
-    .bind(&stored.key)
+         ON CONFLICT (object_key) DO NOTHING",).bind(&stored.key)
     .bind(source)
     .bind(date)
     .bind(request_key)
     .bind(&stored.blake3)
     .bind(stored.bytes as i64)
     .bind(status)
-    .bind(first_seen_at)
-    .execute(deps.warehouse.pool())
+    .bind(first_seen_at))
     .await
     .unwrap();
     RawPayloadRef {
@@ -138,11 +134,13 @@ pub fn assert_idempotent(first: &ProcessorResult, again: &ProcessorResult, rows:
 
 /// Rows of a table in a partition.
 pub async fn count(deps: &Deps, table: &str, partition_column: &str, date: &str) -> i64 {
-    sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM {table} WHERE {partition_column} = ?"
-    ))
-    .bind(date)
-    .fetch_one(deps.warehouse.pool())
+    crate::storage::queries::testing::scalar(
+        &deps.warehouse,
+        crate::storage::sql::Sql::new(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {partition_column} = ?"
+        ))
+        .bind(date),
+    )
     .await
     .unwrap()
 }

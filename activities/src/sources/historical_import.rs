@@ -627,10 +627,12 @@ mod tests {
             (again.payloads_new, again.payloads_existing),
             (0, first.dates)
         );
-        let kept: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM raw_payloads WHERE source = 'historical_points_lines'",
+        let kept: i64 = crate::storage::queries::testing::scalar(
+            &deps.warehouse,
+            crate::storage::sql::Sql::new(
+                "SELECT COUNT(*) FROM raw_payloads WHERE source = 'historical_points_lines'",
+            ),
         )
-        .fetch_one(deps.warehouse.pool())
         .await
         .unwrap();
         assert_eq!(kept as usize, first.dates);

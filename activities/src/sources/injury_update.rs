@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::names::player_lookup;
+use crate::storage::queries::players;
 use crate::Deps;
 
 pub const SOURCE: &str = "injury_update";
@@ -64,21 +65,8 @@ pub async fn resolve_player(
 ) -> Result<Option<(i64, String, String, String)>> {
     let given = given.trim();
     let rows: Vec<(i64, String, String, String)> = match given.parse::<i64>() {
-        Ok(id) => sqlx::query_as(
-            "SELECT player_id, player_lookup, player_name, team FROM players WHERE player_id = ?",
-        )
-        .bind(id)
-        .fetch_all(deps.warehouse.pool())
-        .await?,
-        Err(_) => {
-            sqlx::query_as(
-                "SELECT player_id, player_lookup, player_name, team FROM players \
-                 WHERE player_lookup = ?",
-            )
-            .bind(player_lookup(given))
-            .fetch_all(deps.warehouse.pool())
-            .await?
-        }
+        Ok(id) => players::by_id(&deps.warehouse, id).await?,
+        Err(_) => players::by_lookup(&deps.warehouse, &player_lookup(given)).await?,
     };
     Ok(match rows.len() {
         1 => rows.into_iter().next(),
@@ -227,28 +215,13 @@ pub async fn keep(
 /// A player's tip-off on the date (UTC, RFC 3339), from the sportsbooks' lines: the cut-off
 /// after which news cannot reach his prediction (point in time). None without a line.
 async fn tipoff_of(deps: &Deps, date: &str, lookup: &str) -> Result<Option<String>> {
-    let (t,): (Option<String>,) = sqlx::query_as(
-        "SELECT MIN(commence_time) FROM raw_oddsa_player_props \
-         WHERE game_date = ? AND player_lookup = ?",
-    )
-    .bind(date)
-    .bind(lookup)
-    .fetch_one(deps.warehouse.pool())
-    .await?;
+    let t = crate::storage::queries::raw::first_lined_tipoff(&deps.warehouse, date, lookup).await?;
     Ok(t.and_then(|t| normalize_time(&t)))
 }
 
 /// The status of a player's latest update applied to the date, if any.
 async fn latest_status(deps: &Deps, date: &str, player_id: i64) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT status FROM raw_injury_updates WHERE game_date = ? AND player_id = ? \
-         ORDER BY report_time DESC, source DESC LIMIT 1",
-    )
-    .bind(date)
-    .bind(player_id)
-    .fetch_optional(deps.warehouse.pool())
-    .await?;
-    Ok(row.map(|(s,)| s))
+    crate::storage::queries::raw::latest_injury_status(&deps.warehouse, date, player_id).await
 }
 
 /// A kept update's bytes, parsed (the Phase 2 processor's parser).

@@ -295,13 +295,7 @@ pub async fn scheduled_game_ids(
 ) -> crate::Result<Option<Vec<String>>> {
     let season = nba_season(parse_date(date)?);
     for source in [nbac_schedule::SOURCE, nbac_schedule_api::SOURCE] {
-        let keys: Vec<String> = sqlx::query_scalar(
-            "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
-             ORDER BY first_seen_at DESC, data_date DESC LIMIT 8",
-        )
-        .bind(source)
-        .fetch_all(deps.warehouse.pool())
-        .await?;
+        let keys = crate::storage::queries::raw::newest_keys(&deps.warehouse, source, 8).await?;
         for key in keys {
             let body = deps.raw.get(&key).await?;
             let games = schedule_games(source, &body).map_err(|reason| {
@@ -412,13 +406,9 @@ pub async fn scheduled_games_on(
     deps: &crate::Deps,
     date: &str,
 ) -> crate::Result<Option<Vec<nbac_schedule::ScheduledGame>>> {
-    let key: Option<String> = sqlx::query_scalar(
-        "SELECT object_key FROM raw_payloads WHERE source = ? AND status = 'ok' \
-         ORDER BY data_date DESC, first_seen_at DESC LIMIT 1",
-    )
-    .bind(nbac_schedule::SOURCE)
-    .fetch_optional(deps.warehouse.pool())
-    .await?;
+    let key =
+        crate::storage::queries::raw::latest_dated_key(&deps.warehouse, nbac_schedule::SOURCE)
+            .await?;
     let Some(key) = key else { return Ok(None) };
     let body = deps.raw.get(&key).await?;
     let games = nbac_schedule::parse(&body).map_err(|reason| {

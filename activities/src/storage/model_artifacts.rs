@@ -1,11 +1,12 @@
 //! `model_artifacts`: the model recorded for each prediction system and date (the artifact's
 //! bytes live in the object store; this table says which ones are the date's model).
 
+use super::sql::Sql;
 use super::Warehouse;
 use crate::error::Result;
 
 /// A date's recorded model, as the loader needs it.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct RecordedArtifact {
     pub model_version: String,
     pub content_hash: String,
@@ -19,14 +20,24 @@ pub async fn recorded(
     system: &str,
     date: &str,
 ) -> Result<Option<RecordedArtifact>> {
-    Ok(sqlx::query_as::<_, RecordedArtifact>(
-        "SELECT model_version, content_hash, object_key, training_rows FROM model_artifacts \
-         WHERE system = ? AND trained_for = ?",
-    )
-    .bind(system)
-    .bind(date)
-    .fetch_optional(warehouse.pool())
-    .await?)
+    let row: Option<(String, String, String, i64)> = warehouse
+        .fetch_optional(
+            &Sql::new(
+                "SELECT model_version, content_hash, object_key, training_rows \
+                 FROM model_artifacts WHERE system = ? AND trained_for = ?",
+            )
+            .bind(system)
+            .bind(date),
+        )
+        .await?;
+    Ok(row.map(
+        |(model_version, content_hash, object_key, training_rows)| RecordedArtifact {
+            model_version,
+            content_hash,
+            object_key,
+            training_rows,
+        },
+    ))
 }
 
 /// One row of `model_artifacts`.
@@ -50,7 +61,7 @@ pub struct ModelArtifactRecord<'a> {
 
 /// Records `row` as its system's model for its date, replacing the date's earlier row.
 pub async fn record(warehouse: &Warehouse, row: &ModelArtifactRecord<'_>) -> Result<()> {
-    sqlx::query(
+    let sql = Sql::new(
         "INSERT INTO model_artifacts (system, trained_for, model_version, content_hash, \
          object_key, feature_version, training_rows, first_training_date, \
          last_training_date, in_sample_mae, line_mae, row_hash, created_at) \
@@ -76,8 +87,7 @@ pub async fn record(warehouse: &Warehouse, row: &ModelArtifactRecord<'_>) -> Res
     .bind(row.in_sample_mae)
     .bind(row.line_mae)
     .bind(row.row_hash)
-    .bind(row.created_at)
-    .execute(warehouse.pool())
-    .await?;
+    .bind(row.created_at);
+    warehouse.execute(&sql).await?;
     Ok(())
 }

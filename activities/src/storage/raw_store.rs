@@ -173,7 +173,7 @@ pub async fn record_payload(
     warehouse: &crate::storage::Warehouse,
     rec: &PayloadRecord<'_>,
 ) -> Result<()> {
-    sqlx::query(
+    let sql = super::sql::Sql::new(
         "INSERT INTO raw_payloads (object_key, source, data_date, request_key, blake3, bytes, url, \
          status, reason, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (object_key) DO NOTHING",
@@ -187,9 +187,8 @@ pub async fn record_payload(
     .bind(rec.url)
     .bind(rec.status)
     .bind(rec.reason)
-    .bind(rec.first_seen_at)
-    .execute(warehouse.pool())
-    .await?;
+    .bind(rec.first_seen_at);
+    warehouse.execute(&sql).await?;
     Ok(())
 }
 

@@ -3,6 +3,8 @@
 //! [`warehouse_table!`](crate::warehouse_table) macro that declares both at once. The writer
 //! (`warehouse`) and the window reader (`window`) share these.
 
+pub use super::sql::Kind;
+
 /// A business value of a row, as stored and as hashed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -83,6 +85,8 @@ pub struct TableDef {
     pub key_columns: &'static [&'static str],
     /// Every business column, in the order of `TableRow::values`; hashed into `row_hash`.
     pub columns: &'static [&'static str],
+    /// The kind of each column of `columns`: what NULLs bind as and values decode by.
+    pub kinds: &'static [Kind],
     /// Columns whose values are reported as changed entities.
     pub entities: &'static [(&'static str, EntityKind)],
     pub mode: WriteMode,
@@ -90,10 +94,12 @@ pub struct TableDef {
 
 impl TableDef {
     pub(super) fn column_index(&self, column: &str) -> usize {
-        self.columns
-            .iter()
-            .position(|c| *c == column)
+        self.find_column(column)
             .unwrap_or_else(|| panic!("{} has no column {column}", self.name))
+    }
+
+    pub(super) fn find_column(&self, column: &str) -> Option<usize> {
+        self.columns.iter().position(|c| *c == column)
     }
 
     /// `SELECT` list of the business columns.
@@ -103,15 +109,17 @@ impl TableDef {
 }
 
 /// A typed row of a warehouse table.
-pub trait TableRow {
+pub trait TableRow: Sized {
     const TABLE: &'static TableDef;
     /// Business values in the order of `TABLE.columns`.
     fn values(&self) -> Vec<Value>;
+    /// The row from its values in the order of `TABLE.columns`, each of its declared kind.
+    fn from_values(values: Vec<Value>) -> Result<Self, String>;
 }
 
-/// Declares a warehouse table's typed row once: the struct (with `sqlx::FromRow`), its
-/// `TableDef` and its `TableRow::values`, all from one list of columns, so the column order
-/// of the struct, the definition and the hashed values can never disagree.
+/// Declares a warehouse table's typed row once: the struct, its `TableDef` (with each column's
+/// kind, from its Rust type) and its `TableRow` conversions, all from one list of columns, so
+/// the column order of the struct, the definition and the hashed values can never disagree.
 ///
 /// ```ignore
 /// warehouse_table! {
@@ -138,7 +146,7 @@ macro_rules! warehouse_table {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+        #[derive(Debug, Clone, PartialEq)]
         $vis struct $name {
             $( $(#[$field_meta])* pub $field: $ty ),*
         }
@@ -149,12 +157,23 @@ macro_rules! warehouse_table {
                 partition_column: stringify!($partition),
                 key_columns: &[$(stringify!($key)),*],
                 columns: &[$(stringify!($field)),*],
+                kinds: &[$(<$ty as $crate::storage::sql::Decode>::KIND),*],
                 entities: &[$((stringify!($entity), $crate::storage::EntityKind::$kind)),*],
                 mode: $crate::storage::WriteMode::$mode,
             };
 
             fn values(&self) -> Vec<$crate::storage::Value> {
                 vec![$($crate::storage::Value::from(self.$field.clone())),*]
+            }
+
+            fn from_values(values: Vec<$crate::storage::Value>) -> Result<Self, String> {
+                let mut values = values.into_iter();
+                Ok(Self {
+                    $($field: <$ty as $crate::storage::sql::Decode>::decode(
+                        values.next().ok_or_else(|| format!("{}: too few columns", $table))?,
+                        concat!($table, ".", stringify!($field)),
+                    )?),*
+                })
             }
         }
     };

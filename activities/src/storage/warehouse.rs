@@ -1,4 +1,5 @@
-//! The warehouse: SQLite (WAL) through sqlx, migrations embedded from `activities/migrations`.
+//! The warehouse: SQLite (WAL, the embedded default) or PostgreSQL through sqlx (`db`), with
+//! the migrations of each embedded from `activities/migrations/{sqlite,postgres}`.
 //!
 //! Processors never write SQL. They hand typed rows to [`Warehouse::write_partition`], which
 //! compares row hashes with what is stored and, in one transaction, replaces only what changed:
@@ -6,11 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::migrate::Migrator;
 
+use super::db::{Backend, Db};
+use super::sql::{Arg, Bind, FromValues, Kind, Sql};
 use super::table::{EntityKind, TableDef, TableRow, Value, WriteMode};
 use crate::error::Result;
 use crate::hashing;
@@ -47,42 +48,102 @@ pub struct WriteMeta {
     pub now: String,
 }
 
+/// How a process treats the warehouse schema when it connects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaPolicy {
+    /// Apply this build's migrations (`nbaprops migrate`; every process on the embedded SQLite
+    /// file, which one machine owns).
+    Apply,
+    /// Refuse to start unless the schema is exactly this build's (workers and the CLI on a
+    /// shared PostgreSQL, where `nbaprops migrate` runs once before them).
+    Require,
+}
+
+impl SchemaPolicy {
+    /// The default for a backend: SQLite applies, PostgreSQL requires.
+    pub fn default_for(url: &str) -> Self {
+        if super::db::sqlite_path(url).is_some() {
+            SchemaPolicy::Apply
+        } else {
+            SchemaPolicy::Require
+        }
+    }
+}
+
+/// The migrations of each database (one folder per database; `schema` tests they agree).
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
 #[derive(Clone, Debug)]
 pub struct Warehouse {
-    pool: SqlitePool,
+    db: Db,
+    /// The URL without its password, for errors.
+    described: String,
     /// Parsed partitions behind [`Warehouse::select_window`], shared by the clones.
     windows: std::sync::Arc<super::window::WindowCache>,
 }
 
 impl Warehouse {
-    /// Opens (creating if needed) the SQLite file and applies the migrations.
-    pub async fn open(path: &Path) -> Result<Self> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                crate::error::PipelineError::Internal(format!(
-                    "cannot create {}: {e}",
-                    parent.display()
-                ))
-            })?;
+    /// Connects to the warehouse a URL names (`sqlite://PATH` or `postgres://…`) and applies
+    /// or checks its schema as `policy` says.
+    pub async fn connect(url: &str, policy: SchemaPolicy) -> Result<Self> {
+        let db = Db::connect(url).await?;
+        let warehouse = Self {
+            db,
+            described: super::db::describe_url(url),
+            windows: Default::default(),
+        };
+        match policy {
+            SchemaPolicy::Apply => warehouse.apply_migrations().await?,
+            SchemaPolicy::Require => warehouse.check_schema().await?,
         }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(std::time::Duration::from_secs(30))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        // Two processes opening a new warehouse at once (a worker and the CLI) race through
-        // the migrations: the loser finds a table the winner just created. SQLite has no
-        // migration lock; once the winner has recorded its migrations, a retry skips them.
+        Ok(warehouse)
+    }
+
+    /// Opens (creating if needed) a SQLite file and applies the migrations.
+    pub async fn open(path: &Path) -> Result<Self> {
+        Self::connect(&format!("sqlite://{}", path.display()), SchemaPolicy::Apply).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Where the warehouse is, without a password.
+    pub fn describe(&self) -> &str {
+        &self.described
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.db {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// The newest schema version this build knows.
+    pub fn known_version(&self) -> i64 {
+        self.migrator().iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// Applies the migrations not yet applied. PostgreSQL's migrator holds an advisory lock
+    /// while it runs, so concurrent starts apply each migration once; SQLite has no migration
+    /// lock, so two processes opening a new file at once may race (the loser finds a table the
+    /// winner just created) and the loser retries once the winner has recorded its migrations.
+    pub async fn apply_migrations(&self) -> Result<()> {
         let mut attempt = 0;
         loop {
-            match sqlx::migrate!("./migrations").run(&pool).await {
-                Ok(()) => break,
-                Err(e) if attempt < 5 => {
+            let result = match &self.db {
+                Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+                Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            };
+            match result {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 5 && self.backend() == Backend::Sqlite => {
                     attempt += 1;
                     tracing::debug!("warehouse migration raced another process ({e}); retrying");
                     tokio::time::sleep(std::time::Duration::from_millis(300 * attempt)).await;
@@ -90,26 +151,135 @@ impl Warehouse {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(Self {
-            pool,
-            windows: Default::default(),
+    }
+
+    /// The applied migrations, by version with their checksums (empty before the first).
+    async fn applied(&self) -> Result<BTreeMap<i64, Vec<u8>>> {
+        use sqlx::migrate::Migrate;
+        let applied = match &self.db {
+            Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                conn.ensure_migrations_table().await?;
+                conn.list_applied_migrations().await?
+            }
+            Db::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                conn.ensure_migrations_table().await?;
+                conn.list_applied_migrations().await?
+            }
+        };
+        Ok(applied
+            .into_iter()
+            .map(|m| (m.version, m.checksum.into_owned()))
+            .collect())
+    }
+
+    /// Refuses a schema that is not exactly this build's: migrations missing (run
+    /// `nbaprops migrate`), applied migrations this build does not know (a newer build
+    /// migrated it), or an applied migration whose text differs from this build's.
+    pub async fn check_schema(&self) -> Result<()> {
+        let applied = self.applied().await?;
+        let known: BTreeMap<i64, &[u8]> = self
+            .migrator()
+            .iter()
+            .map(|m| (m.version, m.checksum.as_ref()))
+            .collect();
+        let refuse = |reason: String| {
+            Err(crate::error::PipelineError::Config(format!(
+                "warehouse ({}): {reason}",
+                self.described
+            )))
+        };
+        if let Some(unknown) = applied.keys().find(|v| !known.contains_key(v)) {
+            return refuse(format!(
+                "schema version {unknown} is applied, but this build knows versions up to {}: \
+                 a newer nbaprops migrated it; run that version",
+                self.known_version()
+            ));
+        }
+        if let Some((v, _)) = applied.iter().find(|(v, sum)| known[*v] != sum.as_slice()) {
+            return refuse(format!(
+                "schema version {v} was applied from a different migration than this build's"
+            ));
+        }
+        let missing: Vec<i64> = known
+            .keys()
+            .filter(|v| !applied.contains_key(v))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            return refuse(format!(
+                "schema versions {missing:?} are not applied: run `nbaprops migrate` first"
+            ));
+        }
+        Ok(())
+    }
+
+    /// A read transaction over one snapshot.
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            tx: self.db.begin_snapshot().await?,
+            backend: self.backend(),
         })
+    }
+
+    /// Rows of a query, decoded as `T` (a tuple or a table row).
+    pub(crate) async fn fetch<T: FromValues>(&self, sql: &Sql) -> Result<Vec<T>> {
+        decode_all(self.db.fetch(sql, &T::kinds()).await?)
+    }
+
+    /// The single row of a query (an aggregate).
+    pub(crate) async fn fetch_one<T: FromValues>(&self, sql: &Sql) -> Result<T> {
+        self.fetch_optional(sql).await?.ok_or_else(|| {
+            crate::error::PipelineError::Internal(format!(
+                "warehouse: no row from {:?}",
+                sql.text_for(false)
+            ))
+        })
+    }
+
+    /// The first row of a query, if any.
+    pub(crate) async fn fetch_optional<T: FromValues>(&self, sql: &Sql) -> Result<Option<T>> {
+        Ok(self.fetch(sql).await?.into_iter().next())
+    }
+
+    /// Runs a statement; the rows it touched.
+    pub(crate) async fn execute(&self, sql: &Sql) -> Result<u64> {
+        self.db.execute(sql).await
     }
 
     /// Rows of a table's partition (`nbaprops status`).
     pub async fn count_partition(&self, def: &TableDef, partition: &str) -> Result<i64> {
-        let sql = format!(
+        let sql = Sql::new(format!(
             "SELECT COUNT(*) FROM {} WHERE {} = ?",
             def.name, def.partition_column
-        );
-        Ok(sqlx::query_scalar(&sql)
-            .bind(partition)
-            .fetch_one(&self.pool)
-            .await?)
+        ))
+        .bind(partition);
+        Ok(self.fetch_one::<(i64,)>(&sql).await?.0)
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The live rows of `R`'s table in one partition.
+    pub async fn partition<R: TableRow>(&self, partition: &str) -> Result<Vec<R>> {
+        self.rows(&Filter::new().eq(R::TABLE.partition_column, partition))
+            .await
+    }
+
+    /// The live rows of `R`'s table that `filter` selects (live only for append-only tables).
+    pub async fn rows<R: TableRow>(&self, filter: &Filter) -> Result<Vec<R>> {
+        let def = R::TABLE;
+        let mut sql = Sql::new(format!(
+            "SELECT {} FROM {} WHERE 1 = 1",
+            def.select_list(),
+            def.name
+        ));
+        filter.push_to(def, &mut sql)?;
+        if def.mode == WriteMode::Supersede {
+            sql.push(" AND superseded_at IS NULL");
+        }
+        let rows = self.db.fetch(&sql, def.kinds).await?;
+        rows.into_iter()
+            .map(|values| R::from_values(values).map_err(decode_error))
+            .collect()
     }
 
     /// Replaces the rows of one partition (and optional entity scope) with `rows`, in one
@@ -151,29 +321,35 @@ impl Warehouse {
             }
         }
 
-        // IMMEDIATE takes the write lock up front: a deferred transaction that reads first and
-        // writes later fails with SQLITE_BUSY when another writer committed in between.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self
+            .db
+            .begin_write(&format!("{}/{partition}", def.name))
+            .await?;
 
         // What is stored now (live rows only), by key.
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {}, row_hash FROM {} WHERE {} = ",
+        let mut sql = Sql::new(format!(
+            "SELECT {}, row_hash FROM {} WHERE {} = ?",
             def.select_list(),
             def.name,
             def.partition_column
-        ));
-        q.push_bind(partition.to_string());
-        push_scope(&mut q, scope);
+        ))
+        .bind(partition);
+        push_scope(def, &mut sql, scope);
         if def.mode == WriteMode::Supersede {
-            q.push(" AND superseded_at IS NULL");
+            sql.push(" AND superseded_at IS NULL");
         }
-        let existing_rows = q.build().fetch_all(&mut *tx).await?;
+        let kinds: Vec<Kind> = def.kinds.iter().copied().chain([Kind::Text]).collect();
         let mut existing: BTreeMap<Vec<String>, (Vec<Value>, String)> = BTreeMap::new();
-        for r in existing_rows {
-            let values: Vec<Value> = (0..def.columns.len())
-                .map(|i| read_value(&r, i))
-                .collect::<Result<_>>()?;
-            let hash: String = r.try_get(def.columns.len())?;
+        for mut values in tx.fetch(&sql, &kinds).await? {
+            let hash = match values.pop() {
+                Some(Value::Text(h)) => h,
+                other => {
+                    return Err(crate::error::PipelineError::Internal(format!(
+                        "{}: row_hash is {other:?}",
+                        def.name
+                    )))
+                }
+            };
             let key: Vec<String> = key_idx.iter().map(|i| values[*i].key_string()).collect();
             existing.insert(key, (values, hash));
         }
@@ -204,73 +380,61 @@ impl Warehouse {
         }
 
         for old in &to_retire {
-            let mut q: QueryBuilder<Sqlite> = match def.mode {
-                WriteMode::Replace => QueryBuilder::new(format!("DELETE FROM {} WHERE ", def.name)),
+            let mut sql = match def.mode {
+                WriteMode::Replace => Sql::new(format!("DELETE FROM {} WHERE ", def.name)),
                 WriteMode::Supersede => {
-                    let mut q =
-                        QueryBuilder::new(format!("UPDATE {} SET superseded_at = ", def.name));
-                    q.push_bind(meta.now.clone());
-                    q.push(" WHERE superseded_at IS NULL AND ");
-                    q
+                    let mut sql = Sql::new(format!("UPDATE {} SET superseded_at = ", def.name));
+                    sql.push_arg(meta.now.as_str());
+                    sql.push(" WHERE superseded_at IS NULL AND ");
+                    sql
                 }
             };
-            q.push(def.partition_column).push(" = ");
-            q.push_bind(partition.to_string());
-            for (n, i) in key_idx.iter().enumerate() {
-                let _ = n;
-                q.push(" AND ").push(def.columns[*i]).push(" = ");
-                bind_value(&mut q, &old[*i]);
+            sql.push(def.partition_column).push(" = ");
+            sql.push_arg(partition);
+            for i in &key_idx {
+                sql.push(" AND ").push(def.columns[*i]).push(" = ");
+                sql.push_arg(typed(def, *i, &old[*i]));
             }
-            q.build().execute(&mut *tx).await?;
+            tx.execute(&sql).await?;
         }
         for (values, hash) in &to_insert {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-                "INSERT INTO {} ({}, row_hash, ",
+            let mut sql = Sql::new(format!(
+                "INSERT INTO {} ({}, row_hash, {}) VALUES (",
                 def.name,
-                def.select_list()
+                def.select_list(),
+                match def.mode {
+                    WriteMode::Replace => "written_at",
+                    WriteMode::Supersede => "correlation_id, created_at",
+                }
             ));
-            match def.mode {
-                WriteMode::Replace => q.push("written_at) VALUES ("),
-                WriteMode::Supersede => q.push("correlation_id, created_at) VALUES ("),
-            };
-            {
-                let mut sep = q.separated(", ");
-                for v in values.iter() {
-                    match v {
-                        Value::Null => sep.push_bind(None::<String>),
-                        Value::Int(i) => sep.push_bind(*i),
-                        Value::Real(f) => sep.push_bind(*f),
-                        Value::Text(s) => sep.push_bind(s.clone()),
-                    };
-                }
-                sep.push_bind((*hash).clone());
-                if def.mode == WriteMode::Supersede {
-                    sep.push_bind(meta.correlation_id.clone());
-                }
-                sep.push_bind(meta.now.clone());
+            for (i, v) in values.iter().enumerate() {
+                sql.push_arg(typed(def, i, v)).push(", ");
             }
-            q.push(")");
-            q.build().execute(&mut *tx).await?;
+            sql.push_arg(hash.as_str());
+            if def.mode == WriteMode::Supersede {
+                sql.push(", ").push_arg(meta.correlation_id.as_str());
+            }
+            sql.push(", ").push_arg(meta.now.as_str()).push(")");
+            tx.execute(&sql).await?;
         }
         stats.written = to_insert.len() as u32;
 
         // The partition's hash after the write, for the result's output_hash.
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT row_hash FROM {} WHERE {} = ",
+        let mut sql = Sql::new(format!(
+            "SELECT row_hash FROM {} WHERE {} = ?",
             def.name, def.partition_column
-        ));
-        q.push_bind(partition.to_string());
-        push_scope(&mut q, scope);
+        ))
+        .bind(partition);
+        push_scope(def, &mut sql, scope);
         if def.mode == WriteMode::Supersede {
-            q.push(" AND superseded_at IS NULL");
+            sql.push(" AND superseded_at IS NULL");
         }
-        let hashes: Vec<String> = q
-            .build()
-            .fetch_all(&mut *tx)
+        let hashes: Vec<String> = tx
+            .fetch(&sql, &[Kind::Text])
             .await?
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<std::result::Result<_, _>>()?;
+            .into_iter()
+            .map(|mut v| v.pop().map(|h| h.key_string()).unwrap_or_default())
+            .collect();
         stats.output_hash = hashing::combine(hashes.iter().map(String::as_str));
 
         tx.commit().await?;
@@ -286,72 +450,155 @@ impl Warehouse {
         before: &str,
     ) -> Result<super::window::Window<R>>
     where
-        R: TableRow + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Sync + 'static,
+        R: TableRow + Send + Sync + 'static,
     {
-        super::window::read(&self.pool, &self.windows, from, before).await
-    }
-
-    /// Loads typed rows of a table with a caller-given WHERE clause over its business columns.
-    /// Live rows only for append-only tables.
-    pub async fn select<R>(&self, where_sql: &str, binds: &[Value]) -> Result<Vec<R>>
-    where
-        R: TableRow + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
-    {
-        let def = R::TABLE;
-        let live = if def.mode == WriteMode::Supersede {
-            " AND superseded_at IS NULL"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT {} FROM {} WHERE ({where_sql}){live}",
-            def.select_list(),
-            def.name
-        );
-        let mut q = sqlx::query_as::<_, R>(&sql);
-        for b in binds {
-            q = match b {
-                Value::Null => q.bind(None::<String>),
-                Value::Int(i) => q.bind(*i),
-                Value::Real(f) => q.bind(*f),
-                Value::Text(s) => q.bind(s.clone()),
-            };
-        }
-        Ok(q.fetch_all(&self.pool).await?)
+        super::window::read(&self.db, &self.windows, from, before).await
     }
 }
 
-fn push_scope(q: &mut QueryBuilder<Sqlite>, scope: Option<&Scope>) {
+/// A read transaction in which every query sees the same commit: a digest and the rows it
+/// digests, read in one snapshot, agree (`Db::begin_snapshot`).
+pub struct Snapshot {
+    tx: super::db::Tx,
+    backend: Backend,
+}
+
+impl Snapshot {
+    pub(crate) async fn fetch<T: FromValues>(&mut self, sql: &Sql) -> Result<Vec<T>> {
+        decode_all(self.tx.fetch(sql, &T::kinds()).await?)
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Ends the read.
+    pub async fn finish(self) -> Result<()> {
+        self.tx.commit().await
+    }
+}
+
+/// Which rows of a table a read selects, by column: equalities, lists and date ranges. Column
+/// names are checked against the table's definition when the read runs.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    conditions: Vec<(&'static str, Condition)>,
+}
+
+#[derive(Debug, Clone)]
+enum Condition {
+    Eq(Arg),
+    In(Vec<Arg>),
+    /// `[from, before)`.
+    Range(Arg, Arg),
+    /// `[from, to]`.
+    Between(Arg, Arg),
+}
+
+impl Filter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `column = value`.
+    pub fn eq(mut self, column: &'static str, value: impl Bind) -> Self {
+        self.conditions.push((column, Condition::Eq(value.arg())));
+        self
+    }
+
+    /// `column IN (values)`; an empty list selects nothing.
+    pub fn is_in<T: Bind>(
+        mut self,
+        column: &'static str,
+        values: impl IntoIterator<Item = T>,
+    ) -> Self {
+        self.conditions.push((
+            column,
+            Condition::In(values.into_iter().map(Bind::arg).collect()),
+        ));
+        self
+    }
+
+    /// `from <= column <= to`.
+    pub fn between(mut self, column: &'static str, from: impl Bind, to: impl Bind) -> Self {
+        self.conditions
+            .push((column, Condition::Between(from.arg(), to.arg())));
+        self
+    }
+
+    /// `from <= column < before`.
+    pub fn range(mut self, column: &'static str, from: impl Bind, before: impl Bind) -> Self {
+        self.conditions
+            .push((column, Condition::Range(from.arg(), before.arg())));
+        self
+    }
+
+    fn push_to(&self, def: &TableDef, sql: &mut Sql) -> Result<()> {
+        for (column, condition) in &self.conditions {
+            if def.find_column(column).is_none() {
+                return Err(crate::error::PipelineError::Internal(format!(
+                    "{} has no column {column}",
+                    def.name
+                )));
+            }
+            sql.push(" AND ").push(column);
+            match condition {
+                Condition::Eq(v) => {
+                    sql.push(" = ").push_arg(v.clone());
+                }
+                Condition::In(vs) => {
+                    sql.push(" IN ").push_list(vs.iter().cloned());
+                }
+                Condition::Range(from, before) => {
+                    sql.push(" >= ").push_arg(from.clone());
+                    sql.push(" AND ")
+                        .push(column)
+                        .push(" < ")
+                        .push_arg(before.clone());
+                }
+                Condition::Between(from, to) => {
+                    sql.push(" >= ").push_arg(from.clone());
+                    sql.push(" AND ")
+                        .push(column)
+                        .push(" <= ")
+                        .push_arg(to.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn decode_error(e: String) -> crate::error::PipelineError {
+    crate::error::PipelineError::Warehouse(sqlx::Error::Decode(e.into()))
+}
+
+/// Decodes fetched rows as `T`.
+pub(crate) fn decode_all<T: FromValues>(rows: Vec<Vec<Value>>) -> Result<Vec<T>> {
+    rows.into_iter()
+        .map(|values| T::from_values(values).map_err(decode_error))
+        .collect()
+}
+
+/// A column's value as an argument of the column's declared kind (a NULL stays typed).
+fn typed(def: &TableDef, column: usize, value: &Value) -> Arg {
+    Arg {
+        value: value.clone(),
+        kind: def.kinds[column],
+    }
+}
+
+fn push_scope(def: &TableDef, sql: &mut Sql, scope: Option<&Scope>) {
     if let Some(scope) = scope {
-        if scope.values.is_empty() {
-            q.push(" AND 0");
-            return;
-        }
-        q.push(" AND ").push(scope.column).push(" IN (");
-        let mut sep = q.separated(", ");
-        for v in &scope.values {
-            match v {
-                Value::Null => sep.push_bind(None::<String>),
-                Value::Int(i) => sep.push_bind(*i),
-                Value::Real(f) => sep.push_bind(*f),
-                Value::Text(s) => sep.push_bind(s.clone()),
-            };
-        }
-        q.push(")");
-        for (column, value) in &scope.equals {
-            q.push(" AND ").push(*column).push(" = ");
-            bind_value(q, value);
+        let column = def.column_index(scope.column);
+        sql.push(" AND ").push(scope.column).push(" IN ");
+        sql.push_list(scope.values.iter().map(|v| typed(def, column, v)));
+        for (name, value) in &scope.equals {
+            let i = def.column_index(name);
+            sql.push(" AND ").push(name).push(" = ");
+            sql.push_arg(typed(def, i, value));
         }
     }
-}
-
-fn bind_value(q: &mut QueryBuilder<Sqlite>, v: &Value) {
-    match v {
-        Value::Null => q.push_bind(None::<String>),
-        Value::Int(i) => q.push_bind(*i),
-        Value::Real(f) => q.push_bind(*f),
-        Value::Text(s) => q.push_bind(s.clone()),
-    };
 }
 
 fn note_entities(def: &TableDef, values: &[Value], stats: &mut WriteStats) {
@@ -365,71 +612,23 @@ fn note_entities(def: &TableDef, values: &[Value], stats: &mut WriteStats) {
     }
 }
 
-/// Reads a column back as the `Value` it was written from (SQLite keeps the storage class).
-fn read_value(row: &sqlx::sqlite::SqliteRow, i: usize) -> Result<Value> {
-    use sqlx::{TypeInfo, ValueRef};
-    let raw = row.try_get_raw(i)?;
-    if raw.is_null() {
-        return Ok(Value::Null);
-    }
-    let ty = raw.type_info().name().to_string();
-    Ok(match ty.as_str() {
-        "INTEGER" => Value::Int(row.try_get(i)?),
-        "REAL" => Value::Real(row.try_get(i)?),
-        _ => Value::Text(row.try_get(i)?),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Debug, Clone, sqlx::FromRow)]
-    struct Cache {
-        cache_date: String,
-        player_id: i64,
-        games_played: i64,
-        last_game_date: String,
-        points_avg_l5: f64,
-        points_avg_l10: f64,
-        points_avg_season: f64,
-        points_std_l10: f64,
-        minutes_avg_l10: Option<f64>,
-    }
-
-    static CACHE: TableDef = TableDef {
-        name: "player_daily_cache",
-        partition_column: "cache_date",
-        key_columns: &["player_id"],
-        columns: &[
-            "cache_date",
-            "player_id",
-            "games_played",
-            "last_game_date",
-            "points_avg_l5",
-            "points_avg_l10",
-            "points_avg_season",
-            "points_std_l10",
-            "minutes_avg_l10",
-        ],
-        entities: &[("player_id", EntityKind::Player)],
-        mode: WriteMode::Replace,
-    };
-
-    impl TableRow for Cache {
-        const TABLE: &'static TableDef = &CACHE;
-        fn values(&self) -> Vec<Value> {
-            vec![
-                self.cache_date.clone().into(),
-                self.player_id.into(),
-                self.games_played.into(),
-                self.last_game_date.clone().into(),
-                self.points_avg_l5.into(),
-                self.points_avg_l10.into(),
-                self.points_avg_season.into(),
-                self.points_std_l10.into(),
-                self.minutes_avg_l10.into(),
-            ]
+    crate::warehouse_table! {
+        struct Cache in "player_daily_cache" {
+            partition: cache_date, key: [player_id], entities: [(player_id, Player)], mode: Replace,
+        } {
+            cache_date: String,
+            player_id: i64,
+            games_played: i64,
+            last_game_date: String,
+            points_avg_l5: f64,
+            points_avg_l10: f64,
+            points_avg_season: f64,
+            points_std_l10: f64,
+            minutes_avg_l10: Option<f64>,
         }
     }
 
@@ -498,10 +697,7 @@ mod tests {
             s.players_changed.into_iter().collect::<Vec<_>>(),
             vec!["2".to_string(), "3".to_string()]
         );
-        let stored: Vec<Cache> = w
-            .select("cache_date = ?", &["2025-01-02".into()])
-            .await
-            .unwrap();
+        let stored: Vec<Cache> = w.partition("2025-01-02").await.unwrap();
         assert_eq!(stored.len(), 2);
         assert!(stored
             .iter()
@@ -524,7 +720,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((s.written, s.removed), (1, 0));
-        let stored: Vec<Cache> = w.select("1 = 1", &[]).await.unwrap();
+        let stored: Vec<Cache> = w.rows(&Filter::new()).await.unwrap();
         assert_eq!(
             stored.len(),
             2,

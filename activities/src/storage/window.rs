@@ -16,9 +16,10 @@ use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use sqlx::{Row, Sqlite, SqlitePool};
-
+use super::db::{Backend, Db};
+use super::sql::{Kind, Sql};
 use super::table::{TableRow, WriteMode};
+use super::warehouse::decode_all;
 use crate::error::Result;
 use crate::hashing;
 
@@ -102,14 +103,9 @@ impl<R> Window<R> {
 }
 
 /// The live rows of `R`'s table with partition date in `[from, before)`.
-pub async fn read<R>(
-    pool: &SqlitePool,
-    cache: &WindowCache,
-    from: &str,
-    before: &str,
-) -> Result<Window<R>>
+pub async fn read<R>(db: &Db, cache: &WindowCache, from: &str, before: &str) -> Result<Window<R>>
 where
-    R: TableRow + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Sync + 'static,
+    R: TableRow + Send + Sync + 'static,
 {
     let def = R::TABLE;
     let live = if def.mode == WriteMode::Supersede {
@@ -117,20 +113,28 @@ where
     } else {
         ""
     };
-    // One read transaction: the hashes and the rows parsed again are the same snapshot. The
-    // hashes come one string per date, sorted by SQLite: a few hundred rows through sqlx
-    // instead of one per table row.
-    let mut tx = pool.begin().await?;
-    let stored: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT {part}, group_concat(row_hash, ',' ORDER BY row_hash) FROM {table} \
-         WHERE {part} >= ? AND {part} < ?{live} GROUP BY {part} ORDER BY {part}",
-        part = def.partition_column,
-        table = def.name,
-    ))
-    .bind(from)
-    .bind(before)
-    .fetch_all(&mut *tx)
-    .await?;
+    // One snapshot: the hashes and the rows parsed again come from the same commit. The hashes
+    // come one string per date, aggregated by the database: a few hundred rows instead of one
+    // per table row.
+    let mut tx = db.begin_snapshot().await?;
+    let aggregate = match db.backend() {
+        Backend::Sqlite => "group_concat(row_hash, ',' ORDER BY row_hash)",
+        Backend::Postgres => "string_agg(row_hash, ',' ORDER BY row_hash)",
+    };
+    let stored: Vec<(String, String)> = decode_all(
+        tx.fetch(
+            &Sql::new(format!(
+                "SELECT {part}, {aggregate} FROM {table} \
+                 WHERE {part} >= ? AND {part} < ?{live} GROUP BY {part} ORDER BY {part}",
+                part = def.partition_column,
+                table = def.name,
+            ))
+            .bind(from)
+            .bind(before),
+            &[Kind::Text, Kind::Text],
+        )
+        .await?,
+    )?;
     let digests: Vec<(&str, String)> = stored
         .iter()
         .map(|(date, hashes)| {
@@ -169,18 +173,22 @@ where
         let order: Vec<&str> = std::iter::once(def.partition_column)
             .chain(def.key_columns.iter().copied())
             .collect();
-        let rows = sqlx::query::<Sqlite>(&format!(
-            "SELECT {cols}, row_hash FROM {table} WHERE {part} >= ? AND {part} <= ?{live} \
-             ORDER BY {order}",
-            cols = def.select_list(),
-            table = def.name,
-            part = def.partition_column,
-            order = order.join(", "),
-        ))
-        .bind(*first)
-        .bind(*last)
-        .fetch_all(&mut *tx)
-        .await?;
+        let kinds: Vec<Kind> = def.kinds.iter().copied().chain([Kind::Text]).collect();
+        let rows = tx
+            .fetch(
+                &Sql::new(format!(
+                    "SELECT {cols}, row_hash FROM {table} WHERE {part} >= ? AND {part} <= ?{live} \
+                     ORDER BY {order}",
+                    cols = def.select_list(),
+                    table = def.name,
+                    part = def.partition_column,
+                    order = order.join(", "),
+                ))
+                .bind(*first)
+                .bind(*last),
+                &kinds,
+            )
+            .await?;
         let mut parsed: BTreeMap<&str, Day<R>> = missing
             .iter()
             .map(|d| {
@@ -193,15 +201,18 @@ where
                 )
             })
             .collect();
-        for row in &rows {
-            let date: String = row.try_get(def.partition_column)?;
+        let part = def.column_index(def.partition_column);
+        for mut values in rows {
+            let hash = values.pop().map(|h| h.key_string()).unwrap_or_default();
             // Dates between the first and last missing ones that are cached are read too
             // (one range query); they are skipped here.
-            let Some(day) = parsed.get_mut(date.as_str()) else {
+            let Some(day) = parsed.get_mut(values[part].key_string().as_str()) else {
                 continue;
             };
-            day.rows.push(R::from_row(row)?);
-            day.hashes.push(row.try_get("row_hash")?);
+            day.rows.push(R::from_values(values).map_err(|e| {
+                crate::error::PipelineError::Warehouse(sqlx::Error::Decode(e.into()))
+            })?);
+            day.hashes.push(hash);
         }
         let mut tables = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
         let now = tables.clock;
@@ -241,7 +252,7 @@ where
 #[cfg(test)]
 mod tests {
     use crate::analytics::player_game_summary::GameSummaryRow;
-    use crate::storage::warehouse::WriteMeta;
+    use crate::storage::warehouse::{Filter, WriteMeta};
     use crate::storage::Warehouse;
 
     fn meta() -> WriteMeta {
@@ -277,10 +288,7 @@ mod tests {
             let w = w.clone();
             async move {
                 let mut rows = w
-                    .select::<GameSummaryRow>(
-                        "game_date >= ? AND game_date < ?",
-                        &[from.into(), before.into()],
-                    )
+                    .rows::<GameSummaryRow>(&Filter::new().range("game_date", from, before))
                     .await
                     .unwrap();
                 rows.sort_by(|a, b| {

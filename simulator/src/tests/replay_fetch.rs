@@ -91,10 +91,7 @@ async fn every_source_fetches_through_the_replay_server_into_the_playoffs() {
         );
     }
     // The two schedules were fetched on both dates and kept once each.
-    let kept: Vec<(String,)> = sqlx::query_as(
-        "SELECT object_key FROM raw_payloads WHERE source IN ('nbac_schedule', 'nbac_schedule_api')",
-    )
-    .fetch_all(deps.warehouse.pool())
+    let kept: Vec<(String,)> = nbaprops_activities::storage::queries::testing::query(&deps.warehouse, nbaprops_activities::storage::sql::Sql::new("SELECT object_key FROM raw_payloads WHERE source IN ('nbac_schedule', 'nbac_schedule_api')",))
     .await
     .unwrap();
     assert_eq!(kept.len(), 2, "{kept:?}");

@@ -288,10 +288,12 @@ async fn gbm_train_for_date_is_idempotent_point_in_time_and_checked() {
         .unwrap();
     assert_eq!(twin.artifact().unwrap().content_hash, first.content_hash);
     let row_hash = |deps: Deps| async move {
-        sqlx::query_scalar::<_, String>("SELECT row_hash FROM model_artifacts")
-            .fetch_one(deps.warehouse.pool())
-            .await
-            .unwrap()
+        crate::storage::queries::testing::scalar::<String>(
+            &deps.warehouse,
+            crate::storage::sql::Sql::new("SELECT row_hash FROM model_artifacts"),
+        )
+        .await
+        .unwrap()
     };
     assert_eq!(row_hash(other).await, row_hash(deps.clone()).await);
 
@@ -302,11 +304,13 @@ async fn gbm_train_for_date_is_idempotent_point_in_time_and_checked() {
     let again = again.artifact().unwrap().clone();
     assert!(!again.created);
     assert_eq!(again.content_hash, first.content_hash);
-    let created_at: String = sqlx::query_scalar(
-        "SELECT created_at FROM model_artifacts WHERE system = 'gbm' AND trained_for = ?",
+    let created_at: String = crate::storage::queries::testing::scalar(
+        &deps.warehouse,
+        crate::storage::sql::Sql::new(
+            "SELECT created_at FROM model_artifacts WHERE system = 'gbm' AND trained_for = ?",
+        )
+        .bind(&d),
     )
-    .bind(&d)
-    .fetch_one(deps.warehouse.pool())
     .await
     .unwrap();
     assert_eq!(created_at, "2025-01-02T00:00:00Z");
@@ -342,10 +346,12 @@ async fn gbm_train_for_date_is_idempotent_point_in_time_and_checked() {
     let retrained = retrained.artifact().unwrap().clone();
     assert!(retrained.created);
     assert_ne!(retrained.content_hash, first.content_hash);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM model_artifacts")
-        .fetch_one(deps.warehouse.pool())
-        .await
-        .unwrap();
+    let count: i64 = crate::storage::queries::testing::scalar(
+        &deps.warehouse,
+        crate::storage::sql::Sql::new("SELECT COUNT(*) FROM model_artifacts"),
+    )
+    .await
+    .unwrap();
     assert_eq!(count, 1);
     let store = deps.raw.object_store();
     for key in [&first.object_key, &retrained.object_key] {
