@@ -15,4 +15,5 @@ pub mod logging;
 pub mod schedules;
 pub mod settings;
 pub mod signal;
+pub mod venv;
 pub mod worker;
