@@ -12,30 +12,7 @@ use anyhow::{bail, Context, Result};
 
 /// Finds the `temporal` binary: `$TEMPORAL_BIN`, the project's `.venv`, then `PATH`.
 pub fn find_temporal_binary() -> Result<PathBuf> {
-    if let Ok(p) = std::env::var("TEMPORAL_BIN") {
-        let p = PathBuf::from(p);
-        if p.is_file() {
-            return Ok(p);
-        }
-        bail!("TEMPORAL_BIN={} is not a file", p.display());
-    }
-    let project_venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/temporal");
-    for candidate in [PathBuf::from(".venv/bin/temporal"), project_venv] {
-        if candidate.is_file() {
-            return Ok(candidate);
-        }
-    }
-    if let Some(paths) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&paths) {
-            let p = dir.join("temporal");
-            if p.is_file() {
-                return Ok(p);
-            }
-        }
-    }
-    bail!(
-        "no `temporal` CLI found: run scripts/setup (installs it into .venv), or set TEMPORAL_BIN"
-    )
+    crate::venv::find_binary("temporal", "TEMPORAL_BIN")
 }
 
 /// True when something accepts TCP connections at `addr` (host:port).
@@ -163,8 +140,8 @@ impl DevServer {
         loop {
             if let Some(status) = child.try_wait()? {
                 return Err(ExitedAtStart {
+                    server: format!("the Temporal dev server on port {}", opts.port),
                     status,
-                    port: opts.port,
                     output: last_lines(&log_path, 5),
                 }
                 .into());
@@ -199,20 +176,22 @@ impl DevServer {
     }
 }
 
-/// The server process ended before it answered (most often a port somebody else holds).
+/// A server process ended before it answered (most often a port somebody else holds).
 #[derive(Debug)]
-struct ExitedAtStart {
-    status: std::process::ExitStatus,
-    port: u16,
-    output: String,
+pub(crate) struct ExitedAtStart {
+    /// What exited, e.g. "the Temporal dev server on port 7233".
+    pub server: String,
+    pub status: std::process::ExitStatus,
+    /// The last lines of its output.
+    pub output: String,
 }
 
 impl std::fmt::Display for ExitedAtStart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "the Temporal dev server on port {} exited at start ({}); its last output: {}",
-            self.port,
+            "{} exited at start ({}); its last output: {}",
+            self.server,
             self.status,
             if self.output.is_empty() {
                 "(none)"
@@ -226,7 +205,7 @@ impl std::fmt::Display for ExitedAtStart {
 impl std::error::Error for ExitedAtStart {}
 
 /// The last `n` lines of a file, joined with " | " (empty when it cannot be read).
-fn last_lines(path: &Path, n: usize) -> String {
+pub(crate) fn last_lines(path: &Path, n: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..].join(" | ")

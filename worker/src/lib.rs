@@ -13,6 +13,8 @@ pub mod dev_server;
 pub mod latency;
 pub mod logging;
 pub mod schedules;
+pub mod services;
 pub mod settings;
 pub mod signal;
+pub mod venv;
 pub mod worker;
