@@ -73,7 +73,7 @@ fn cli(env: &TestEnv, queue: &str, extra: &[&str]) -> tokio::process::Command {
 
 async fn live_predictions(pool: &nbaprops_activities::storage::Warehouse, date: &str) -> i64 {
     nbaprops_activities::storage::queries::testing::scalar(
-        &pool,
+        pool,
         nbaprops_activities::storage::sql::Sql::new(
             "SELECT COUNT(*) FROM predictions WHERE game_date = ? AND system = 'ensemble' \
          AND superseded_at IS NULL",

@@ -240,7 +240,7 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
     ] {
         let n: i64 = nbaprops_activities::storage::queries::testing::scalar(
             &warehouse,
-            nbaprops_activities::storage::sql::Sql::new(&format!("SELECT COUNT(*) FROM {table}")),
+            nbaprops_activities::storage::sql::Sql::new(format!("SELECT COUNT(*) FROM {table}")),
         )
         .await
         .unwrap();

@@ -79,7 +79,7 @@ async fn a_failed_quality_gate_stops_the_day_with_its_numbers_and_an_alert() {
     ] {
         let n: i64 = nbaprops_activities::storage::queries::testing::scalar(
             &warehouse,
-            nbaprops_activities::storage::sql::Sql::new(&format!("SELECT COUNT(*) FROM {table}")),
+            nbaprops_activities::storage::sql::Sql::new(format!("SELECT COUNT(*) FROM {table}")),
         )
         .await
         .unwrap();

@@ -99,54 +99,44 @@ impl TestEnv {
     }
 }
 
-/// A row of SQLite's `PRAGMA table_info`: (cid, name, type, notnull, default, pk).
-type ColumnInfo = (i64, String, String, i64, Option<String>, i64);
-
-/// Every warehouse table's rows as (primary key, row hash), for comparing two runs: every
-/// table with a `row_hash` column, so a new table is compared without editing this list.
-/// Append-only tables are keyed by their business key and whether the row is live.
+/// Every warehouse table's rows as (primary key, row hash), for comparing two runs, on either
+/// database: every table with a `row_hash` column, so a new table is compared without editing
+/// this list. Append-only tables are keyed by their business key and whether the row is live.
 pub async fn table_contents(
     warehouse: &Warehouse,
 ) -> Result<BTreeMap<String, Vec<(String, String)>>> {
-    let tables: Vec<(String,)> = nbaprops_activities::storage::queries::testing::query(
-        &warehouse,
-        nbaprops_activities::storage::sql::Sql::new(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-        ),
-    )
-    .await?;
+    use nbaprops_activities::storage::queries::testing;
+    use nbaprops_activities::storage::sql::Sql;
+    let schema = nbaprops_activities::storage::schema::read(warehouse).await?;
     let mut out = BTreeMap::new();
-    for (table,) in tables {
-        let columns: Vec<ColumnInfo> = nbaprops_activities::storage::queries::testing::query(
-            &warehouse,
-            nbaprops_activities::storage::sql::Sql::new(&format!("PRAGMA table_info({table})")),
-        )
-        .await?;
-        if !columns.iter().any(|c| c.1 == "row_hash") {
+    for (table, def) in schema.tables {
+        let has = |c: &str| def.columns.iter().any(|col| col.name == c);
+        if !has("row_hash") {
             continue;
         }
-        let key_parts: Vec<String> = if columns.iter().any(|c| c.1 == "superseded_at") {
+        let key_parts: Vec<String> = if has("superseded_at") {
             // Append-only (predictions): the surrogate id differs between runs; the business
             // key plus liveness does not.
             vec![
                 "game_date".into(),
-                "player_id".into(),
+                "CAST(player_id AS TEXT)".into(),
                 "system".into(),
-                "COALESCE(superseded_at IS NOT NULL, 0)".into(),
+                "CASE WHEN superseded_at IS NULL THEN '0' ELSE '1' END".into(),
             ]
         } else {
-            let mut pk: Vec<&ColumnInfo> = columns.iter().filter(|c| c.5 > 0).collect();
-            pk.sort_by_key(|c| c.5);
-            pk.iter().map(|c| c.1.clone()).collect()
+            def.primary_key
+                .iter()
+                .map(|c| format!("CAST({c} AS TEXT)"))
+                .collect()
         };
         let key = key_parts.join(" || '/' || ");
-        let rows: Vec<(String, String)> = nbaprops_activities::storage::queries::testing::query(
-            &warehouse,
-            nbaprops_activities::storage::sql::Sql::new(&format!(
-                "SELECT {key}, row_hash FROM {table} ORDER BY 1, 2"
-            )),
+        let mut rows: Vec<(String, String)> = testing::query(
+            warehouse,
+            Sql::new(format!("SELECT {key}, row_hash FROM {table}")),
         )
         .await?;
+        // Sorted here: the two databases collate text differently.
+        rows.sort();
         out.insert(table, rows);
     }
     Ok(out)

@@ -222,7 +222,7 @@ async fn features_of(deps: &Deps, date: &str) -> Vec<(String, String, String)> {
     ] {
         let rows: Vec<(String, String)> = testing::query(
             &deps.warehouse,
-            Sql::new(&format!(
+            Sql::new(format!(
                 "SELECT CAST({key} AS TEXT), row_hash FROM {table} WHERE {date_col} = ? ORDER BY 1"
             ))
             .bind(date),

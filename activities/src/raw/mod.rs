@@ -484,7 +484,8 @@ mod tests {
                     continue;
                 }
             }
-            assert_eq!(columns, expected, "{}", def.name);
+            // A generated stamp (`prediction_grades.graded_at`) may follow.
+            assert_eq!(&columns[..expected.len()], expected, "{}", def.name);
         }
     }
 }

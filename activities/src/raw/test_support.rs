@@ -136,7 +136,7 @@ pub fn assert_idempotent(first: &ProcessorResult, again: &ProcessorResult, rows:
 pub async fn count(deps: &Deps, table: &str, partition_column: &str, date: &str) -> i64 {
     crate::storage::queries::testing::scalar(
         &deps.warehouse,
-        crate::storage::sql::Sql::new(&format!(
+        crate::storage::sql::Sql::new(format!(
             "SELECT COUNT(*) FROM {table} WHERE {partition_column} = ?"
         ))
         .bind(date),

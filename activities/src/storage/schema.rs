@@ -59,7 +59,9 @@ async fn read_sqlite(w: &Warehouse) -> Result<Schema> {
         let columns: Vec<(String, String, i64, i64)> = w
             .fetch(
                 &Sql::new(
-                    "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid",
+                    // xinfo lists generated columns too (hidden 2 and 3), as PostgreSQL does.
+                    "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo(?) \
+                     WHERE hidden <> 1 ORDER BY cid",
                 )
                 .bind(name.as_str()),
             )
@@ -134,8 +136,8 @@ async fn read_postgres(w: &Warehouse) -> Result<Schema> {
     let indexes: Vec<(String, String, i64, i64, String)> = w
         .fetch(&Sql::new(
             "SELECT t.relname::text, i.relname::text, \
-             CASE WHEN x.indisprimary THEN 1 ELSE 0 END, \
-             CASE WHEN x.indpred IS NULL THEN 0 ELSE 1 END, a.attname::text \
+             CAST(CASE WHEN x.indisprimary THEN 1 ELSE 0 END AS BIGINT), \
+             CAST(CASE WHEN x.indpred IS NULL THEN 0 ELSE 1 END AS BIGINT), a.attname::text \
              FROM pg_index x \
              JOIN pg_class t ON t.oid = x.indrelid \
              JOIN pg_class i ON i.oid = x.indexrelid \
