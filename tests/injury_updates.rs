@@ -26,7 +26,7 @@ use temporalio_client::{
 async fn live(warehouse: &Warehouse, date: &str) -> BTreeMap<(i64, String), (f64, String)> {
     let rows: Vec<(i64, String, f64, String)> =
         nbaprops_activities::storage::queries::testing::query(
-            &warehouse,
+            warehouse,
             nbaprops_activities::storage::sql::Sql::new(
                 "SELECT player_id, system, predicted_points, created_at FROM predictions \
          WHERE game_date = ? AND superseded_at IS NULL",
