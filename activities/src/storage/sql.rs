@@ -6,7 +6,57 @@
 //! a NULL of its column's type, which PostgreSQL requires), and a column is read back by the
 //! kind its reader declares, never by what the driver reports.
 
-use super::table::Value;
+/// A business value of a row, as stored and as hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+impl Value {
+    /// The value as a key part (entity ids, keys in diffs).
+    pub fn key_string(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Int(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
+            Value::Text(s) => s.clone(),
+        }
+    }
+}
 
 /// The kind of a column or an argument: what it holds in Rust and in both databases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -258,6 +308,16 @@ macro_rules! __join_columns {
     };
 }
 pub use crate::__join_columns as join_columns;
+
+/// Decodes fetched rows as `T`.
+pub(crate) fn decode_all<T: FromValues>(rows: Vec<Vec<Value>>) -> crate::error::Result<Vec<T>> {
+    rows.into_iter()
+        .map(|values| {
+            T::from_values(values)
+                .map_err(|e| crate::error::PipelineError::Warehouse(sqlx::Error::Decode(e.into())))
+        })
+        .collect()
+}
 
 /// A statement: text with `?` placeholders and its arguments, in order.
 #[derive(Debug, Clone, Default)]

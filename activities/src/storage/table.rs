@@ -3,59 +3,7 @@
 //! [`warehouse_table!`](crate::warehouse_table) macro that declares both at once. The writer
 //! (`warehouse`) and the window reader (`window`) share these.
 
-pub use super::sql::Kind;
-
-/// A business value of a row, as stored and as hashed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(String),
-}
-
-impl From<i64> for Value {
-    fn from(v: i64) -> Self {
-        Value::Int(v)
-    }
-}
-impl From<bool> for Value {
-    fn from(v: bool) -> Self {
-        Value::Int(v as i64)
-    }
-}
-impl From<f64> for Value {
-    fn from(v: f64) -> Self {
-        Value::Real(v)
-    }
-}
-impl From<String> for Value {
-    fn from(v: String) -> Self {
-        Value::Text(v)
-    }
-}
-impl From<&str> for Value {
-    fn from(v: &str) -> Self {
-        Value::Text(v.to_string())
-    }
-}
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Self {
-        v.map(Into::into).unwrap_or(Value::Null)
-    }
-}
-
-impl Value {
-    /// The value as a key part (entity ids, keys in diffs).
-    pub fn key_string(&self) -> String {
-        match self {
-            Value::Null => String::new(),
-            Value::Int(i) => i.to_string(),
-            Value::Real(f) => f.to_string(),
-            Value::Text(s) => s.clone(),
-        }
-    }
-}
+pub use super::sql::{Kind, Value};
 
 /// How a partition is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

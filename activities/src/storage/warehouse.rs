@@ -11,7 +11,7 @@ use std::path::Path;
 use sqlx::migrate::Migrator;
 
 use super::db::{Backend, Db};
-use super::sql::{Arg, Bind, FromValues, Kind, Sql};
+use super::sql::{decode_all, Arg, Bind, FromValues, Kind, Sql};
 use super::table::{EntityKind, TableDef, TableRow, Value, WriteMode};
 use crate::error::Result;
 use crate::hashing;
@@ -571,13 +571,6 @@ impl Filter {
 
 fn decode_error(e: String) -> crate::error::PipelineError {
     crate::error::PipelineError::Warehouse(sqlx::Error::Decode(e.into()))
-}
-
-/// Decodes fetched rows as `T`.
-pub(crate) fn decode_all<T: FromValues>(rows: Vec<Vec<Value>>) -> Result<Vec<T>> {
-    rows.into_iter()
-        .map(|values| T::from_values(values).map_err(decode_error))
-        .collect()
 }
 
 /// A column's value as an argument of the column's declared kind (a NULL stays typed).

@@ -17,9 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use super::db::{Backend, Db};
-use super::sql::{Kind, Sql};
+use super::sql::{decode_all, Kind, Sql};
 use super::table::{TableRow, WriteMode};
-use super::warehouse::decode_all;
 use crate::error::Result;
 use crate::hashing;
 
