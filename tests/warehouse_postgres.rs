@@ -1,9 +1,10 @@
-//! The warehouse on a real PostgreSQL 18 (`nbaprops::services::EmbeddedPostgres`, installed by
-//! scripts/setup): the two migration folders give the same schema, a process refuses a schema
-//! it does not know, and the same simulated days leave the same rows, by row hash, in every
-//! table on PostgreSQL as on SQLite, with a rerun that writes nothing.
+//! The warehouse on a real PostgreSQL 18 and the raw store on a real S3 server
+//! (`nbaprops::services`, installed by scripts/setup): the two migration folders give the same
+//! schema, a process refuses a schema it does not know, and the same simulated days leave the
+//! same rows, by row hash, in every table on PostgreSQL with S3 as on SQLite with a folder, with
+//! a rerun that writes nothing.
 
-use nbaprops::services::EmbeddedPostgres;
+use nbaprops::services::{EmbeddedPostgres, SeaweedS3};
 use nbaprops_activities::inprocess::run_phases;
 use nbaprops_activities::storage::schema::{self, check_table, differences};
 use nbaprops_activities::storage::{Backend, SchemaPolicy, Warehouse};
@@ -83,9 +84,10 @@ async fn run_days(deps: &Deps, dates: &[String]) -> u32 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_days_on_postgres_leave_the_same_rows_as_on_sqlite() {
+async fn the_same_days_on_postgres_and_s3_leave_the_same_rows_as_on_sqlite() {
     let env = TestEnv::start(small_sim()).await.unwrap();
     let dates = env.day_dates();
+    let s3 = SeaweedS3::start().await.unwrap();
     let pg = EmbeddedPostgres::start().await.unwrap();
     let url = pg.create_database("same_rows").await.unwrap();
     Warehouse::connect(&url, SchemaPolicy::Apply).await.unwrap();
@@ -98,6 +100,8 @@ async fn the_same_days_on_postgres_leave_the_same_rows_as_on_sqlite() {
     let mut config = env.deps_config(on_postgres.path());
     config.database_url = url.clone();
     config.schema = SchemaPolicy::Require;
+    config.raw_store_url = s3.raw_store_url("same-rows");
+    config.raw_store_options = s3.client_options();
     let postgres = Deps::open(&config).await.unwrap();
     assert_eq!(postgres.warehouse.backend(), Backend::Postgres);
     assert!(run_days(&postgres, &dates).await > 0);

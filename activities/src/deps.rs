@@ -1,6 +1,6 @@
 //! Everything an activity needs, built once per worker and shared (`Arc<Deps>`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::storage::SchemaPolicy;
 use std::sync::Arc;
@@ -18,8 +18,11 @@ pub struct DepsConfig {
     pub database_url: String,
     /// Whether this process applies the warehouse's migrations or requires them applied.
     pub schema: SchemaPolicy,
-    /// The raw payload store's root folder.
-    pub raw_store_root: PathBuf,
+    /// The raw payload store: `file://PATH` (the default, `raw/` in the data folder) or
+    /// `s3://BUCKET[/PREFIX]` (`storage::raw_store::RawStore::open`).
+    pub raw_store_url: String,
+    /// Settings of an S3 raw store besides the environment's (`aws_endpoint`, …).
+    pub raw_store_options: Vec<(String, String)>,
     pub sources: SourceConfig,
     /// Where alerts are POSTed as JSON besides the `alerts` table and the log (none: only
     /// those two).
@@ -33,7 +36,8 @@ impl DepsConfig {
         Self {
             schema: SchemaPolicy::default_for(&database_url),
             database_url,
-            raw_store_root: data_dir.join("raw"),
+            raw_store_url: format!("file://{}", data_dir.join("raw").display()),
+            raw_store_options: Vec::new(),
             sources,
             alert_webhook: None,
         }
@@ -60,7 +64,7 @@ impl Deps {
     pub async fn open(config: &DepsConfig) -> Result<Self> {
         Ok(Self {
             warehouse: Warehouse::connect(&config.database_url, config.schema).await?,
-            raw: RawStore::local(&config.raw_store_root)?,
+            raw: RawStore::open(&config.raw_store_url, &config.raw_store_options)?,
             sources: SourceClient::new(config.sources.clone())?,
             alerts: crate::ops::alerts::AlertSink::new(config.alert_webhook.clone())?,
             predict_cache: Arc::new(PredictCache::default()),

@@ -77,6 +77,12 @@ pub enum PipelineError {
     Config(String),
     #[error("raw store: {0}")]
     RawStore(#[from] object_store::Error),
+    /// A raw store operation that failed, with the store and key (`s3://bucket/prefix/key`).
+    #[error("raw store {at}: {source}")]
+    RawStoreAt {
+        at: String,
+        source: object_store::Error,
+    },
     #[error("internal error (probably a bug): {0}")]
     Internal(String),
     /// Some sources or processors of a backfill step (`run_step`) failed with retryable
@@ -119,7 +125,7 @@ impl PipelineError {
             // Only start-up raises these (connecting, checking the schema); they share the
             // schema's failure type: no retry mends them.
             PipelineError::Migration(_) | PipelineError::Config(_) => ErrorType::Migration,
-            PipelineError::RawStore(_) => ErrorType::RawStore,
+            PipelineError::RawStore(_) | PipelineError::RawStoreAt { .. } => ErrorType::RawStore,
             PipelineError::Internal(_) => ErrorType::Internal,
             PipelineError::StepRetry(_) => ErrorType::StepRetry,
         }

@@ -28,8 +28,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a worker: every workflow and activity, on the task queue.
-    Worker,
+    /// Run a worker: every workflow and activity, on the task queue. SIGTERM or Ctrl-C drains
+    /// it (no new tasks; running activities get the grace period, then are cancelled).
+    Worker {
+        /// Seconds running activities get to finish once the worker is told to stop.
+        #[arg(long, env = "NBAPROPS_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+        shutdown_grace_secs: u64,
+    },
     /// Apply the warehouse's migrations (once per deployment, before the workers start; the
     /// embedded SQLite warehouse applies its own).
     Migrate,
@@ -191,7 +196,9 @@ async fn main() -> Result<()> {
                 warehouse.known_version()
             );
         }
-        Command::Worker => {
+        Command::Worker {
+            shutdown_grace_secs,
+        } => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
             let deps = Deps::open(&s.deps_config()).await?;
             let added = client::ensure_search_attributes(&client).await?;
@@ -199,11 +206,21 @@ async fn main() -> Result<()> {
                 tracing::info!(?added, namespace = %s.namespace, "registered search attributes");
             }
             tracing::info!(task_queue = %s.task_queue, address = %s.temporal_address, "worker starting");
-            worker::run_worker(client, &s.task_queue, deps, async {
-                let _ = tokio::signal::ctrl_c().await;
-                tracing::info!("shutting down");
+            let grace = std::time::Duration::from_secs(*shutdown_grace_secs);
+            let started = std::time::Instant::now();
+            let stopping = std::sync::Mutex::new(None);
+            worker::run_worker(client, &s.task_queue, deps, grace, async {
+                let signal = worker::shutdown_signal().await;
+                *stopping.lock().unwrap() = Some(std::time::Instant::now());
+                tracing::info!(signal, grace_secs = grace.as_secs(), "draining: no new tasks, running activities finish or are cancelled");
             })
             .await?;
+            let drained = stopping
+                .lock()
+                .unwrap()
+                .map(|t| t.elapsed().as_secs_f64())
+                .unwrap_or_default();
+            tracing::info!(drained_secs = drained, ran_secs = started.elapsed().as_secs_f64(), "worker stopped");
         }
         Command::Run {
             what: RunWhat::Day { date },

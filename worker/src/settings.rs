@@ -40,6 +40,11 @@ pub struct Settings {
     /// once and every other command refuses a schema it does not know.
     #[arg(long, env = "NBAPROPS_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// The raw payload store: `file://PATH` or `s3://BUCKET[/PREFIX]` (endpoint, region and
+    /// credentials from `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`). Default: `raw/` in the data folder.
+    #[arg(long, env = "NBAPROPS_RAW_STORE_URL", global = true)]
+    pub raw_store_url: Option<String>,
     /// Serve every source from this base URL (a replay server) instead of the live hosts.
     #[arg(long, env = "NBAPROPS_SOURCES_URL", global = true)]
     pub sources_url: Option<String>,
@@ -76,6 +81,9 @@ impl Settings {
         if let Some(url) = &self.database_url {
             config.database_url = url.clone();
             config.schema = nbaprops_activities::storage::SchemaPolicy::default_for(url);
+        }
+        if let Some(url) = &self.raw_store_url {
+            config.raw_store_url = url.clone();
         }
         config.alert_webhook = self.alert_webhook_url.clone();
         config

@@ -30,16 +30,38 @@ pub fn worker_options(client: &Client, task_queue: &str, deps: Deps) -> Result<W
         .build())
 }
 
-/// Runs a worker until `shutdown` resolves, then drains it. The worker's future is not `Send`:
-/// it runs here, on the caller's task, joined with the shutdown future.
+/// Resolves on SIGTERM (what container runtimes and systemd send) or SIGINT (Ctrl-C), naming
+/// which one arrived.
+pub async fn shutdown_signal() -> &'static str {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("cannot listen for SIGTERM ({e}); only Ctrl-C stops the worker");
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+    }
+}
+
+/// Runs a worker until `shutdown` resolves, then drains it: it stops polling for new tasks,
+/// lets running activities finish for up to `grace`, then cancels those still running so the
+/// server hands them to another worker at once (not after their heartbeat timeout). The
+/// worker's future is not `Send`: it runs here, on the caller's task, joined with the shutdown
+/// future.
 pub async fn run_worker(
     client: Client,
     task_queue: &str,
     deps: Deps,
+    grace: std::time::Duration,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let options = worker_options(&client, task_queue, deps)?;
+    let mut options = worker_options(&client, task_queue, deps)?;
+    options.graceful_shutdown_period = Some(grace);
     let mut worker = Worker::new(&runtime, client, options)?;
     let stop = worker.shutdown_handle();
     let (ran, ()) = tokio::join!(worker.run(), async {

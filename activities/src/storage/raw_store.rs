@@ -1,5 +1,6 @@
-//! The raw payload store: every fetched body, content-addressed, through `object_store`
-//! (a local folder by default; a bucket when configured).
+//! The raw payload store: every fetched body, content-addressed, through `object_store`: a
+//! local folder by default, an S3 bucket when `NBAPROPS_RAW_STORE_URL` names one, so a worker
+//! on another machine reads what one wrote. Model artifacts are kept in it too.
 //!
 //! Keys are `{source}/{date}/{request_key}/{blake3}.json`: the same payload is stored once, and
 //! a changed payload gets a new key without overwriting the old one. Bad payloads are kept the
@@ -9,7 +10,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
+use object_store::prefix::PrefixStore;
+use object_store::RetryConfig;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
 
@@ -18,6 +22,8 @@ use crate::error::{PipelineError, Result};
 #[derive(Clone, Debug)]
 pub struct RawStore {
     store: Arc<dyn ObjectStore>,
+    /// Where the store is (`file:///…`, `s3://bucket/prefix`), for errors.
+    location: Arc<str>,
 }
 
 /// Where a payload was kept.
@@ -34,17 +40,84 @@ impl RawStore {
     /// A raw store in a local folder (created if missing).
     pub fn local(root: &Path) -> Result<Self> {
         std::fs::create_dir_all(root).map_err(|e| {
-            PipelineError::Internal(format!("cannot create raw store {}: {e}", root.display()))
+            PipelineError::Config(format!("cannot create raw store {}: {e}", root.display()))
         })?;
         let fs = LocalFileSystem::new_with_prefix(root)?;
         Ok(Self {
             store: Arc::new(fs),
+            location: format!("file://{}", root.display()).into(),
+        })
+    }
+
+    /// The store a URL names: `file://PATH` (a local folder) or `s3://BUCKET[/PREFIX]`, whose
+    /// endpoint, region and credentials come from the environment (`AWS_ENDPOINT_URL`,
+    /// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ALLOW_HTTP`; object_store's
+    /// names), then from `options` (the same keys in lower case: `aws_endpoint`, …).
+    pub fn open(url: &str, options: &[(String, String)]) -> Result<Self> {
+        if let Some(path) = url.strip_prefix("file://") {
+            return Self::local(Path::new(path));
+        }
+        let Some(rest) = url.strip_prefix("s3://") else {
+            return Err(PipelineError::Config(format!(
+                "raw store URL {url:?}: expected file://PATH or s3://BUCKET[/PREFIX]"
+            )));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let prefix = prefix.trim_matches('/');
+        if bucket.is_empty() {
+            return Err(PipelineError::Config(format!(
+                "raw store URL {url:?}: no bucket"
+            )));
+        }
+        // A request is retried for at most 20 s here; past that the activity fails and
+        // Temporal's retry policy takes over, visibly, with its own backoff.
+        let retry = RetryConfig {
+            max_retries: 4,
+            retry_timeout: std::time::Duration::from_secs(20),
+            ..Default::default()
+        };
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_retry(retry);
+        for (key, value) in options {
+            let key = key.parse().map_err(|e| {
+                PipelineError::Config(format!("raw store {url}: option {key}: {e}"))
+            })?;
+            builder = builder.with_config(key, value);
+        }
+        let s3 = builder
+            .build()
+            .map_err(|e| PipelineError::Config(format!("raw store {url}: {e}")))?;
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(PrefixStore::new(s3, prefix))
+        };
+        Ok(Self {
+            store,
+            location: url.trim_end_matches('/').into(),
         })
     }
 
     /// Any object store (a bucket, or an in-memory store).
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            location: "an object store".into(),
+        }
+    }
+
+    /// Where the store is, for messages.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// An object store error with the store and key it happened at.
+    fn error(&self, key: &str, source: object_store::Error) -> PipelineError {
+        PipelineError::RawStoreAt {
+            at: format!("{}/{key}", self.location),
+            source,
+        }
     }
 
     /// The underlying object store, for objects kept under keys of their own (model
@@ -100,7 +173,7 @@ impl RawStore {
             Ok(_) => true,
             // Content-addressed: an existing object under this key has these very bytes.
             Err(object_store::Error::AlreadyExists { .. }) => false,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(self.error(&key, e)),
         };
         Ok(StoredPayload {
             key,
@@ -112,12 +185,10 @@ impl RawStore {
 
     /// Reads a payload back and checks it against the hash in its key.
     pub async fn get(&self, key: &str) -> Result<Bytes> {
-        let body = self
-            .store
-            .get(&ObjectPath::from(key))
-            .await?
-            .bytes()
-            .await?;
+        let body = match self.store.get(&ObjectPath::from(key)).await {
+            Ok(found) => found.bytes().await.map_err(|e| self.error(key, e))?,
+            Err(e) => return Err(self.error(key, e)),
+        };
         let expected = key
             .rsplit('/')
             .next()

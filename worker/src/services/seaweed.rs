@@ -116,6 +116,26 @@ impl SeaweedS3 {
         BUCKET
     }
 
+    /// The raw store URL of a prefix in the bucket (`s3://nbaprops/{prefix}`).
+    pub fn raw_store_url(&self, prefix: &str) -> String {
+        format!("s3://{BUCKET}/{prefix}")
+    }
+
+    /// The settings an S3 client needs for this store (object_store's `aws_*` keys): its
+    /// endpoint over plain HTTP, and credentials it accepts (it accepts any).
+    pub fn client_options(&self) -> Vec<(String, String)> {
+        [
+            ("aws_endpoint", self.endpoint()),
+            ("aws_allow_http", "true".to_string()),
+            ("aws_region", "us-east-1".to_string()),
+            ("aws_access_key_id", "nbaprops".to_string()),
+            ("aws_secret_access_key", "nbaprops".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
     /// The store's output, across restarts.
     pub fn log_file(&self) -> PathBuf {
         self.root.path().join("weed.log")
