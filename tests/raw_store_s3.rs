@@ -36,16 +36,27 @@ async fn a_payload_is_kept_once_in_the_bucket_and_a_store_that_is_down_is_named(
     // A missing key is an error naming the bucket, the prefix and the key.
     let missing = "nbac_schedule/2025-01-14/all/0000.json";
     let err = store.get(missing).await.unwrap_err().to_string();
-    assert!(err.contains(&format!("s3://nbaprops/raw/{missing}")), "{err}");
+    assert!(
+        err.contains(&format!("s3://nbaprops/raw/{missing}")),
+        "{err}"
+    );
 
     // The server down: the put fails (after object_store's own retries) naming where.
     s3.stop().await.unwrap();
     let err = store
-        .put("nbac_schedule", "2025-01-15", "all", Bytes::from_static(b"{}"))
+        .put(
+            "nbac_schedule",
+            "2025-01-15",
+            "all",
+            Bytes::from_static(b"{}"),
+        )
         .await
         .unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("s3://nbaprops/raw/nbac_schedule/2025-01-15/all/"), "{message}");
+    assert!(
+        message.contains("s3://nbaprops/raw/nbac_schedule/2025-01-15/all/"),
+        "{message}"
+    );
     assert!(err.error_type().retryable(), "{message}");
 }
 

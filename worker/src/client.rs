@@ -46,9 +46,12 @@ pub fn identity() -> String {
 /// `temporal.toml` (`TEMPORAL_CONFIG_FILE`, `TEMPORAL_PROFILE`), as every Temporal SDK and the
 /// CLI read them. With TLS on, an address without a scheme is dialled over https.
 pub fn connection_options(address: &str) -> Result<ConnectionOptions> {
-    let (mut options, _) = ClientOptions::load_from_config(Default::default()).context(
-        "reading Temporal's environment configuration (TEMPORAL_* variables, temporal.toml)",
-    )?;
+    let (mut options, _) = ClientOptions::load_from_config(Default::default()).map_err(|e| {
+        anyhow::anyhow!(
+            "reading Temporal's environment configuration (TEMPORAL_* variables, \
+             temporal.toml): {e:?}"
+        )
+    })?;
     let url = if address.contains("://") {
         address.to_string()
     } else if options.tls_options.is_some() {

@@ -212,7 +212,11 @@ async fn main() -> Result<()> {
             worker::run_worker(client, &s.task_queue, deps, grace, async {
                 let signal = worker::shutdown_signal().await;
                 *stopping.lock().unwrap() = Some(std::time::Instant::now());
-                tracing::info!(signal, grace_secs = grace.as_secs(), "draining: no new tasks, running activities finish or are cancelled");
+                tracing::info!(
+                    signal,
+                    grace_secs = grace.as_secs(),
+                    "draining: no new tasks, running activities finish or are cancelled"
+                );
             })
             .await?;
             let drained = stopping
@@ -220,7 +224,11 @@ async fn main() -> Result<()> {
                 .unwrap()
                 .map(|t| t.elapsed().as_secs_f64())
                 .unwrap_or_default();
-            tracing::info!(drained_secs = drained, ran_secs = started.elapsed().as_secs_f64(), "worker stopped");
+            tracing::info!(
+                drained_secs = drained,
+                ran_secs = started.elapsed().as_secs_f64(),
+                "worker stopped"
+            );
         }
         Command::Run {
             what: RunWhat::Day { date },
