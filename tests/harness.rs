@@ -185,8 +185,38 @@ pub fn expected_moving_average(
 /// A worker process (`nbaprops worker`) on `queue`, over the data folder, with the replay server
 /// as every source and its output in `{data}/{log}`: what the crash tests kill with SIGKILL.
 pub fn spawn_worker(env: &TestEnv, data: &Path, queue: &str, log: &str) -> tokio::process::Child {
+    spawn_worker_with(env, data, queue, log, &Shared::default())
+}
+
+/// What workers on many machines share besides Temporal: a warehouse and a raw store by URL,
+/// with the raw store's client settings (object_store's `AWS_*` variables).
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    pub database_url: Option<String>,
+    pub raw_store_url: Option<String>,
+    pub raw_store_env: Vec<(String, String)>,
+}
+
+/// [`spawn_worker`] with the warehouse and raw store of `shared` instead of its data folder's.
+pub fn spawn_worker_with(
+    env: &TestEnv,
+    data: &Path,
+    queue: &str,
+    log: &str,
+    shared: &Shared,
+) -> tokio::process::Child {
     let log = std::fs::File::create(data.join(log)).expect("a worker log file");
-    tokio::process::Command::new(nbaprops_binary())
+    let mut command = tokio::process::Command::new(nbaprops_binary());
+    if let Some(url) = &shared.database_url {
+        command.args(["--database-url", url]);
+    }
+    if let Some(url) = &shared.raw_store_url {
+        command.args(["--raw-store-url", url]);
+    }
+    for (k, v) in &shared.raw_store_env {
+        command.env(k.to_uppercase(), v);
+    }
+    command
         .args([
             "--temporal-address",
             &env.server.address,
