@@ -132,3 +132,75 @@ async fn the_same_days_on_postgres_and_s3_leave_the_same_rows_as_on_sqlite() {
         postgres_rows
     );
 }
+
+/// PostgreSQL stopped and started again while a day is in Phase 3: the activities that lost
+/// their connections fail, Temporal retries them, the pool reconnects, and the day finishes
+/// with the same tables as a day that ran through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_restart_in_phase_3_leaves_the_same_tables() {
+    use nbaprops::commands;
+    use nbaprops_activities::storage::queries::testing;
+    use nbaprops_activities::storage::sql::Sql;
+    use std::time::{Duration, Instant};
+
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let dates: Vec<String> = env.day_dates().into_iter().take(2).collect();
+    let reference = tempfile::tempdir().unwrap();
+    env.run_days(reference.path(), "pg-reference", &dates)
+        .await
+        .unwrap();
+    let expected = table_contents(&env.deps(reference.path()).await.unwrap().warehouse)
+        .await
+        .unwrap();
+
+    let mut pg = EmbeddedPostgres::start().await.unwrap();
+    let url = pg.create_database("restart").await.unwrap();
+    Warehouse::connect(&url, SchemaPolicy::Apply).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut config = env.deps_config(data.path());
+    config.database_url = url.clone();
+    config.schema = SchemaPolicy::Require;
+    let deps = Deps::open(&config).await.unwrap();
+    let watcher = Deps::open(&config).await.unwrap().warehouse;
+
+    let client = env.client.clone();
+    let run = nbaprops::worker::with_worker(env.client.clone(), "pg-restart", deps, async {
+        let mut results = Vec::new();
+        for d in &dates {
+            results.push(commands::run_day(&client, "pg-restart", commands::manual_day(d)).await);
+        }
+        results
+    });
+    let restart = async {
+        // The second day's Phase 3 has started: its first analytics run is recorded.
+        let deadline = Instant::now() + Duration::from_secs(180);
+        loop {
+            let started: Result<i64, _> = testing::scalar(
+                &watcher,
+                Sql::new("SELECT COUNT(*) FROM processor_runs WHERE game_date = ? AND phase = 3")
+                    .bind(dates[1].as_str()),
+            )
+            .await;
+            if started.is_ok_and(|n| n > 0) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the second day never reached Phase 3"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        pg.stop().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        pg.start_again().await.unwrap();
+    };
+    let (results, ()) = tokio::join!(run, restart);
+    for r in results.unwrap() {
+        let day = r.expect("the day finishes after the restart");
+        assert!(day.predictions_written > 0, "{day:?}");
+    }
+    let actual = table_contents(&watcher).await.unwrap();
+    for (table, rows) in &expected {
+        assert_eq!(&actual[table], rows, "{table} differs after the restart");
+    }
+}
