@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use nbaprops::backfill::{self, BackfillArgs};
 use nbaprops_activities::sources::SourceConfig;
-use nbaprops_activities::DepsConfig;
 use nbaprops_proto::{BackfillInput, BackfillProgress};
 use nbaprops_simulator::replay_server::{Fault, FaultRule, ReplayServer};
 use nbaprops_tests::{
@@ -124,12 +123,9 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
     .await
     .unwrap();
     let data = tempfile::tempdir().unwrap();
-    let deps = nbaprops_activities::Deps::open(&DepsConfig::under(
-        data.path(),
-        SourceConfig::replay(&faulty.base_url()),
-    ))
-    .await
-    .unwrap();
+    let mut config = env.deps_config(data.path());
+    config.sources = SourceConfig::replay(&faulty.base_url());
+    let deps = nbaprops_activities::Deps::open(&config).await.unwrap();
     let client = env.client.clone();
     let result: BackfillProgress =
         nbaprops::worker::with_worker(env.client.clone(), "bf-fail", deps, async {

@@ -231,7 +231,15 @@ async fn a_bad_payload_fails_the_day_fast_keeps_the_payload_and_blocks_downstrea
     .map(|v| v.into_iter().next().expect("one row"))
     .unwrap();
     assert_eq!(status, "quarantined");
-    assert!(data.path().join("raw").join(&key).is_file());
+    let raw = env.deps(data.path()).await.unwrap().raw;
+    assert!(
+        raw.object_store()
+            .head(&object_store::path::Path::from(key.as_str()))
+            .await
+            .is_ok(),
+        "{key} is kept in {}",
+        raw.location()
+    );
     for table in [
         "raw_nbac_player_boxscores",
         "player_game_summary",

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use nbaprops::dev_server::DevServer;
+use nbaprops::services::{EmbeddedPostgres, SeaweedS3};
 use nbaprops::{client, commands};
 use nbaprops_activities::sources::SourceConfig;
 use nbaprops_activities::storage::Warehouse;
@@ -25,6 +26,70 @@ pub struct TestEnv {
     pub sim_dir: tempfile::TempDir,
     pub truth: SimTruth,
     pub sim: SimOptions,
+    /// With `NBAPROPS_TEST_STORAGE=postgres`: the PostgreSQL warehouse and S3 raw store every
+    /// data folder of the test maps to (None: SQLite and a folder, the embedded default).
+    pub storage: Option<SharedStorage>,
+}
+
+/// Which storage the integration tests run on: `sqlite` (the default) or `postgres`
+/// (PostgreSQL and S3 from scripts/setup; scripts/test runs the storage-touching tests on both).
+pub fn test_storage() -> &'static str {
+    match std::env::var("NBAPROPS_TEST_STORAGE").as_deref() {
+        Ok("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+/// A PostgreSQL server and an S3 store for one test, with a migrated database and a raw store
+/// prefix for each data folder the test uses, handed out in order (a folder keeps its own).
+pub struct SharedStorage {
+    pub pg: EmbeddedPostgres,
+    pub s3: SeaweedS3,
+    free: std::sync::Mutex<Vec<String>>,
+    assigned: std::sync::Mutex<BTreeMap<PathBuf, String>>,
+}
+
+/// Data folders a test may use on PostgreSQL (each a database, created and migrated up front).
+const DATABASES_PER_TEST: usize = 6;
+
+impl SharedStorage {
+    async fn start() -> Result<Self> {
+        let pg = EmbeddedPostgres::start().await?;
+        let s3 = SeaweedS3::start().await?;
+        let mut free = Vec::new();
+        for i in (0..DATABASES_PER_TEST).rev() {
+            let name = format!("folder{i}");
+            let url = pg.create_database(&name).await?;
+            Warehouse::connect(&url, nbaprops_activities::storage::SchemaPolicy::Apply).await?;
+            free.push(name);
+        }
+        Ok(Self {
+            pg,
+            s3,
+            free: std::sync::Mutex::new(free),
+            assigned: Default::default(),
+        })
+    }
+
+    /// The warehouse and raw store of a data folder.
+    pub fn for_folder(&self, data_dir: &Path) -> Shared {
+        let mut assigned = self.assigned.lock().unwrap();
+        let name = assigned
+            .entry(data_dir.to_path_buf())
+            .or_insert_with(|| {
+                self.free
+                    .lock()
+                    .unwrap()
+                    .pop()
+                    .expect("a test uses more data folders than DATABASES_PER_TEST")
+            })
+            .clone();
+        Shared {
+            database_url: Some(self.pg.url_of(&name)),
+            raw_store_url: Some(self.s3.raw_store_url(&name)),
+            raw_store_env: self.s3.client_options(),
+        }
+    }
 }
 
 /// Six simulated dates (4 teams, 7 players each, 5 with lines): the day runs for the last five.
@@ -46,6 +111,10 @@ impl TestEnv {
         let truth = simulate(sim_dir.path(), &sim)?;
         let replay =
             ReplayServer::start(sim_dir.path().to_path_buf(), "127.0.0.1:0".parse()?).await?;
+        let storage = match test_storage() {
+            "postgres" => Some(SharedStorage::start().await?),
+            _ => None,
+        };
         Ok(Self {
             server,
             client,
@@ -53,6 +122,7 @@ impl TestEnv {
             sim_dir,
             truth,
             sim,
+            storage,
         })
     }
 
@@ -61,8 +131,28 @@ impl TestEnv {
         Ok(Deps::open(&self.deps_config(data_dir)).await?)
     }
 
+    /// The dependencies' settings for a data folder: its own SQLite file and raw folder, or,
+    /// on PostgreSQL, its own database and S3 prefix.
     pub fn deps_config(&self, data_dir: &Path) -> DepsConfig {
-        DepsConfig::under(data_dir, SourceConfig::replay(&self.replay.base_url()))
+        let mut config = DepsConfig::under(data_dir, SourceConfig::replay(&self.replay.base_url()));
+        let shared = self.shared_for(data_dir);
+        if let Some(url) = shared.database_url {
+            config.database_url = url;
+            config.schema = nbaprops_activities::storage::SchemaPolicy::Require;
+        }
+        if let Some(url) = shared.raw_store_url {
+            config.raw_store_url = url;
+            config.raw_store_options = shared.raw_store_env;
+        }
+        config
+    }
+
+    /// What a worker process over `data_dir` points at besides its folder.
+    pub fn shared_for(&self, data_dir: &Path) -> Shared {
+        match &self.storage {
+            Some(s) => s.for_folder(data_dir),
+            None => Shared::default(),
+        }
     }
 
     /// The dates the day workflow runs for: every simulated date but the first.
@@ -185,7 +275,7 @@ pub fn expected_moving_average(
 /// A worker process (`nbaprops worker`) on `queue`, over the data folder, with the replay server
 /// as every source and its output in `{data}/{log}`: what the crash tests kill with SIGKILL.
 pub fn spawn_worker(env: &TestEnv, data: &Path, queue: &str, log: &str) -> tokio::process::Child {
-    spawn_worker_with(env, data, queue, log, &Shared::default())
+    spawn_worker_with(env, data, queue, log, &env.shared_for(data))
 }
 
 /// What workers on many machines share besides Temporal: a warehouse and a raw store by URL,
