@@ -438,6 +438,7 @@ fn into_seasons(truth: &SimTruth, games: Vec<DenseGame>) -> (Vec<Player>, Vec<Se
                 home: home.team,
                 away: away.team,
                 tip_et: 18 * 60 + 30,
+                everyone_lined: false,
             },
             home,
             away,

@@ -122,7 +122,7 @@ pub(crate) fn play(
     let mut props = Vec::new();
     for &team in &sides {
         for &p in &rosters[team] {
-            if !ratings[p].props || st.listed_out_on(p, date) {
+            if !(ratings[p].props || game.everyone_lined) || st.listed_out_on(p, date) {
                 continue;
             }
             let recent: Vec<i64> = st.history[p].iter().rev().take(10).copied().collect();

@@ -40,7 +40,7 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::Duration;
 
-pub use options::{ScheduleShape, SimOptions};
+pub use options::{FullSlate, ScheduleShape, SimOptions};
 pub use truth::{SimGame, SimInjury, SimPlayer, SimTruth};
 
 /// The dense shape (the demo's): see the module docs.
@@ -83,7 +83,10 @@ fn simulate_seasons(out: &Path, opts: &SimOptions) -> Result<SimTruth> {
                         let Some(&year) = years.get(i) else {
                             return done;
                         };
-                        done.push((year, season::simulate_season(opts.seed, &league, year)));
+                        done.push((
+                            year,
+                            season::simulate_season(opts.seed, &league, year, opts.full_slate),
+                        ));
                     }
                 })
             })

@@ -11,6 +11,17 @@ pub struct SimOptions {
     pub teams: usize,
     /// Dense shape only (season rosters have 14-15 players).
     pub players_per_team: usize,
+    /// Season shape only: one date made a full slate (the day benchmark's).
+    pub full_slate: Option<FullSlate>,
+}
+
+/// A date of a simulated season with `games` games (teams that had no game that date are
+/// paired up; extra games are dropped) on which every available player has a points line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FullSlate {
+    pub date: NaiveDate,
+    /// At most 15: every team plays once.
+    pub games: usize,
 }
 
 impl Default for SimOptions {
@@ -21,6 +32,7 @@ impl Default for SimOptions {
             seed: 7,
             teams: 6,
             players_per_team: 8,
+            full_slate: None,
         }
     }
 }

@@ -62,6 +62,7 @@ pub(crate) fn postseason(
             home,
             away,
             tip_et,
+            everyone_lined: false,
         };
         team_dates[home].push(date);
         team_dates[away].push(date);

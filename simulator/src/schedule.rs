@@ -23,6 +23,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 
+use crate::options::FullSlate;
 use crate::rng::sub_rng;
 use crate::teams::{conference, division, Zone, TEAMS};
 
@@ -92,6 +93,8 @@ pub struct Game {
     pub away: usize,
     /// Tip-off, minutes after midnight Eastern.
     pub tip_et: u32,
+    /// The books post a line for every available player, not only the likely ones.
+    pub everyone_lined: bool,
 }
 
 /// The 1230 (home, away) pairs of a season.
@@ -171,12 +174,25 @@ impl Played {
 
 /// The season's games with dates, tip-offs and ids.
 pub fn season_games(seed: u64, year: i32) -> Result<Vec<Game>> {
+    season_games_with(seed, year, None)
+}
+
+/// [`season_games`], with `slate`'s date (when it falls in this season) made a full slate.
+pub fn season_games_with(seed: u64, year: i32, slate: Option<FullSlate>) -> Result<Vec<Game>> {
     let cal = calendar(year);
     let mut rng = sub_rng(seed, "schedule", year as u64);
     let pairs = matchups(&mut rng);
     for attempt in 0..40 {
-        if let Some(dated) = place(&cal, &pairs, &mut rng) {
-            return Ok(number(&cal, dated, &mut rng));
+        if let Some(mut dated) = place(&cal, &pairs, &mut rng) {
+            let slate = slate.filter(|s| s.date >= cal.opening && s.date <= cal.last);
+            if let Some(slate) = slate {
+                make_full_slate(&mut dated, slate)?;
+            }
+            let mut games = number(&cal, dated, &mut rng);
+            for g in &mut games {
+                g.everyone_lined = slate.is_some_and(|s| s.date == g.date);
+            }
+            return Ok(games);
         }
         tracing::debug!(
             year,
@@ -357,6 +373,34 @@ fn place(
     Some(out)
 }
 
+/// Gives `slate.date` exactly `slate.games` games: teams without a game that date are paired in
+/// index order, and games past the count are dropped.
+fn make_full_slate(dated: &mut Vec<(NaiveDate, usize, usize)>, slate: FullSlate) -> Result<()> {
+    anyhow::ensure!(
+        (1..=TEAMS.len() / 2).contains(&slate.games),
+        "a slate has 1 to {} games, not {}",
+        TEAMS.len() / 2,
+        slate.games
+    );
+    let mut on_date: Vec<(usize, usize)> = dated
+        .iter()
+        .filter(|(d, ..)| *d == slate.date)
+        .map(|&(_, h, a)| (h, a))
+        .collect();
+    on_date.truncate(slate.games);
+    let busy: Vec<usize> = on_date.iter().flat_map(|&(h, a)| [h, a]).collect();
+    let free: Vec<usize> = (0..TEAMS.len()).filter(|t| !busy.contains(t)).collect();
+    for pair in free.chunks_exact(2) {
+        if on_date.len() == slate.games {
+            break;
+        }
+        on_date.push((pair[0], pair[1]));
+    }
+    dated.retain(|(d, ..)| *d != slate.date);
+    dated.extend(on_date.into_iter().map(|(h, a)| (slate.date, h, a)));
+    Ok(())
+}
+
 /// Tip-off times by where the home team plays, then ids in date and tip-off order.
 fn number(
     cal: &Calendar,
@@ -392,6 +436,7 @@ fn number(
             home,
             away,
             tip_et: tip,
+            everyone_lined: false,
         });
     }
     games.sort_by_key(|g| (g.date, g.tip_et, g.home));
@@ -530,6 +575,27 @@ mod tests {
                 .collect();
             assert!(gap.is_empty(), "{gap:?}");
         }
+    }
+
+    #[test]
+    fn a_full_slate_has_every_team_once_and_lines_everyone() {
+        let date = NaiveDate::from_ymd_opt(2024, 11, 12).unwrap();
+        let plain = season_games(3, 2024).unwrap();
+        let games = season_games_with(3, 2024, Some(FullSlate { date, games: 15 })).unwrap();
+        let slate: Vec<&Game> = games.iter().filter(|g| g.date == date).collect();
+        assert_eq!(slate.len(), 15);
+        let teams: BTreeSet<usize> = slate.iter().flat_map(|g| [g.home, g.away]).collect();
+        assert_eq!(teams.len(), 30);
+        assert!(games.iter().all(|g| g.everyone_lined == (g.date == date)));
+        // Other dates keep their games; ids stay in date order.
+        let others = |gs: &[Game]| gs.iter().filter(|g| g.date != date).count();
+        assert_eq!(others(&games), others(&plain));
+        for (i, g) in games.iter().enumerate() {
+            assert_eq!(g.seq as usize, i + 1);
+        }
+        let five = season_games_with(3, 2024, Some(FullSlate { date, games: 5 })).unwrap();
+        assert_eq!(five.iter().filter(|g| g.date == date).count(), 5);
+        assert!(season_games_with(3, 2024, Some(FullSlate { date, games: 16 })).is_err());
     }
 
     #[test]

@@ -27,17 +27,23 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::game::{play, State};
+use crate::options::FullSlate;
 use crate::players::{season_ratings, Player};
 use crate::playoffs::postseason;
 use crate::rng::sub_rng;
-use crate::schedule::{calendar, season_games};
+use crate::schedule::{calendar, season_games_with};
 use crate::season_out::SeasonOut;
 use crate::teams::TEAMS;
 
 /// Simulates the season starting in `year`.
-pub fn simulate_season(seed: u64, players: &[Player], year: i32) -> Result<SeasonOut> {
+pub fn simulate_season(
+    seed: u64,
+    players: &[Player],
+    year: i32,
+    slate: Option<FullSlate>,
+) -> Result<SeasonOut> {
     let cal = calendar(year);
-    let schedule = season_games(seed, year)?;
+    let schedule = season_games_with(seed, year, slate)?;
     let (ratings, teams) = season_ratings(seed, players, year);
     // Rosters, best first.
     let mut rosters: Vec<Vec<usize>> = vec![Vec::new(); TEAMS.len()];
@@ -108,7 +114,7 @@ mod tests {
     #[test]
     fn a_season_plays_out_with_real_numbers() {
         let players = league(5);
-        let season = simulate_season(5, &players, 2023).unwrap();
+        let season = simulate_season(5, &players, 2023, None).unwrap();
         let regular = season
             .games
             .iter()

@@ -43,6 +43,22 @@ pub struct BenchBackfillArgs {
     /// Also write the figures as JSON here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Worker processes through Temporal, each with its own data folder.
+    #[arg(long, default_value_t = 1)]
+    pub workers: u32,
+    /// The warehouse every worker shares (`postgres://…`; it must be empty: the benchmark
+    /// migrates it). Default: one SQLite file in the working folder, one worker only.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// The raw store every worker shares (`s3://bucket/prefix`, with the `AWS_*` environment).
+    /// Default: a folder in each worker's data folder.
+    #[arg(long)]
+    pub raw_store_url: Option<String>,
+    /// Start an embedded PostgreSQL and a SeaweedFS S3 store from the project's virtualenv
+    /// (`scripts/setup` installs both) and share them between the workers, in place of
+    /// `--database-url` and `--raw-store-url`.
+    #[arg(long, conflicts_with_all = ["database_url", "raw_store_url"])]
+    pub embedded_services: bool,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -59,7 +75,13 @@ pub struct BackfillFigures {
     pub activities_per_second: f64,
     pub date_steps_per_second: f64,
     pub continue_as_new_runs: u32,
+    pub workers: u32,
+    /// Where the warehouse was (`sqlite file …`, `postgres database … on …`).
+    pub warehouse: String,
+    /// The highest peak memory of the workers (VmHWM).
     pub worker_peak_rss_mib: Option<f64>,
+    /// Each worker's peak memory (VmHWM), in the order they started.
+    pub workers_peak_rss_mib: Vec<f64>,
     pub in_process_seconds: Option<f64>,
     pub in_process_failed: Option<usize>,
     /// In-process time / time through Temporal (1.0: no overhead).
@@ -87,15 +109,16 @@ pub struct PerDateCost {
 pub const PER_DATE_SAMPLE: usize = 10;
 
 /// Reads the per-date cost from a run's warehouse, over the game dates that reached Phase 5.
-async fn per_date_cost(warehouse: &Path) -> Result<Option<PerDateCost>> {
+async fn per_date_cost(
+    warehouse: &nbaprops_activities::storage::Warehouse,
+) -> Result<Option<PerDateCost>> {
     use nbaprops_activities::storage::queries::ops;
-    let warehouse = nbaprops_activities::storage::Warehouse::open(warehouse).await?;
-    let game_dates = ops::dates_with_phase(&warehouse, i64::from(Phase::Predict.number())).await?;
+    let game_dates = ops::dates_with_phase(warehouse, i64::from(Phase::Predict.number())).await?;
     let n = PER_DATE_SAMPLE.min(game_dates.len() / 2);
     if n == 0 {
         return Ok(None);
     }
-    let rows = ops::durations(&warehouse).await?;
+    let rows = ops::durations(warehouse).await?;
     let first: std::collections::BTreeSet<&str> =
         game_dates[..n].iter().map(String::as_str).collect();
     let last: std::collections::BTreeSet<&str> = game_dates[game_dates.len() - n..]
@@ -142,7 +165,7 @@ pub fn peak_rss_mib(pid: u32) -> Option<f64> {
 
 /// Simulates the range into `dir` unless an earlier run left the same one there.
 fn ensure_simulation(dir: &Path, args: &BenchBackfillArgs) -> Result<()> {
-    ensure_season_simulation(dir, args.from, args.to, args.seed)
+    ensure_season_simulation(dir, args.from, args.to, args.seed, None)
 }
 
 /// Simulates `from..=to` in the season shape into `dir`, unless an earlier run left the same
@@ -152,8 +175,12 @@ pub fn ensure_season_simulation(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     seed: u64,
+    full_slate: Option<nbaprops_simulator::FullSlate>,
 ) -> Result<()> {
-    let stamp = format!("{from} {to} {seed}");
+    let stamp = match full_slate {
+        None => format!("{from} {to} {seed}"),
+        Some(s) => format!("{from} {to} {seed} full slate {} {}", s.date, s.games),
+    };
     let marker = dir.join(".simulated");
     if std::fs::read_to_string(&marker).ok().as_deref() == Some(stamp.as_str()) {
         println!("reusing the simulation in {}", dir.display());
@@ -169,6 +196,7 @@ pub fn ensure_season_simulation(
             to,
             seed,
             teams: 30,
+            full_slate,
             ..defaults
         },
         ScheduleShape::Season,
@@ -197,8 +225,39 @@ pub fn spawn_worker(
     replay: &ReplayServer,
     work: &Path,
 ) -> Result<tokio::process::Child> {
-    let log = std::fs::File::create(work.join("worker.log"))?;
+    spawn_shared_worker(
+        address,
+        queue,
+        data,
+        replay,
+        &work.join("worker.log"),
+        &Shared::default(),
+    )
+}
+
+/// What the benchmark's workers share besides Temporal: settings for each worker process.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// Flags before the subcommand (`--database-url …`, `--raw-store-url …`).
+    pub args: Vec<String>,
+    /// Environment variables (the S3 client's `aws_*` settings, upper-cased).
+    pub env: Vec<(String, String)>,
+}
+
+/// A worker process of this binary on `queue` with extra settings (a shared warehouse or raw
+/// store), its log in `log`.
+pub fn spawn_shared_worker(
+    address: &str,
+    queue: &str,
+    data: &Path,
+    replay: &ReplayServer,
+    log: &Path,
+    shared: &Shared,
+) -> Result<tokio::process::Child> {
+    let log = std::fs::File::create(log)?;
     tokio::process::Command::new(std::env::current_exe()?)
+        .args(&shared.args)
+        .envs(shared.env.iter().map(|(k, v)| (k.to_uppercase(), v)))
         .args(["--temporal-address", address, "--task-queue", queue])
         .arg("--data-dir")
         .arg(data)
@@ -234,23 +293,88 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
     let client = client::connect(&server.address, "default").await?;
     let data = args.work.join("temporal");
     fresh_dir(&data)?;
-    let mut worker = spawn_worker(&server.address, "bench", &data, &replay, &args.work)?;
-    let pid = worker.id().context("the worker's pid")?;
+    let mut shared = Shared::default();
+    // Kept alive until the end of the run: dropping them stops the servers.
+    let mut services = None;
+    let (database_url, raw_store_url) = if args.embedded_services {
+        let pg = crate::services::EmbeddedPostgres::start().await?;
+        let s3 = crate::services::SeaweedS3::start().await?;
+        shared.env = s3.client_options();
+        let urls = (Some(pg.url()), Some(s3.raw_store_url("bench")));
+        services = Some((pg, s3));
+        urls
+    } else {
+        (args.database_url.clone(), args.raw_store_url.clone())
+    };
+    let database_url = match &database_url {
+        Some(url) => {
+            // Applied once, before the workers, as a deployment does.
+            nbaprops_activities::storage::Warehouse::connect(
+                url,
+                nbaprops_activities::storage::SchemaPolicy::Apply,
+            )
+            .await?;
+            shared
+                .args
+                .extend(["--database-url".to_string(), url.clone()]);
+            url.clone()
+        }
+        None if args.workers > 1 => {
+            anyhow::bail!("--workers above 1 needs a shared --database-url (postgres://…)")
+        }
+        None => nbaprops_activities::deps::sqlite_url(&data.join("w0")),
+    };
+    if let Some(url) = &raw_store_url {
+        shared
+            .args
+            .extend(["--raw-store-url".to_string(), url.clone()]);
+    }
+    let mut workers = Vec::new();
+    for i in 0..args.workers.max(1) {
+        let folder = data.join(format!("w{i}"));
+        fresh_dir(&folder)?;
+        let log = args.work.join(if i == 0 {
+            "worker.log".to_string()
+        } else {
+            format!("worker-{i}.log")
+        });
+        workers.push(spawn_shared_worker(
+            &server.address,
+            "bench",
+            &folder,
+            &replay,
+            &log,
+            &shared,
+        )?);
+    }
+    let pids: Vec<u32> = workers.iter().filter_map(|w| w.id()).collect();
     println!(
-        "backfill {from} to {to} (phases {}, {} in flight) through Temporal...",
-        args.phases, args.concurrency
+        "backfill {from} to {to} (phases {}, {} in flight) through Temporal, {} worker(s), \
+         warehouse {}...",
+        args.phases,
+        args.concurrency,
+        workers.len(),
+        nbaprops_activities::storage::db::describe_url(&database_url)
     );
     let started = Instant::now();
     let id = backfill::start(&client, "bench", input.clone()).await?;
     let result = backfill::wait(&client, &id).await?;
     let temporal_seconds = started.elapsed().as_secs_f64();
-    let peak = peak_rss_mib(pid);
-    worker.start_kill()?;
-    let _ = worker.wait().await;
+    let peaks: Vec<f64> = pids.iter().filter_map(|p| peak_rss_mib(*p)).collect();
+    let peak = peaks.iter().copied().reduce(f64::max);
+    for w in &mut workers {
+        w.start_kill()?;
+        let _ = w.wait().await;
+    }
     server.stop().await?;
     print!("{}", backfill::summarize(&id, &result));
 
-    let per_date = per_date_cost(&data.join("warehouse.sqlite")).await?;
+    let warehouse = nbaprops_activities::storage::Warehouse::connect(
+        &database_url,
+        nbaprops_activities::storage::SchemaPolicy::default_for(&database_url),
+    )
+    .await?;
+    let per_date = per_date_cost(&warehouse).await?;
     let mut figures = BackfillFigures {
         from: from.clone(),
         to: to.clone(),
@@ -265,6 +389,9 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
         date_steps_per_second: result.steps_done as f64 / temporal_seconds,
         continue_as_new_runs: result.runs,
         worker_peak_rss_mib: peak,
+        workers_peak_rss_mib: peaks,
+        workers: args.workers.max(1),
+        warehouse: warehouse.describe().to_string(),
         per_date,
         ..Default::default()
     };
@@ -303,6 +430,8 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
         figures.in_process_failed = Some(run.failed.len());
         figures.overhead_ratio = Some(secs / temporal_seconds);
     }
+    drop(warehouse);
+    drop(services);
     replay.stop().await;
     Ok(figures)
 }
@@ -326,8 +455,20 @@ pub fn report(f: &BackfillFigures) -> String {
         f.date_steps_per_second,
         f.continue_as_new_runs + 1
     ));
-    if let Some(m) = f.worker_peak_rss_mib {
-        out.push_str(&format!("  worker peak memory    {m:.0} MiB (VmHWM)\n"));
+    out.push_str(&format!(
+        "  workers               {} on {}\n",
+        f.workers, f.warehouse
+    ));
+    if !f.workers_peak_rss_mib.is_empty() {
+        let each: Vec<String> = f
+            .workers_peak_rss_mib
+            .iter()
+            .map(|m| format!("{m:.0}"))
+            .collect();
+        out.push_str(&format!(
+            "  worker peak memory    {} MiB (VmHWM, each worker)\n",
+            each.join(", ")
+        ));
     }
     if let Some(c) = &f.per_date {
         out.push_str(&format!(
@@ -341,7 +482,7 @@ pub fn report(f: &BackfillFigures) -> String {
     }
     if let (Some(s), Some(r)) = (f.in_process_seconds, f.overhead_ratio) {
         out.push_str(&format!(
-            "  in-process            {s:.1} s ({} failed)\n  overhead ratio        {r:.2} (in-process / Temporal; 1.00 = no overhead)\n",
+            "  in-process            {s:.1} s ({} failed; one process, SQLite and a folder)\n  overhead ratio        {r:.2} (in-process / Temporal; 1.00 = no overhead)\n",
             f.in_process_failed.unwrap_or(0)
         ));
     }

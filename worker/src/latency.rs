@@ -65,6 +65,32 @@ pub struct InjuryFigures {
     pub worker_peak_rss_mib: Option<f64>,
 }
 
+/// Backfills `from` to the day before `date` (Phases 1-5, 4 dates in flight) on `queue`: the
+/// history a slate predicts from. Returns the game dates backfilled.
+pub async fn backfill_history(
+    client: &temporalio_client::Client,
+    queue: &str,
+    from: chrono::NaiveDate,
+    date: chrono::NaiveDate,
+) -> Result<u32> {
+    let input = backfill::input_of(
+        &BackfillArgs {
+            from: from.to_string(),
+            to: (date - chrono::Duration::days(1)).to_string(),
+            phases: "1-5".into(),
+            concurrency: 4,
+            retry_failed: false,
+            no_wait: false,
+            progress: false,
+            pause: false,
+            resume: false,
+        },
+        vec![],
+    )?;
+    let id = backfill::start(client, queue, input).await?;
+    Ok(backfill::wait(client, &id).await?.game_dates)
+}
+
 /// The `q` quantile (nearest rank) of the values.
 pub fn quantile(values: &[f64], q: f64) -> f64 {
     if values.is_empty() {
@@ -81,7 +107,7 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
         bail!("--history-from must be before --date");
     }
     let sim = args.work.join("sim");
-    ensure_season_simulation(&sim, args.history_from, args.date, args.seed)?;
+    ensure_season_simulation(&sim, args.history_from, args.date, args.seed, None)?;
     let replay = ReplayServer::start(sim.clone(), "127.0.0.1:0".parse()?).await?;
     let server = DevServer::start_ephemeral().await?;
     let client = client::connect(&server.address, "default").await?;
@@ -98,29 +124,12 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
     };
 
     // 1. History: every date before the slate, backfilled.
-    let before = (args.date - chrono::Duration::days(1)).to_string();
     println!(
-        "backfilling {} to {before} (history for the slate)...",
+        "backfilling {} to the day before {date} (history for the slate)...",
         args.history_from
     );
     let started = Instant::now();
-    let input = backfill::input_of(
-        &BackfillArgs {
-            from: args.history_from.to_string(),
-            to: before,
-            phases: "1-5".into(),
-            concurrency: 4,
-            retry_failed: false,
-            no_wait: false,
-            progress: false,
-            pause: false,
-            resume: false,
-        },
-        vec![],
-    )?;
-    let id = backfill::start(&client, queue, input).await?;
-    let history = backfill::wait(&client, &id).await?;
-    figures.history_dates = history.game_dates;
+    figures.history_dates = backfill_history(&client, queue, args.history_from, args.date).await?;
     figures.history_seconds = started.elapsed().as_secs_f64();
 
     // 2. The slate's main run, then the day stays open.
@@ -144,8 +153,11 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
     figures.predictions_written = main.predictions_written;
 
     // 3. Players with a line, spread over the teams: the first of each team, then the second...
-    let warehouse =
-        nbaprops_activities::storage::Warehouse::open(&data.join("warehouse.sqlite")).await?;
+    let warehouse = nbaprops_activities::storage::Warehouse::connect(
+        &nbaprops_activities::deps::sqlite_url(&data),
+        nbaprops_activities::storage::SchemaPolicy::Require,
+    )
+    .await?;
     let mut lined: Vec<(i64, String)> = warehouse
         .partition::<nbaprops_activities::analytics::upcoming_player_game_context::PlayerContextRow>(&date)
         .await?

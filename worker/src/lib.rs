@@ -5,6 +5,7 @@
 pub mod backfill;
 pub mod backtest;
 pub mod bench;
+pub mod bench_day;
 pub mod client;
 pub mod commands;
 pub mod control;

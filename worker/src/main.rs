@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
-    backfill, backtest, bench, client, commands, demo, dev_server, latency, logging, schedules,
-    signal, worker,
+    backfill, backtest, bench, bench_day, client, commands, demo, dev_server, latency, logging,
+    schedules, signal, worker,
 };
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
@@ -151,6 +151,9 @@ enum BenchWhat {
     /// A full simulated slate: the day's main run, then players ruled out one at a time with
     /// the `injury_update` signal; p50 / p95 from signal to superseded predictions.
     Injury(latency::BenchInjuryArgs),
+    /// One full simulated slate (15 games, every available player on a line): the day's main
+    /// run on SQLite and on PostgreSQL with S3.
+    Day(bench_day::BenchDayArgs),
 }
 
 #[derive(Subcommand)]
@@ -391,6 +394,15 @@ async fn main() -> Result<()> {
         } => {
             let figures = latency::injury(args).await?;
             print!("{}", latency::report(&figures));
+            if let Some(path) = &args.json {
+                std::fs::write(path, serde_json::to_vec_pretty(&figures)?)?;
+            }
+        }
+        Command::Bench {
+            what: BenchWhat::Day(args),
+        } => {
+            let figures = bench_day::day(args).await?;
+            print!("{}", bench_day::report(&figures));
             if let Some(path) = &args.json {
                 std::fs::write(path, serde_json::to_vec_pretty(&figures)?)?;
             }

@@ -26,7 +26,9 @@ pub fn find_binary(name: &str, env_var: &str) -> Result<PathBuf> {
     for venv in venvs() {
         let candidate = venv.join("bin").join(name);
         if candidate.is_file() {
-            return Ok(candidate);
+            // Absolute: the servers run with their own working directory.
+            return std::path::absolute(&candidate)
+                .with_context(|| format!("resolving {}", candidate.display()));
         }
     }
     if let Some(paths) = std::env::var_os("PATH") {
