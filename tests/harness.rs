@@ -53,7 +53,7 @@ pub struct SharedStorage {
 const DATABASES_PER_TEST: usize = 6;
 
 impl SharedStorage {
-    async fn start() -> Result<Self> {
+    pub async fn start() -> Result<Self> {
         let pg = EmbeddedPostgres::start().await?;
         let s3 = SeaweedS3::start().await?;
         let mut free = Vec::new();
@@ -100,6 +100,7 @@ pub fn small_sim() -> SimOptions {
         seed: 11,
         teams: 4,
         players_per_team: 7,
+        ..SimOptions::default()
     }
 }
 
@@ -324,17 +325,23 @@ pub fn spawn_worker_with(
         .expect("the nbaprops binary starts")
 }
 
-/// Fetches a workflow's fresh history and replays it against today's code (panicking on
-/// nondeterminism). With NBAPROPS_RECORD_HISTORIES=TAG it is also saved as the fixture
-/// `tests/histories/{name}-TAG.json`, beside the old ones, which must keep replaying.
-pub async fn replay_fresh_history(client: &Client, workflow_id: &str, name: &str) {
-    use temporalio_client::{UntypedWorkflow, WorkflowFetchHistoryOptions, WorkflowHistory};
-    let json = client
+/// A workflow's history as Temporal's JSON.
+pub async fn history_json(client: &Client, workflow_id: &str) -> Vec<u8> {
+    use temporalio_client::{UntypedWorkflow, WorkflowFetchHistoryOptions};
+    client
         .get_workflow_handle::<UntypedWorkflow>(workflow_id)
         .fetch_history(WorkflowFetchHistoryOptions::default())
         .to_json()
         .await
-        .unwrap_or_else(|e| panic!("fetching the history of {workflow_id}: {e}"));
+        .unwrap_or_else(|e| panic!("fetching the history of {workflow_id}: {e}"))
+}
+
+/// Fetches a workflow's fresh history and replays it against today's code (panicking on
+/// nondeterminism). With NBAPROPS_RECORD_HISTORIES=TAG it is also saved as the fixture
+/// `tests/histories/{name}-TAG.json`, beside the old ones, which must keep replaying.
+pub async fn replay_fresh_history(client: &Client, workflow_id: &str, name: &str) {
+    use temporalio_client::WorkflowHistory;
+    let json = history_json(client, workflow_id).await;
     if let Ok(tag) = std::env::var("NBAPROPS_RECORD_HISTORIES") {
         let path =
             Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("histories/{name}-{tag}.json"));

@@ -14,6 +14,7 @@ use nbaprops_activities::storage::queries::testing;
 use nbaprops_activities::storage::sql::Sql;
 use nbaprops_activities::{Deps, DepsConfig};
 use nbaprops_proto::{Mode, Phase, RunContext, Trigger};
+use nbaprops_tests::{test_storage, SharedStorage};
 
 fn history(file: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,13 +61,23 @@ fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-async fn open(dir: &Path) -> Deps {
-    Deps::open(&DepsConfig::under(
-        dir,
-        SourceConfig::replay("http://127.0.0.1:9"),
-    ))
-    .await
-    .unwrap()
+/// The test's dependencies over `dir`: SQLite and a folder, or under
+/// `NBAPROPS_TEST_STORAGE=postgres` a PostgreSQL database and an S3 prefix (the servers live as
+/// long as the returned storage).
+async fn open(dir: &Path) -> (Deps, Option<SharedStorage>) {
+    let mut config = DepsConfig::under(dir, SourceConfig::replay("http://127.0.0.1:9"));
+    let storage = match test_storage() {
+        "postgres" => Some(SharedStorage::start().await.unwrap()),
+        _ => None,
+    };
+    if let Some(s) = &storage {
+        let shared = s.for_folder(dir);
+        config.database_url = shared.database_url.unwrap();
+        config.schema = nbaprops_activities::storage::SchemaPolicy::Require;
+        config.raw_store_url = shared.raw_store_url.unwrap();
+        config.raw_store_options = shared.raw_store_env;
+    }
+    (Deps::open(&config).await.unwrap(), storage)
 }
 
 const FROM: &str = "2024-12-02";
@@ -75,7 +86,7 @@ const TO: &str = "2025-01-06";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phases_2_to_4_over_five_weeks_of_2024_25_match_the_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let deps = open(dir.path()).await;
+    let (deps, _storage) = open(dir.path()).await;
     let team_file = history("team_games_2024_25.csv");
     let log_file = history("player_game_logs_2024_25.csv");
     for f in [&team_file, &log_file] {
@@ -237,7 +248,7 @@ async fn features_of(deps: &Deps, date: &str) -> Vec<(String, String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn features_for_a_date_ignore_everything_on_and_after_it() {
     let dir = tempfile::tempdir().unwrap();
-    let deps = open(dir.path()).await;
+    let (deps, _storage) = open(dir.path()).await;
     historical_import::import_file(&deps, &history("team_games_2024_25.csv"))
         .await
         .unwrap();

@@ -48,6 +48,11 @@ pub struct Settings {
     /// Serve every source from this base URL (a replay server) instead of the live hosts.
     #[arg(long, env = "NBAPROPS_SOURCES_URL", global = true)]
     pub sources_url: Option<String>,
+    /// Requests per second this process sends to any one source host (0: no limit). Per
+    /// process: N workers together send up to N times this, so a deployment divides a source's
+    /// limit by its workers. Default: 2 for the live hosts, no limit for a replay server.
+    #[arg(long, env = "NBAPROPS_SOURCE_REQUESTS_PER_SECOND", global = true)]
+    pub source_requests_per_second: Option<u32>,
     /// POST every alert (missed SLA, stuck phase, failed quality gate, change detection) as
     /// JSON to this URL, besides the alerts table and the log.
     #[arg(long, env = "NBAPROPS_ALERT_WEBHOOK_URL", global = true)]
@@ -73,6 +78,9 @@ impl Settings {
         if let Ok(key) = std::env::var("BDL_API_KEY") {
             config.bdl_api_key = Some(key);
         }
+        if let Some(rps) = self.source_requests_per_second {
+            config.requests_per_second_per_host = (rps > 0).then_some(rps);
+        }
         config
     }
 
@@ -87,5 +95,33 @@ impl Settings {
         }
         config.alert_webhook = self.alert_webhook_url.clone();
         config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn settings(args: &[&str]) -> Settings {
+        Cli::try_parse_from(std::iter::once("nbaprops").chain(args.iter().copied()))
+            .unwrap()
+            .settings
+    }
+
+    #[test]
+    fn the_source_rate_limit_is_a_setting() {
+        let live = |args: &[&str]| settings(args).source_config().requests_per_second_per_host;
+        assert_eq!(live(&[]), Some(2));
+        assert_eq!(live(&["--source-requests-per-second", "1"]), Some(1));
+        assert_eq!(live(&["--source-requests-per-second", "0"]), None);
+        let replay = settings(&["--sources-url", "http://127.0.0.1:9"]).source_config();
+        assert_eq!(replay.requests_per_second_per_host, None);
     }
 }
