@@ -16,6 +16,7 @@ pub mod error;
 pub mod grade;
 pub mod hashing;
 pub mod inprocess;
+pub mod line_checks;
 pub mod lines;
 pub mod matchups;
 pub mod names;

@@ -1,6 +1,9 @@
-//! Choosing the line a player is judged against: each bookmaker's latest snapshot at or
-//! before the cut-off, then the first bookmaker in a fixed preference order. Shared by the
-//! game summary (the pre-game line) and the predictions (today's line).
+//! Choosing the line a player is judged against: each bookmaker's latest usable snapshot at
+//! or before the cut-off and before his game's tip-off, then the first bookmaker in a fixed
+//! preference order. Shared by the game summary (the pre-game line) and the predictions
+//! (today's line). A snapshot taken after tip-off (a live in-game line) stays in the raw
+//! table but is never chosen; a snapshot with an absurd line or price is refused
+//! ([`refusal`]; Phase 2 reports it), never chosen.
 
 use std::collections::BTreeMap;
 
@@ -28,13 +31,28 @@ fn book_rank(book: &str) -> (usize, String) {
     (pos, book.to_string())
 }
 
+/// Why a snapshot cannot be used, if it cannot (see [`crate::line_checks`]).
+pub fn refusal(r: &PropLineRow) -> Option<String> {
+    crate::line_checks::refusal_of(r.line, r.over_price, r.under_price)
+}
+
+/// Whether the snapshot was taken after its game tipped off (both times RFC 3339; unknown
+/// times are taken as before).
+pub fn after_tipoff(r: &PropLineRow) -> bool {
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    matches!((at(&r.snapshot_time), at(&r.commence_time)), (Some(s), Some(c)) if s > c)
+}
+
 /// The chosen line per player lookup. `cutoff` (UTC RFC 3339) drops later snapshots: a
 /// prediction never sees a line captured after its cut-off.
 pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<String, ChosenLine> {
     // Latest snapshot per (player, book).
     let mut latest: BTreeMap<(String, (usize, String)), &PropLineRow> = BTreeMap::new();
     for r in rows {
-        if cutoff.is_some_and(|c| r.snapshot_time.as_str() > c) {
+        if cutoff.is_some_and(|c| r.snapshot_time.as_str() > c)
+            || after_tipoff(r)
+            || refusal(r).is_some()
+        {
             continue;
         }
         let key = (r.player_lookup.clone(), book_rank(&r.bookmaker));
@@ -148,9 +166,9 @@ mod tests {
             player_lookup: "ab".into(),
             snapshot_time: snapshot.into(),
             line,
-            over_price: None,
-            under_price: None,
-            commence_time: "c".into(),
+            over_price: Some(-110),
+            under_price: Some(-110),
+            commence_time: "2025-11-29T00:30:00Z".into(),
             home_team: "h".into(),
             away_team: "a".into(),
         }
@@ -170,5 +188,34 @@ mod tests {
         assert_eq!(early["ab"].bookmaker, "draftkings");
         let only_others = current_lines(&rows[..2], None);
         assert_eq!(only_others["ab"].bookmaker, "fanduel");
+    }
+
+    #[test]
+    fn a_snapshot_after_tipoff_is_kept_but_never_chosen() {
+        let rows = vec![
+            row("draftkings", "2025-11-28T17:00:00Z", 28.5),
+            // In-game: the game tipped off at 00:30Z and he already has 12.
+            row("draftkings", "2025-11-29T01:10:00Z", 19.5),
+        ];
+        assert!(after_tipoff(&rows[1]) && !after_tipoff(&rows[0]));
+        let chosen = current_lines(&rows, None);
+        assert_eq!(chosen["ab"].line, 28.5);
+        assert_eq!(chosen["ab"].snapshot_time, "2025-11-28T17:00:00Z");
+        // Only an in-game snapshot: no line at all.
+        assert!(current_lines(&rows[1..], None).is_empty());
+    }
+
+    #[test]
+    fn a_refused_snapshot_is_never_chosen() {
+        let good = row("draftkings", "2025-11-28T15:00:00Z", 27.5);
+        let zero = row("draftkings", "2025-11-28T16:00:00Z", 0.0);
+        let mut even = row("draftkings", "2025-11-28T16:20:00Z", 28.5);
+        even.over_price = Some(50);
+        let mut missing = row("draftkings", "2025-11-28T16:30:00Z", 29.5);
+        missing.under_price = None;
+        let rows = vec![good, zero, even, missing];
+        // The later snapshots are all refused: the earlier good one is chosen.
+        assert_eq!(current_lines(&rows, None)["ab"].line, 27.5);
+        assert!(current_lines(&rows[1..], None).is_empty());
     }
 }

@@ -54,6 +54,15 @@ pub fn transform(lines: Vec<PointsLineRow>, date: &str) -> (Vec<HistPointsLineRo
             warnings.push(format!("{} line of market {}: skipped", l.player, l.market));
             continue;
         }
+        // Kept in the raw table; never chosen as a line (crate::lines).
+        if let Some(why) = crate::line_checks::refusal_of(l.line, l.over_odds, l.under_odds) {
+            warnings.push(crate::line_checks::refused_warning(
+                &l.player,
+                &l.bookmaker,
+                &l.snapshot_time_utc,
+                &why,
+            ));
+        }
         let lookup = player_lookup(&l.player);
         by_key.insert(
             (

@@ -69,6 +69,17 @@ pub fn transform(lines: Vec<PointsLine>, date: &str) -> Vec<PropLineRow> {
     by_key.into_values().collect()
 }
 
+/// A warning per snapshot that fails [`crate::line_checks`], naming player, book and snapshot.
+pub fn refused_lines(rows: &[PropLineRow]) -> Vec<String> {
+    use crate::line_checks::{refusal_of, refused_warning};
+    rows.iter()
+        .filter_map(|r| {
+            refusal_of(r.line, r.over_price, r.under_price)
+                .map(|why| refused_warning(&r.player_name, &r.bookmaker, &r.snapshot_time, &why))
+        })
+        .collect()
+}
+
 /// Every odds payload kept for the date (the events lists are not odds).
 async fn all_payloads(
     deps: &Deps,
@@ -105,6 +116,8 @@ pub async fn run(
     }
     let read = lines.len();
     let rows = transform(lines, date);
+    // Kept, so the raw table holds what the book sent; never chosen as a line (crate::lines).
+    let warnings = refused_lines(&rows);
     let stats = deps
         .warehouse
         .write_partition(date, None, &rows, meta)
@@ -116,7 +129,7 @@ pub async fn run(
         read,
         super::payload_hash(&refs),
         stats,
-        vec![],
+        warnings,
     ))
 }
 
@@ -152,5 +165,29 @@ mod tests {
         );
         assert_eq!(rows.len(), 3);
         assert!(rows.iter().all(|r| r.player_lookup == "nikolajokic"));
+    }
+
+    #[test]
+    fn absurd_snapshots_are_kept_and_named() {
+        let mut odd = line("Zero Line", "fanduel", "2025-11-28T16:00:00Z", 0.0);
+        odd.over_price = Some(50);
+        let rows = transform(
+            vec![
+                line("Nikola Jokić", "draftkings", "2025-11-28T15:00:00Z", 27.5),
+                odd,
+            ],
+            "2025-11-28",
+        );
+        // Both stored: the raw table holds what the book sent.
+        assert_eq!(rows.len(), 2);
+        let refused = refused_lines(&rows);
+        assert_eq!(
+            refused,
+            vec![
+                "line snapshot refused: Zero Line from fanduel at 2025-11-28T16:00:00Z: line 0 \
+                 outside 0-80"
+                    .to_string()
+            ]
+        );
     }
 }
