@@ -1,23 +1,30 @@
-//! `ensemble`: the member systems combined, and pulled toward the market.
+//! `ensemble`: the member systems combined as residuals against the line.
 //!
-//! Walk-forward, from the members' live predictions of the last [`HISTORY_DAYS`] days that
-//! have a result (strictly before the date):
-//! - each member's weight is `1 / MAE²` of its predictions there, once every member has
-//!   [`MIN_HISTORY`] of them (equal weights before that);
-//! - `alpha`, how much of the members' disagreement with the line to keep, is the least-squares
-//!   fit of `actual − line` on `combined − line` over those player-games, clamped to 0..1
-//!   ([`DEFAULT_ALPHA`] before there are [`MIN_HISTORY`]).
+//! Every member's prediction is read as a residual, `member − line`: how far it would move
+//! off the market's median. The ensemble predicts `line + Σ βₘ · (memberₘ − line)` with
+//! coefficients fitted walk-forward, from the members' live predictions of the last
+//! [`HISTORY_DAYS`] days that have a result (strictly before the date):
+//! - only **seasoned** members are weighed: those with at least [`MIN_HISTORY`] graded
+//!   predictions there; the others get no weight (they still count for confidence);
+//! - the βs are the **least-absolute-deviation** fit of `actual − line` on the seasoned
+//!   members' residuals over the player-games every one of them predicted, each β in 0..1, no
+//!   intercept (the line is already the median). A median fit, because the team scores by
+//!   absolute error and the line sits at the median of the outcome;
+//! - the fit is trusted only from [`MIN_HISTORY`] such player-games and is **shrunk toward the
+//!   line** by `n / (n + SHRINK_GAMES)`: with no history the ensemble is the line itself (a
+//!   PASS), and it moves off the line as its members prove they can.
 //!
-//! Prediction = `line + alpha · (weighted mean of the members − line)`. The line is the
-//! strongest single predictor of points there is; the members earn their distance from it.
-//! Confidence is the share of members on the ensemble's side of the line. The weights and
-//! alpha are in the model version (`ensemble-v1-<hash>`) and in the processor's warnings.
+//! A player some seasoned member did not predict gets the others' weighted residual with the
+//! same total weight (`alpha = Σβ`, `weights = β / alpha`). Confidence is the share of all
+//! members on the ensemble's side of the line. The weights and alpha are in the model version
+//! (`ensemble-v2-<hash>`) and in the processor's warnings. docs/predictions.md has the rule.
 
 use std::collections::BTreeMap;
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use super::inputs::{load_batch, Candidate};
+use super::median;
 use super::system::{run_system, Estimate, System};
 use crate::analytics::upcoming_player_game_context::days_before;
 use crate::error::Result;
@@ -29,8 +36,12 @@ pub const NAME: &str = "ensemble";
 pub const EDGE_THRESHOLD: f64 = 1.0;
 pub const MEMBERS: [&str; 4] = ["moving_average", "matchup", "similarity", "gbm"];
 pub const HISTORY_DAYS: i64 = 60;
-pub const MIN_HISTORY: usize = 100;
-pub const DEFAULT_ALPHA: f64 = 0.5;
+/// Graded predictions a member needs to be weighed, and player-games the fit needs.
+pub const MIN_HISTORY: usize = 200;
+/// The fitted coefficients count for `n / (n + SHRINK_GAMES)` of themselves.
+pub const SHRINK_GAMES: f64 = 200.0;
+/// Coordinate-descent passes of the LAD fit (it stops earlier once a pass changes nothing).
+const LAD_SWEEPS: usize = 200;
 
 /// An earlier member prediction with its result.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +63,21 @@ pub struct Blend {
 }
 
 impl Blend {
+    /// The blend `line + Σ βₘ · (memberₘ − line)`, stored as `alpha = Σβ` and `weights =
+    /// β / alpha` (all zero when alpha is).
+    pub fn from_coefficients(beta: BTreeMap<String, f64>, history: usize) -> Self {
+        let alpha: f64 = beta.values().sum();
+        let weights = beta
+            .into_iter()
+            .map(|(m, b)| (m, if alpha > 0.0 { b / alpha } else { 0.0 }))
+            .collect();
+        Blend {
+            weights,
+            alpha,
+            history,
+        }
+    }
+
     pub fn describe(&self) -> String {
         let w: Vec<String> = self
             .weights
@@ -68,10 +94,10 @@ impl Blend {
 
     pub fn model_version(&self) -> String {
         let hash = crate::hashing::row_hash(&[self.describe().into()]);
-        format!("ensemble-v1-{}", &hash[..12.min(hash.len())])
+        format!("ensemble-v2-{}", &hash[..12.min(hash.len())])
     }
 
-    /// The weighted mean of the members present.
+    /// The weighted mean of the members present (`None` when none of them has weight).
     pub fn combine(&self, members: &BTreeMap<String, f64>) -> Option<f64> {
         let (w, s) = members.iter().fold((0.0, 0.0), |(w, s), (name, p)| {
             let wt = self.weights.get(name).copied().unwrap_or(0.0);
@@ -82,57 +108,60 @@ impl Blend {
 }
 
 pub fn fit(history: &[Graded]) -> Blend {
-    let mut errors: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for g in history {
-        let e = errors.entry(g.system.as_str()).or_default();
-        e.0 += (g.predicted - g.actual).abs();
-        e.1 += 1;
+        *counts.entry(g.system.as_str()).or_default() += 1;
     }
-    let all_seasoned = MEMBERS
-        .iter()
-        .all(|m| errors.get(m).is_some_and(|(_, n)| *n >= MIN_HISTORY));
-    let weights: BTreeMap<String, f64> = MEMBERS
-        .iter()
-        .map(|m| {
-            let w = match errors.get(m) {
-                Some((sum, n)) if all_seasoned => {
-                    let mae = (sum / *n as f64).max(0.5);
-                    1.0 / (mae * mae)
-                }
-                _ => 1.0,
-            };
-            (m.to_string(), w)
-        })
-        .collect();
-    let total: f64 = weights.values().sum();
-    let weights: BTreeMap<String, f64> = weights.into_iter().map(|(k, w)| (k, w / total)).collect();
-    // (date, player) -> (member predictions, line, actual)
-    type Game = (BTreeMap<String, f64>, f64, f64);
+    // (date, player) -> (member residuals, actual − line)
+    type Game = (BTreeMap<String, f64>, f64);
     let mut games: BTreeMap<(&str, i64), Game> = BTreeMap::new();
     for g in history {
         let e = games
             .entry((g.game_date.as_str(), g.player_id))
-            .or_insert_with(|| (BTreeMap::new(), g.line, g.actual));
-        e.0.insert(g.system.clone(), g.predicted);
+            .or_insert_with(|| (BTreeMap::new(), g.actual - g.line));
+        e.0.insert(g.system.clone(), g.predicted - g.line);
     }
-    let mut blend = Blend {
-        weights,
-        alpha: DEFAULT_ALPHA,
-        history: games.len(),
+    let mut seasoned: Vec<&str> = MEMBERS
+        .iter()
+        .copied()
+        .filter(|m| counts.get(m).is_some_and(|n| *n >= MIN_HISTORY))
+        .collect();
+    // The player-games every seasoned member predicted; while too few, drop the member with
+    // the fewest predictions (the one that limits them most).
+    let complete = |members: &[&str]| -> Vec<&Game> {
+        games
+            .values()
+            .filter(|(r, _)| members.iter().all(|m| r.contains_key(*m)))
+            .collect()
     };
-    if games.len() >= MIN_HISTORY {
-        let (mut rd, mut dd) = (0.0, 0.0);
-        for (members, line, actual) in games.values() {
-            if let Some(m) = blend.combine(members) {
-                rd += (actual - line) * (m - line);
-                dd += (m - line) * (m - line);
-            }
-        }
-        if dd > 0.0 {
-            blend.alpha = (rd / dd).clamp(0.0, 1.0);
+    let mut rows = complete(&seasoned);
+    while !seasoned.is_empty() && rows.len() < MIN_HISTORY {
+        let fewest = seasoned
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, m)| counts[**m])
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        seasoned.remove(fewest);
+        rows = complete(&seasoned);
+    }
+    let mut beta: BTreeMap<String, f64> = MEMBERS.iter().map(|m| (m.to_string(), 0.0)).collect();
+    let n = rows.len();
+    if !seasoned.is_empty() && n >= MIN_HISTORY {
+        let x: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|(r, _)| seasoned.iter().map(|m| r[*m]).collect())
+            .collect();
+        let y: Vec<f64> = rows.iter().map(|(_, y)| *y).collect();
+        let shrink = n as f64 / (n as f64 + SHRINK_GAMES);
+        for (m, b) in seasoned
+            .iter()
+            .zip(median::lad_fit(&x, &y, 1.0, LAD_SWEEPS))
+        {
+            beta.insert(m.to_string(), b * shrink);
         }
     }
-    blend
+    Blend::from_coefficients(beta, n)
 }
 
 pub fn estimate(
@@ -140,21 +169,22 @@ pub fn estimate(
     members: Option<&BTreeMap<String, f64>>,
     c: &Candidate,
 ) -> std::result::Result<Estimate, String> {
-    let Some(m) = members.and_then(|m| blend.combine(m)) else {
+    let Some(present) = members.filter(|m| !m.is_empty()) else {
         return Err("no member system predicted him".to_string());
     };
+    // No weighed member predicted him (or none is weighed yet): the line.
+    let m = blend.combine(present).unwrap_or(c.line.line);
     let points = c.line.line + blend.alpha * (m - c.line.line);
-    let side = (points - c.line.line).signum();
-    let members = members
-        .map(|m| m.values().collect::<Vec<_>>())
-        .unwrap_or_default();
-    let agree = members
-        .iter()
-        .filter(|p| side != 0.0 && (**p - c.line.line).signum() == side)
+    // The side of the line: +1 over, -1 under, 0 on it (f64::signum has no 0).
+    let side = |p: f64| (p - c.line.line).partial_cmp(&0.0).map_or(0, |o| o as i8);
+    let ours = side(points);
+    let agree = present
+        .values()
+        .filter(|p| ours != 0 && side(**p) == ours)
         .count();
     Ok(Estimate {
         points,
-        confidence: agree as f64 / members.len().max(1) as f64,
+        confidence: agree as f64 / present.len() as f64,
     })
 }
 
@@ -258,38 +288,109 @@ mod tests {
         }
     }
 
-    #[test]
-    fn equal_weights_and_default_alpha_without_history() {
-        let blend = fit(&[]);
-        assert_eq!(blend.alpha, DEFAULT_ALPHA);
-        assert!(blend.weights.values().all(|w| (w - 0.25).abs() < 1e-12));
-        let members: BTreeMap<String, f64> = [
-            ("moving_average".to_string(), 24.0),
-            ("matchup".to_string(), 22.0),
-        ]
-        .into();
-        // Mean 23 over line 20.5, half kept: 21.75; both members above the line.
-        let e = estimate(&blend, Some(&members), &candidate(20.5, &[])).unwrap();
-        assert!((e.points - 21.75).abs() < 1e-9);
-        assert_eq!(e.confidence, 1.0);
-        assert!(estimate(&blend, None, &candidate(20.5, &[])).is_err());
+    fn members(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        pairs.iter().map(|(m, p)| (m.to_string(), *p)).collect()
     }
 
     #[test]
-    fn weights_follow_accuracy_and_alpha_fits_the_residual() {
-        // gbm is exact, the others 4 points off; actual = line + 2 every time.
+    fn without_history_the_ensemble_is_the_line() {
+        let blend = fit(&[]);
+        assert_eq!(blend.alpha, 0.0);
+        let e = estimate(
+            &blend,
+            Some(&members(&[("moving_average", 24.0), ("matchup", 22.0)])),
+            &candidate(20.5, &[]),
+        )
+        .unwrap();
+        assert_eq!(e.points, 20.5);
+        assert_eq!(e.confidence, 0.0);
+        assert!(estimate(&blend, None, &candidate(20.5, &[])).is_err());
+        assert!(estimate(&blend, Some(&members(&[])), &candidate(20.5, &[])).is_err());
+    }
+
+    #[test]
+    fn a_hand_computed_blend() {
+        // 300 player-games, line 20. similarity says +4 and gbm +2 every time. The actual
+        // residual is +2 on 200 games and +8 on 100 (median 2, mean 4). Coordinate descent
+        // takes the members in MEMBERS order, similarity first: the weighted median of y/4
+        // (0.5 on 200 games, 2 on 100) is 0.5, which fits the 200 exactly; then gbm's partial
+        // residuals (0 on 200 games, 6 on 100) have median 0. So β_sim = 0.5, β_gbm = 0,
+        // shrunk by 300/(300+200) = 0.6: alpha 0.3, all the weight on similarity.
+        // moving_average has only 150 graded predictions: unseasoned, weight 0.
         let mut h = Vec::new();
-        for i in 0..200 {
+        for i in 0..300 {
             let p = i as i64;
-            h.push(graded(i, p, "gbm", 22.0, 22.0));
-            h.push(graded(i, p, "moving_average", 26.0, 22.0));
-            h.push(graded(i, p, "matchup", 18.0, 22.0));
-            h.push(graded(i, p, "similarity", 26.0, 22.0));
+            let actual = if i % 3 == 2 { 28.0 } else { 22.0 };
+            h.push(graded(i, p, "gbm", 22.0, actual));
+            h.push(graded(i, p, "similarity", 24.0, actual));
+            if i < 150 {
+                h.push(graded(i, p, "moving_average", 30.0, actual));
+            }
         }
         let b = fit(&h);
-        // 1/0.5² (MAE floored at 0.5) against 1/4² for the others.
+        assert_eq!(b.history, 300);
+        assert!((b.alpha - 0.3).abs() < 1e-9, "{b:?}");
+        assert!((b.weights["similarity"] - 1.0).abs() < 1e-9, "{b:?}");
+        assert_eq!(b.weights["gbm"], 0.0);
+        assert_eq!(b.weights["moving_average"], 0.0);
+        // Today similarity says 25 on a line of 21: 21 + 0.3·4 = 22.2.
+        let today = members(&[("similarity", 25.0), ("moving_average", 10.0)]);
+        let e = estimate(&b, Some(&today), &candidate(21.0, &[])).unwrap();
+        assert!((e.points - 22.2).abs() < 1e-9, "{}", e.points);
+        // One of the two members is on the OVER side.
+        assert_eq!(e.confidence, 0.5);
+        // Without similarity today, no weighed member predicted him: the line.
+        let today = members(&[("gbm", 30.0), ("moving_average", 10.0)]);
+        let e = estimate(&b, Some(&today), &candidate(21.0, &[]));
+        assert_eq!(e.unwrap().points, 21.0);
+    }
+
+    #[test]
+    fn weights_follow_accuracy_and_the_median() {
+        // The actual residual is a signal s in -4..4, plus a wild +30 on a tenth of the games
+        // (which would pull a mean). gbm's residual is s; moving_average's is s ± 4; matchup's
+        // is -s; similarity's is s plus a pattern of its own. LAD fits gbm exactly on nine
+        // games in ten.
+        let mut h = Vec::new();
+        for i in 0..400 {
+            let p = i as i64;
+            let s = (i % 9) as f64 - 4.0;
+            let actual = 20.0 + s + if i % 10 == 0 { 30.0 } else { 0.0 };
+            let noise = if i % 2 == 0 { 4.0 } else { -4.0 };
+            h.push(graded(i, p, "gbm", 20.0 + s, actual));
+            h.push(graded(i, p, "moving_average", 20.0 + s + noise, actual));
+            h.push(graded(i, p, "matchup", 20.0 - s, actual));
+            h.push(graded(
+                i,
+                p,
+                "similarity",
+                20.0 + s + (i % 5) as f64 - 2.0,
+                actual,
+            ));
+        }
+        let b = fit(&h);
+        assert_eq!(b.history, 400);
         assert!(b.weights["gbm"] > 0.9, "{b:?}");
-        assert_eq!(b.history, 200);
-        assert!(b.alpha > 0.8 && b.alpha <= 1.0, "{}", b.alpha);
+        // The whole residual kept before shrinkage: 400/(400+200).
+        assert!((b.alpha - 400.0 / 600.0).abs() < 0.02, "{b:?}");
+    }
+
+    #[test]
+    fn a_member_that_limits_the_common_games_is_dropped() {
+        // gbm (250) and similarity (240) are both seasoned but predicted different players:
+        // no game has both, so similarity, the one with fewer, is dropped and gbm fits alone
+        // (β 1, shrunk by 250/450).
+        let mut h = Vec::new();
+        for i in 0..250 {
+            h.push(graded(i, i as i64, "gbm", 22.0, 22.0));
+            if i < 240 {
+                h.push(graded(i, 1000 + i as i64, "similarity", 22.0, 22.0));
+            }
+        }
+        let b = fit(&h);
+        assert_eq!(b.history, 250);
+        assert_eq!(b.weights["gbm"], 1.0);
+        assert_eq!(b.weights["similarity"], 0.0);
+        assert!((b.alpha - 250.0 / 450.0).abs() < 1e-9, "{b:?}");
     }
 }

@@ -11,6 +11,7 @@ pub mod gbm_train;
 pub mod history;
 pub mod inputs;
 pub mod matchup;
+pub mod median;
 pub mod moving_average;
 pub mod plan;
 pub mod predictions;

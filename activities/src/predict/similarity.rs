@@ -5,7 +5,8 @@
 //! minutes, rest, venue, the game's spread and total, the opponent's defence, pace, usage and
 //! the line's movement. For a player today, the [`K`] nearest earlier games (distance over the
 //! features both have; at least [`MIN_SHARED`]) each say by how much the scorer beat or missed
-//! his line; the prediction is today's line plus their distance-weighted mean. Fewer than
+//! his line; the prediction is today's line plus their distance-weighted median (a median,
+//! because a few blow-out nights would pull a mean off the typical outcome). Fewer than
 //! [`MIN_POOL`] earlier games and the system does not predict.
 
 use nbaprops_proto::{ProcessorRequest, ProcessorResult};
@@ -19,7 +20,7 @@ use crate::storage::warehouse::WriteMeta;
 use crate::Deps;
 
 pub const NAME: &str = "similarity";
-pub const MODEL_VERSION: &str = "similarity-v1";
+pub const MODEL_VERSION: &str = "similarity-v2";
 pub const EDGE_THRESHOLD: f64 = 1.0;
 pub const K: usize = 50;
 pub const MIN_POOL: usize = 200;
@@ -106,7 +107,7 @@ impl Pool {
             .collect()
     }
 
-    /// The distance-weighted mean residual of the `k` nearest earlier games.
+    /// The distance-weighted median residual of the `k` nearest earlier games.
     pub fn nearest_residual(&self, c: &Candidate, k: usize) -> Option<f64> {
         let q = self.standardise(c);
         let mut near: Vec<(f64, f64)> = self
@@ -135,11 +136,11 @@ impl Pool {
             near.truncate(k);
         }
         near.sort_by(order);
-        let (wsum, rsum) = near[..k].iter().fold((0.0, 0.0), |(w, r), (d, res)| {
-            let wt = 1.0 / (1.0 + d);
-            (w + wt, r + wt * res)
-        });
-        Some(rsum / wsum)
+        let weighted: Vec<(f64, f64)> = near[..k]
+            .iter()
+            .map(|(d, residual)| (*residual, 1.0 / (1.0 + d)))
+            .collect();
+        super::median::weighted_median(&weighted)
     }
 }
 

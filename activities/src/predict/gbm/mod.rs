@@ -4,7 +4,12 @@
 //! then played (`player_game_summary`, minutes > 0). Its target is the residual
 //! `actual_points − line`: the market line is the strongest prior, so the trees only learn
 //! corrections to it, and the predicted points are `line + predicted residual`, clamped to
-//! `0..=80`. Training sets are small (hundreds to tens of thousands of rows) and noisy, so the
+//! `0..=80`. The team scores predictions by absolute error and the line sits at the median
+//! of the outcome, so the model aims at the conditional median of the residual, not its mean:
+//! forust-ml has only squared and log loss, so training is iteratively reweighted least
+//! squares, the classic route to least absolute deviation (one plain fit, then
+//! [`MEDIAN_REFITS`] refits, each weighing a row by `1 / max(|miss|, MEDIAN_WEIGHT_FLOOR)`
+//! under the previous fit). Training sets are small (hundreds to tens of thousands of rows) and noisy, so the
 //! ensemble is kept conservative: shallow trees, a small learning rate, L2 on the leaf
 //! weights, at least [`MIN_LEAF_WEIGHT`] rows in a leaf and row and column subsampling.
 //!
@@ -24,7 +29,10 @@
 //! - `perpetual`: maintained, NaN as missing, serde. But it has no depth or learning-rate
 //!   settings (one `budget` and its own stopping rule), sizes its working memory from the
 //!   machine's free memory, and keeps tree nodes in hash maps, so the same rows are not
-//!   guaranteed the same bytes on every machine.
+//!   guaranteed the same bytes on every machine. It does have absolute and quantile losses,
+//!   but every 2.x release needs a nightly compiler (`#![feature]` in its lib.rs), and its
+//!   sign-gradient leaves move a prediction by at most its step size per tree. The median aim
+//!   therefore comes from reweighting forust-ml's squared loss (above).
 //! - `forust-ml` (chosen): maintained (0.8.0 is recent), XGBoost's algorithm with explicit
 //!   depth, learning rate, L2, minimum leaf weight and seeded subsampling; NaN is the missing
 //!   value and each split learns where missing values go; the booster serialises with serde
@@ -66,7 +74,12 @@ pub const MAX_POINTS: f64 = 80.0;
 /// The artifact format; bump when the layout of [`GbmModel`] changes.
 pub const ARTIFACT_FORMAT: &str = "nbaprops-gbm/1";
 /// What the booster predicts.
-pub const TARGET: &str = "actual_points - line (predicted points = line + prediction)";
+pub const TARGET: &str =
+    "median of actual_points - line, by IRLS (predicted points = line + prediction)";
+/// Reweighted refits after the first, plain one (each one more training's cost).
+pub const MEDIAN_REFITS: usize = 3;
+/// Misses smaller than this many points weigh as much as this one: no row dominates a refit.
+pub const MEDIAN_WEIGHT_FLOOR: f64 = 1.0;
 
 /// Boosting rounds.
 pub const ITERATIONS: usize = 300;

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     TrainingRow, ARTIFACT_FORMAT, COLSAMPLE, ITERATIONS, L2, LEARNING_RATE, MAX_DEPTH, MAX_POINTS,
-    MIN_LEAF_WEIGHT, MIN_TRAINING_ROWS, NBINS, SEED, SUBSAMPLE, SYSTEM, TARGET,
+    MEDIAN_REFITS, MEDIAN_WEIGHT_FLOOR, MIN_LEAF_WEIGHT, MIN_TRAINING_ROWS, NBINS, SEED, SUBSAMPLE,
+    SYSTEM, TARGET,
 };
 use crate::error::{PipelineError, Result};
 use crate::precompute::ml_feature_store::{FEATURE_NAMES, FEATURE_VERSION};
@@ -132,6 +133,35 @@ fn matrix_data(rows: &[&TrainingRow], cols: usize) -> Vec<f64> {
     data
 }
 
+/// One least-squares fit of the booster with these row weights.
+fn fit(
+    matrix: &Matrix<f64>,
+    y: &[f64],
+    weights: &[f64],
+    trained_for: &str,
+) -> Result<GradientBooster> {
+    let mut booster = booster();
+    booster.fit(matrix, y, weights, None).map_err(|e| {
+        PipelineError::Internal(format!(
+            "{SYSTEM}: training the model for {trained_for} on {} rows failed: {e}",
+            y.len()
+        ))
+    })?;
+    Ok(booster)
+}
+
+/// The IRLS weights for least absolute deviation: `1 / max(|y − fitted|, floor)`, scaled to a
+/// mean of 1 so that [`MIN_LEAF_WEIGHT`] keeps meaning about that many rows.
+pub(super) fn median_weights(y: &[f64], fitted: &[f64]) -> Vec<f64> {
+    let raw: Vec<f64> = y
+        .iter()
+        .zip(fitted)
+        .map(|(y, f)| 1.0 / (y - f).abs().max(MEDIAN_WEIGHT_FLOOR))
+        .collect();
+    let mean = raw.iter().sum::<f64>() / raw.len().max(1) as f64;
+    raw.into_iter().map(|w| w / mean).collect()
+}
+
 /// Trains the model for `trained_for` on `rows` (all before that date). Deterministic: the
 /// same rows in any order give the same model and the same [`super::artifact::to_bytes`].
 pub fn train<'a>(
@@ -177,14 +207,17 @@ pub fn train<'a>(
     let data = matrix_data(&sorted, cols);
     let matrix = Matrix::new(&data, n, cols);
     let y: Vec<f64> = sorted.iter().map(|r| r.actual_points - r.line).collect();
-    let weights = vec![1.0; n];
 
-    let mut booster = booster();
-    booster.fit(&matrix, &y, &weights, None).map_err(|e| {
-        PipelineError::Internal(format!(
-            "{SYSTEM}: training the model for {trained_for} on {n} rows failed: {e}"
-        ))
-    })?;
+    // Least absolute deviation by iteratively reweighted least squares: each refit weighs a
+    // row by 1 / |its miss| under the previous fit, so a blow-out night counts for less and
+    // the fit moves from the conditional mean toward the conditional median.
+    let mut weights = vec![1.0; n];
+    let mut booster = fit(&matrix, &y, &weights, trained_for)?;
+    for _ in 0..MEDIAN_REFITS {
+        let fitted = booster.predict(&matrix, true);
+        weights = median_weights(&y, &fitted);
+        booster = fit(&matrix, &y, &weights, trained_for)?;
+    }
 
     let residuals = booster.predict(&matrix, true);
     let (mut model_err, mut line_err) = (0.0, 0.0);

@@ -111,6 +111,36 @@ fn gbm_learns_the_correction_and_beats_the_line() {
 }
 
 #[test]
+fn gbm_aims_at_the_median_not_the_mean() {
+    // The residual is 3·feature K plus small noise, and on one game in five a blow-out +15:
+    // at K = 0 its mean is +3 and its median about 0. A squared-loss fit would sit near +3.
+    let mut rows = synthetic(3000, 30, 11);
+    let mut rng = Rng(5);
+    for r in &mut rows {
+        let k = r.features[K].unwrap();
+        let blowout = if rng.uniform() < 0.2 { 15.0 } else { 0.0 };
+        r.actual_points = r.line + 3.0 * k + 0.5 * rng.normal() + blowout;
+    }
+    let model = train(&rows, &date(200)).unwrap();
+    let mid = predict(&model, &features_with(0.0, 20.5), 20.5).unwrap();
+    assert!(
+        (mid - 20.5).abs() < 1.0,
+        "median 20.5, mean 23.5, predicted {mid}"
+    );
+    let high = predict(&model, &features_with(1.5, 20.5), 20.5).unwrap();
+    assert!(high - mid > 2.5, "{mid} {high}");
+}
+
+#[test]
+fn median_weights_shrink_big_misses_and_average_one() {
+    let w = super::model::median_weights(&[0.0, 0.5, 10.0], &[0.0, 0.0, 0.0]);
+    // Misses 0 and 0.5 are floored at 1 point: equal weight; a 10-point miss weighs a tenth.
+    assert!((w[0] - w[1]).abs() < 1e-12);
+    assert!((w[2] / w[0] - 0.1).abs() < 1e-12);
+    assert!((w.iter().sum::<f64>() / 3.0 - 1.0).abs() < 1e-12);
+}
+
+#[test]
 fn gbm_training_is_deterministic_in_any_row_order() {
     let rows = synthetic(600, 20, 3);
     let a = to_bytes(&train(&rows, &date(100)).unwrap()).unwrap();
