@@ -84,6 +84,20 @@ fn a_backtest_on_real_lines_reports_every_system_against_the_line() {
             .map(|e| e["threshold"].as_f64().unwrap())
             .collect();
         assert_eq!(edges, vec![1.0, 2.0, 3.0]);
+        // The paired difference against the line is the two MAEs' difference, inside its
+        // bootstrap interval; the calibration has ten deciles covering every graded game.
+        let d = &s["against_line"];
+        let mean = d["mean"].as_f64().unwrap();
+        assert!(
+            (mean - (mae - line_mae)).abs() < 1e-9,
+            "{d} {mae} {line_mae}"
+        );
+        assert!(d["lo"].as_f64().unwrap() <= mean && mean <= d["hi"].as_f64().unwrap());
+        assert_eq!(d["player_games"].as_u64().unwrap(), graded);
+        let bins = s["calibration"].as_array().unwrap();
+        assert_eq!(bins.len(), 10.min(graded as usize));
+        let counted: u64 = bins.iter().map(|b| b["count"].as_u64().unwrap()).sum();
+        assert_eq!(counted, graded);
         for e in s["by_edge"].as_array().unwrap() {
             let (w, l) = (e["wins"].as_u64().unwrap(), e["losses"].as_u64().unwrap());
             if w + l > 0 {
@@ -96,6 +110,16 @@ fn a_backtest_on_real_lines_reports_every_system_against_the_line() {
             }
         }
     }
+    // The settings fixed beforehand are printed and in the JSON.
+    assert!(
+        output.contains("Settings fixed beforehand: ensemble.history_days=60"),
+        "{output}"
+    );
+    assert!(report["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|kv| kv[0] == "ensemble.min_history"));
     let ensemble = systems.iter().find(|s| s["system"] == "ensemble").unwrap();
     assert!(ensemble["graded"].as_u64().unwrap() > 200, "{output}");
     // Coverage: every line is predicted or has a reason.

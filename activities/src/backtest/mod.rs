@@ -19,6 +19,7 @@
 //! A date that fails (a bad file, an error) is reported with its error and not predicted; a
 //! quality gate that fails is reported and the date goes on (see [`run`]).
 
+pub mod evaluation;
 pub mod report;
 
 use std::collections::BTreeSet;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::evaluation::{self, CalibrationBin, GradedGame, PairedDifference};
 use super::{BacktestRun, FailedDate};
 use crate::error::Result;
 use crate::grade::metrics::{opt, Pick, Record, Side, Summary};
@@ -28,6 +29,11 @@ pub struct SystemReport {
     pub system: String,
     #[serde(flatten)]
     pub summary: Summary,
+    /// Its MAE minus the line's on the same player-games, with a date-block bootstrap 95%
+    /// interval (negative: closer than the line).
+    pub against_line: Option<PairedDifference>,
+    /// Predicted against actual (and the line) by decile of the prediction.
+    pub calibration: Vec<CalibrationBin>,
     /// Why it made no prediction for a player with a line, with counts.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -45,6 +51,8 @@ pub struct Coverage {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The systems' settings, all fixed before the range (none is chosen from its results).
+    pub settings: Vec<(String, String)>,
     pub from: String,
     pub to: String,
     pub files: Vec<String>,
@@ -103,14 +111,31 @@ fn reason_of(warning: &str) -> String {
         .to_string()
 }
 
+/// A system's graded predictions of the range: the picks and, for those whose player played,
+/// the dated games the bootstrap and the calibration read.
+#[derive(Default)]
+struct Graded {
+    picks: Vec<Pick>,
+    games: Vec<GradedGame>,
+}
+
 /// Every graded prediction of the range, by system (`prediction_grades`, written by the same
 /// grader the GradingWorkflow runs): void when his box score has no row for the date (did not
 /// play, or missing from the logs) or shows no minutes.
-async fn picks(deps: &Deps, from: &str, to: &str) -> Result<BTreeMap<String, Vec<Pick>>> {
+async fn graded(deps: &Deps, from: &str, to: &str) -> Result<BTreeMap<String, Graded>> {
     let rows = crate::storage::queries::predict::graded_picks(&deps.warehouse, from, to).await?;
-    let mut out: BTreeMap<String, Vec<Pick>> = BTreeMap::new();
-    for (system, predicted, line, edge, rec, over_price, under_price, actual) in rows {
-        out.entry(system).or_default().push(Pick {
+    let mut out: BTreeMap<String, Graded> = BTreeMap::new();
+    for (date, system, predicted, line, edge, rec, over_price, under_price, actual) in rows {
+        let g = out.entry(system).or_default();
+        if let Some(actual) = actual {
+            g.games.push(GradedGame {
+                date,
+                predicted,
+                line,
+                actual: actual as f64,
+            });
+        }
+        g.picks.push(Pick {
             predicted_points: predicted,
             line,
             edge,
@@ -128,7 +153,7 @@ pub async fn build(
     opts: &super::BacktestOptions,
     run: &BacktestRun,
 ) -> Result<Report> {
-    let by_system = picks(deps, &opts.from, &opts.to).await?;
+    let by_system = graded(deps, &opts.from, &opts.to).await?;
     // Registry order (the members, then the ensemble), then anything else stored.
     let mut order: Vec<String> = nbaprops_proto::registry::phase(5)
         .into_iter()
@@ -149,9 +174,13 @@ pub async fn build(
                     *skipped.entry(reason_of(w)).or_default() += 1;
                 }
             }
+            let graded = by_system.get(s.as_str());
+            let games = graded.map_or(&[][..], |g| &g.games[..]);
             SystemReport {
                 system: s.clone(),
-                summary: Summary::of(by_system.get(s.as_str()).map_or(&[][..], |p| p), &EDGES),
+                summary: Summary::of(graded.map_or(&[][..], |g| &g.picks[..]), &EDGES),
+                against_line: evaluation::paired_difference(games),
+                calibration: evaluation::calibration(games),
                 skipped,
             }
         })
@@ -196,6 +225,7 @@ pub async fn build(
     }
     let systems_ref = &systems;
     Ok(Report {
+        settings: settings(),
         from: opts.from.clone(),
         to: opts.to.clone(),
         files: run.imports.iter().map(|i| i.file.clone()).collect(),
@@ -215,6 +245,35 @@ pub async fn build(
             reasons,
         },
     })
+}
+
+/// The settings that shape the figures, as `(name, value)`. Every one is a constant of the
+/// code, fixed before any backtest range is scored; the walk-forward fits (the ensemble's
+/// blend, gbm's weekly model) read only dates before the one they predict.
+pub fn settings() -> Vec<(String, String)> {
+    use crate::predict::{ensemble, gbm, similarity};
+    [
+        ("ensemble.history_days", ensemble::HISTORY_DAYS.to_string()),
+        ("ensemble.min_history", ensemble::MIN_HISTORY.to_string()),
+        ("ensemble.shrink_games", ensemble::SHRINK_GAMES.to_string()),
+        (
+            "ensemble.edge_threshold",
+            ensemble::EDGE_THRESHOLD.to_string(),
+        ),
+        ("similarity.k", similarity::K.to_string()),
+        ("similarity.pool_days", similarity::POOL_DAYS.to_string()),
+        ("gbm.training_days", gbm::TRAINING_DAYS.to_string()),
+        ("gbm.median_refits", gbm::MEDIAN_REFITS.to_string()),
+        (
+            "gbm.median_weight_floor",
+            gbm::MEDIAN_WEIGHT_FLOOR.to_string(),
+        ),
+        ("bootstrap.resamples", evaluation::RESAMPLES.to_string()),
+        ("bootstrap.seed", evaluation::SEED.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 fn record_line(system: &str, what: &str, r: &Record) -> String {
@@ -239,12 +298,17 @@ fn record_line(system: &str, what: &str, r: &Record) -> String {
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "Backtest {} to {}: {} dates predicted, {} dates backfilled, {} files\n\n",
+        "Backtest {} to {}: {} dates predicted, {} dates backfilled, {} files\n",
         r.from,
         r.to,
         r.dates_predicted,
         r.dates_backfilled,
         r.files.len()
+    ));
+    let fixed: Vec<String> = r.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    out.push_str(&format!(
+        "Settings fixed beforehand: {}\n\n",
+        fixed.join(" ")
     ));
     out.push_str(&format!(
         "{:<15} {:>6} {:>6} {:>7} {:>8} {:>7} {:>6} {:>6}\n",
@@ -265,6 +329,26 @@ pub fn render(r: &Report) -> String {
         ));
     }
     out.push_str(&format!(
+        "\n{:<15} {:>9} {:>17} {:>6}   (MAE minus the line's; date-block bootstrap, {} \
+         resamples)\n",
+        "system",
+        "vs line",
+        "95% interval",
+        "dates",
+        evaluation::RESAMPLES
+    ));
+    for s in &r.systems {
+        if let Some(d) = &s.against_line {
+            out.push_str(&format!(
+                "{:<15} {:>+9.3} {:>17} {:>6}\n",
+                s.system,
+                d.mean,
+                format!("{:+.3} to {:+.3}", d.lo, d.hi),
+                d.dates
+            ));
+        }
+    }
+    out.push_str(&format!(
         "\n{:<15} {:>6} {:>6} {:>5} {:>5} {:>5} {:>7} {:>13} {:>7}\n",
         "system", "bets", "n", "won", "lost", "push", "hit %", "Wilson 95%", "ROI %"
     ));
@@ -277,6 +361,23 @@ pub fn render(r: &Report) -> String {
                 &e.record,
             ));
         }
+    }
+    out.push_str("\nCalibration (mean predicted / actual / line by decile of the prediction)\n");
+    for s in &r.systems {
+        if s.calibration.is_empty() {
+            continue;
+        }
+        let bins: Vec<String> = s
+            .calibration
+            .iter()
+            .map(|b| {
+                format!(
+                    "{:.1}/{:.1}/{:.1}",
+                    b.mean_predicted, b.mean_actual, b.mean_line
+                )
+            })
+            .collect();
+        out.push_str(&format!("{:<15} {}\n", s.system, bins.join("  ")));
     }
     out.push_str(&format!(
         "\nCoverage: {} of {} lines got an ensemble prediction ({:.1}%)\n",

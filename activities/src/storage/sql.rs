@@ -262,6 +262,7 @@ tuple!(A, B, C, D, E);
 tuple!(A, B, C, D, E, F);
 tuple!(A, B, C, D, E, F, G);
 tuple!(A, B, C, D, E, F, G, H);
+tuple!(A, B, C, D, E, F, G, H, I);
 
 /// Declares a struct that a query decodes into, field by field in select order, with
 /// `COLUMNS`, its comma-separated field names for the `SELECT` list.

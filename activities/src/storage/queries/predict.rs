@@ -156,9 +156,10 @@ pub async fn predicted_players(
         .collect())
 }
 
-/// A graded pick: (system, predicted, line, edge, recommendation, over price, under price,
-/// actual points).
+/// A graded pick: (game date, system, predicted, line, edge, recommendation, over price,
+/// under price, actual points).
 pub type GradedPick = (
+    String,
     String,
     f64,
     f64,
@@ -174,8 +175,8 @@ pub async fn graded_picks(warehouse: &Warehouse, from: &str, to: &str) -> Result
     warehouse
         .fetch(
             &Sql::new(
-                "SELECT system, predicted_points, line, edge, recommendation, over_price, \
-                 under_price, actual_points \
+                "SELECT game_date, system, predicted_points, line, edge, recommendation, \
+                 over_price, under_price, actual_points \
                  FROM prediction_grades WHERE game_date >= ? AND game_date <= ? \
                  ORDER BY game_date, player_id, system",
             )
