@@ -481,7 +481,7 @@ pub fn specs() -> Vec<ProcessorSpec> {
             date_offset_days: 0,
             reads: &[History { table: "ml_feature_store", window: Window::Days(365) }, History { table: "player_game_summary", window: Window::Days(365) }, ThisDate("upcoming_player_game_context"), ThisDate("raw_oddsa_player_props"), ThisDate("raw_historical_points_lines"), Whole("players")],
             writes: &["predictions"],
-            description: "the line plus the mean miss of the 50 nearest earlier player-games by context",
+            description: "the line plus the weighted median miss of the 50 nearest earlier player-games by context",
         },
         ProcessorSpec {
             name: "gbm",
@@ -501,7 +501,7 @@ pub fn specs() -> Vec<ProcessorSpec> {
             date_offset_days: 0,
             reads: &[History { table: "predictions", window: Window::Days(60) }, History { table: "player_game_summary", window: Window::Days(60) }, ThisDate("ml_feature_store"), ThisDate("upcoming_player_game_context"), ThisDate("raw_oddsa_player_props"), ThisDate("raw_historical_points_lines"), Whole("players")],
             writes: &["predictions"],
-            description: "the systems weighted by their recent accuracy, pulled toward the line by a fitted alpha",
+            description: "the systems' residuals against the line, blended by a least-absolute-deviation fit on their recent results, shrunk toward the line",
         },
         // Phase 6: grading, after the day (not in a day's plan: `GradingWorkflow` runs it). It
         // writes the game date's partition from the same date's box scores, which the day
