@@ -34,7 +34,13 @@ use crate::Deps;
 
 pub const NAME: &str = "ensemble";
 pub const EDGE_THRESHOLD: f64 = 1.0;
-pub const MEMBERS: [&str; 4] = ["moving_average", "matchup", "similarity", "gbm"];
+pub const MEMBERS: [&str; 5] = [
+    "moving_average",
+    "matchup",
+    "similarity",
+    "gbm",
+    "fair_points",
+];
 pub const HISTORY_DAYS: i64 = 60;
 /// Graded predictions a member needs to be weighed, and player-games the fit needs.
 pub const MIN_HISTORY: usize = 200;

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod ensemble;
+pub mod fair_points;
 pub mod gbm;
 pub mod gbm_system;
 pub mod gbm_train;
@@ -25,5 +26,6 @@ pub const PROCESSORS: &[crate::entry::Processor] = &[
     crate::processor_entry!(matchup, predictions::PredictionRow),
     crate::processor_entry!(similarity, predictions::PredictionRow),
     crate::processor_entry!(gbm_system, predictions::PredictionRow),
+    crate::processor_entry!(fair_points, predictions::PredictionRow),
     crate::processor_entry!(ensemble, predictions::PredictionRow),
 ];

@@ -494,6 +494,16 @@ pub fn specs() -> Vec<ProcessorSpec> {
             description: "the date's gradient-boosted model: the line plus its predicted miss",
         },
         ProcessorSpec {
+            name: "fair_points",
+            phase: 5,
+            level: 2,
+            kind: Kind::Batched,
+            date_offset_days: 0,
+            reads: &[History { table: "player_game_summary", window: Window::Days(400) }, ThisDate("ml_feature_store"), ThisDate("upcoming_player_game_context"), ThisDate("raw_oddsa_player_props"), ThisDate("raw_historical_points_lines"), Whole("players")],
+            writes: &["predictions"],
+            description: "minutes times points per minute from every box score of this season and the last, each shrunk toward last season; reads no line",
+        },
+        ProcessorSpec {
             name: "ensemble",
             phase: 5,
             level: 3,
