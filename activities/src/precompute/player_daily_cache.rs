@@ -62,6 +62,13 @@ pub fn season_start(date: &str) -> Result<String> {
     Ok(format!("{year}-08-01"))
 }
 
+/// The first day of the season before the one a date belongs to.
+pub fn last_season_start(date: &str) -> Result<String> {
+    let start = season_start(date)?;
+    let year: i32 = start[..4].parse().unwrap_or_default();
+    Ok(format!("{}-08-01", year - 1))
+}
+
 /// One row per player from his games before `date` (the caller passes only those).
 pub fn transform<'a>(
     date: &str,

@@ -1,8 +1,14 @@
 //! `team_defense_zone_analysis`: each team's defense as of the morning of a game date, over its
-//! last 15 games of the season before the date: points allowed per game, defensive rating
+//! last 15 games before the date: points allowed per game, defensive rating
 //! (100 × points allowed / opponent possessions, summed over the window), the pace of its
 //! games, the opponents' FG% in the paint, from mid-range and from three and each zone's share
 //! of the located opponent shots, and every value minus the league's.
+//!
+//! While the season has fewer than 15 games, last season's final games fill the window at
+//! [`LAST_SEASON_WEIGHT`] each: a defence carries over from one season to the next (the same
+//! coach, most of the roster), but less surely than this season's own games say. So the first
+//! nights of a season have a rating instead of none, and it moves to this season's as its
+//! games come in.
 //!
 //! The league value is the mean over the teams with a value of their own window's values (the
 //! same window: each team's last 15 games before the date), so a team's `*_vs_league` says how
@@ -24,6 +30,8 @@ pub const NAME: &str = "team_defense_zone_analysis";
 
 /// Games in a team's window.
 pub const WINDOW: usize = 15;
+/// What one of last season's games counts for in a window, against one of this season's.
+pub const LAST_SEASON_WEIGHT: f64 = 0.5;
 
 crate::warehouse_table! {
     pub struct TeamDefenseZoneRow in "team_defense_zone_analysis" {
@@ -82,8 +90,9 @@ fn diff(value: Option<f64>, league: Option<f64>) -> Option<f64> {
     Some(round4(value? - league?))
 }
 
-/// One row per team with a game before `date` (the caller passes the season's games; rows on
-/// or after `date` are ignored). `offense` supplies the pace of each team-game.
+/// One row per team with a game before `date` (the caller passes this season's and last
+/// season's games; rows on or after `date` are ignored). `offense` supplies the pace of each
+/// team-game.
 pub fn transform<'a>(
     date: &str,
     defense: impl IntoIterator<Item = &'a TeamDefenseRow>,
@@ -97,18 +106,30 @@ pub fn transform<'a>(
     for d in defense.into_iter().filter(|d| d.game_date.as_str() < date) {
         by_team.entry(d.team.as_str()).or_default().push(d);
     }
+    let season = super::player_daily_cache::season_start(date).unwrap_or_default();
     let windows: Vec<TeamWindow> = by_team
         .into_iter()
         .map(|(team, mut gs)| {
+            // Newest first: this season's games, then last season's fill what is left.
             gs.sort_by(|a, b| (&b.game_date, &b.game_id).cmp(&(&a.game_date, &a.game_id)));
             gs.truncate(WINDOW);
-            let n = gs.len() as f64;
-            let allowed: i64 = gs.iter().map(|g| g.points_allowed).sum();
-            let possessions: f64 = gs.iter().map(|g| g.possessions).sum();
-            let paces: Vec<f64> = gs
+            let weight = |g: &TeamDefenseRow| {
+                if g.game_date >= season {
+                    1.0
+                } else {
+                    LAST_SEASON_WEIGHT
+                }
+            };
+            let total: f64 = gs.iter().map(|g| weight(g)).sum();
+            let allowed: f64 = gs.iter().map(|g| weight(g) * g.points_allowed as f64).sum();
+            let possessions: f64 = gs.iter().map(|g| weight(g) * g.possessions).sum();
+            let (pace_sum, pace_weight) = gs
                 .iter()
-                .filter_map(|g| pace.get(&(g.game_id.as_str(), team)).copied())
-                .collect();
+                .filter_map(|g| {
+                    pace.get(&(g.game_id.as_str(), team))
+                        .map(|p| (weight(g) * p, weight(g)))
+                })
+                .fold((0.0, 0.0), |(s, w), (p, wt)| (s + p, w + wt));
             // Zone totals over the games with a play-by-play.
             let zoned: Vec<&TeamDefenseRow> = gs
                 .iter()
@@ -116,7 +137,10 @@ pub fn transform<'a>(
                 .filter(|g| g.opp_paint_fga.is_some())
                 .collect();
             let sum = |f: fn(&TeamDefenseRow) -> Option<i64>| -> f64 {
-                zoned.iter().filter_map(|g| f(g)).sum::<i64>() as f64
+                zoned
+                    .iter()
+                    .filter_map(|g| f(g).map(|v| weight(g) * v as f64))
+                    .sum()
             };
             let fgm = [
                 sum(|g| g.opp_paint_fgm),
@@ -134,9 +158,9 @@ pub fn transform<'a>(
                 games: gs.len() as i64,
                 zone_games: zoned.len() as i64,
                 last_game_date: gs[0].game_date.clone(),
-                points_allowed_avg: allowed as f64 / n,
-                defensive_rating: ratio(100.0 * allowed as f64, possessions).unwrap_or(0.0),
-                pace: mean_opt(&paces),
+                points_allowed_avg: allowed / total,
+                defensive_rating: ratio(100.0 * allowed, possessions).unwrap_or(0.0),
+                pace: (pace_weight > 0.0).then(|| pace_sum / pace_weight),
                 fg_pct: [0, 1, 2].map(|z| ratio(fgm[z], fga[z])),
                 share: [0, 1, 2].map(|z| ratio(fga[z], located)),
             }
@@ -190,7 +214,7 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let start = super::player_daily_cache::season_start(date)?;
+    let start = super::player_daily_cache::last_season_start(date)?;
     let defense = deps
         .warehouse
         .select_window::<TeamDefenseRow>(&start, date)
@@ -336,6 +360,33 @@ pub(crate) mod tests {
         assert_eq!(out[0].opp_paint_share_vs_league, None);
         assert_eq!(out[0].pace, None);
         assert_eq!(out[0].points_allowed_vs_league, 0.0); // the only team is the league
+    }
+
+    #[test]
+    fn last_season_fills_the_window_at_half_weight() {
+        // 2024-25: 20 games allowing 100. 2025-26 (from 1 August): 3 games allowing 130.
+        let mut rows: Vec<TeamDefenseRow> = (1..=20)
+            .map(|d| defense(&format!("2025-03-{d:02}"), "BOS", 100, None))
+            .collect();
+        let offense_rows: Vec<TeamOffenseRow> = (1..=20)
+            .map(|d| offense(&format!("2025-03-{d:02}"), "BOS", 96.0))
+            .chain(["2025-10-22", "2025-10-24", "2025-10-26"].map(|d| offense(d, "BOS", 104.0)))
+            .collect();
+        // Opening night: last season's 15 alone (every weight equal).
+        let out = transform("2025-10-21", &rows, &offense_rows);
+        assert_eq!((out[0].games, out[0].points_allowed_avg), (15, 100.0));
+        assert_eq!(out[0].pace, Some(96.0));
+        for d in ["2025-10-22", "2025-10-24", "2025-10-26"] {
+            rows.push(defense(d, "BOS", 130, None));
+        }
+        // Three games in: 3 at weight 1 and 12 of last season's at 0.5:
+        // (3·130 + 6·100) / 9 = 110; pace (3·104 + 6·96) / 9 = 98.6667.
+        let out = transform("2025-10-27", &rows, &offense_rows);
+        assert_eq!(out[0].games, 15);
+        assert_eq!(out[0].points_allowed_avg, 110.0);
+        assert_eq!(out[0].defensive_rating, 110.0);
+        assert_eq!(out[0].pace, Some(98.6667));
+        assert_eq!(out[0].last_game_date, "2025-10-26");
     }
 
     #[tokio::test]

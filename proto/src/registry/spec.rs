@@ -46,6 +46,8 @@ pub enum Window {
     Days(u32),
     /// From the start of the date's season (1 August) to the day before the date.
     SeasonToDate,
+    /// From the start of the season before the date's to the day before the date.
+    LastSeasonToDate,
 }
 
 /// One table (or `raw:{source}` raw-store prefix) a spec or a quality gate reads, with the
@@ -99,6 +101,10 @@ impl Read {
                 table,
                 window: Window::SeasonToDate,
             } => format!("{table} (season to date)"),
+            Read::History {
+                table,
+                window: Window::LastSeasonToDate,
+            } => format!("{table} (last season to date)"),
             Read::Season(t) => format!("{t} (season)"),
             Read::Whole(t) => format!("{t} (whole)"),
         }

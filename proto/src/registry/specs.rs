@@ -396,9 +396,9 @@ pub fn specs() -> Vec<ProcessorSpec> {
             level: 1,
             kind: Kind::Process,
             date_offset_days: 0,
-            reads: &[History { table: "team_defense_game_summary", window: Window::SeasonToDate }, History { table: "team_offense_game_summary", window: Window::SeasonToDate }],
+            reads: &[History { table: "team_defense_game_summary", window: Window::LastSeasonToDate }, History { table: "team_offense_game_summary", window: Window::LastSeasonToDate }],
             writes: &["team_defense_zone_analysis"],
-            description: "per team, last 15 games before D: points allowed, defensive rating, pace, opponent FG% and shot share by zone, vs the league",
+            description: "per team, last 15 games before D (last season's at half weight while this one has fewer): points allowed, defensive rating, pace, opponent FG% and shot share by zone, vs the league",
         },
         ProcessorSpec {
             name: "player_shot_zone_analysis",
