@@ -251,4 +251,27 @@ mod tests {
             .unwrap_err()
             .contains("fewer than 200"));
     }
+
+    #[test]
+    fn a_few_blowouts_among_the_neighbours_do_not_move_the_median() {
+        // Ten blow-outs (+21 over the line) sit exactly on today's context; 290 ordinary games
+        // (+1) sit a little further. The 50 nearest are the 10 blow-outs at full weight and 40
+        // ordinary games at about 0.3 each: a weighted mean would say about +10, the weighted
+        // median says +1.
+        let mut games: Vec<LabelledGame> = (0..10).map(|_| game(20.0, 22.0, 1.0, 41.0)).collect();
+        games.extend((0..290).map(|_| game(20.0, 22.1, 1.0, 21.0)));
+        let pool = Pool::new(&games);
+        let c = candidate(
+            20.0,
+            &[
+                ("points_avg_l10", 22.0),
+                ("points_std_l10", 5.0),
+                ("minutes_avg_l10", 30.0),
+                ("days_rest", 1.0),
+                ("home", 1.0),
+            ],
+        );
+        let e = estimate(&pool, &c).unwrap();
+        assert!((e.points - 21.0).abs() < 1e-9, "{}", e.points);
+    }
 }
