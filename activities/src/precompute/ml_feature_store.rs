@@ -27,7 +27,7 @@ use crate::Deps;
 pub const NAME: &str = "ml_feature_store";
 
 /// The version of [`FEATURE_NAMES`] and of the definitions of its features.
-pub const FEATURE_VERSION: i64 = 1;
+pub const FEATURE_VERSION: i64 = 2;
 
 /// The features, in the order they are stored. Definitions:
 ///
@@ -36,11 +36,11 @@ pub const FEATURE_VERSION: i64 = 1;
 /// | `line` | current points line |
 /// | `opening_line` | first line of the day |
 /// | `line_movement` | current − opening |
-/// | `points_avg_l5`, `points_avg_l10`, `points_avg_season` | daily cache |
+/// | `points_avg_l5`, `points_avg_l10`, `points_avg_season` | daily cache (over a season's first 10 games, blended with last season's) |
 /// | `points_std_l10` | population std of the last 10 games' points |
 /// | `l10_minus_line` | `points_avg_l10 − line` |
 /// | `games_played` | games this season before the date |
-/// | `minutes_avg_l10`, `minutes_std_l10`, `usage_avg_l10` | daily cache |
+/// | `minutes_avg_l10`, `minutes_std_l10`, `usage_avg_l10` | daily cache (blended the same way) |
 /// | `days_rest` | days since his last game minus one |
 /// | `back_to_back` | 1 / 0 |
 /// | `games_last_7`, `minutes_last_7` | player context |
@@ -286,7 +286,7 @@ mod tests {
         let r = &rows[0];
         assert_eq!(
             (r.feature_version, r.feature_count, r.missing_count),
-            (1, 32, 0)
+            (2, 32, 0)
         );
         let f = r.named().unwrap();
         assert_eq!(f["line"], Some(25.5));

@@ -1,7 +1,14 @@
 //! `player_daily_cache`: for each player, his scoring as of the morning of a game date:
 //! last-5, last-10 and season averages, last-10 spread, minutes (mean and spread over the
-//! last 10) and usage (last 5, last 10, season). Point in time: only games before the date, of
-//! the same season, are read.
+//! last 10) and usage (last 5, last 10, season). Point in time: only games before the date are
+//! read, of this season and the last.
+//!
+//! Early in a season a player's few games say little, and on opening night none: until he has
+//! [`FULL_SEASON_GAMES`] games this season, every figure is blended with the same figure over
+//! last season's games, last season weighing `(FULL_SEASON_GAMES − n) / FULL_SEASON_GAMES` after
+//! `n` games (all of it on opening night, none from the tenth game on). A player with no game
+//! last season (a rookie, or the first season of the data) has this season's figures alone.
+//! `games_played` stays this season's count.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +21,9 @@ use crate::storage::Value;
 use crate::Deps;
 
 pub const NAME: &str = "player_daily_cache";
+
+/// From this many games this season on, last season no longer counts.
+pub const FULL_SEASON_GAMES: usize = 10;
 
 crate::warehouse_table! {
     pub struct DailyCacheRow in "player_daily_cache" {
@@ -69,11 +79,72 @@ pub fn last_season_start(date: &str) -> Result<String> {
     Ok(format!("{}-08-01", year - 1))
 }
 
-/// One row per player from his games before `date` (the caller passes only those).
+/// A player's figures over one season's games (newest first, at least one).
+struct Form {
+    l5: f64,
+    l10: f64,
+    season: f64,
+    std_l10: f64,
+    minutes_l10: Option<f64>,
+    minutes_std_l10: Option<f64>,
+    usage_l5: Option<f64>,
+    usage_l10: Option<f64>,
+    usage_season: Option<f64>,
+}
+
+impl Form {
+    fn of(gs: &[&GameSummaryRow]) -> Form {
+        let points: Vec<f64> = gs.iter().map(|g| g.points as f64).collect();
+        let l5 = &points[..points.len().min(5)];
+        let l10 = &points[..points.len().min(10)];
+        let minutes: Vec<f64> = gs.iter().take(10).filter_map(|g| g.minutes).collect();
+        // Usage over the games that have one (NULL: no box score with team totals).
+        let usage = |n: usize| -> Option<f64> {
+            let xs: Vec<f64> = gs.iter().take(n).filter_map(|g| g.usage_pct).collect();
+            mean_opt(&xs)
+        };
+        Form {
+            l5: mean(l5),
+            l10: mean(l10),
+            season: mean(&points),
+            std_l10: std_dev(l10),
+            minutes_l10: mean_opt(&minutes),
+            minutes_std_l10: std_opt(&minutes),
+            usage_l5: usage(5),
+            usage_l10: usage(10),
+            usage_season: usage(usize::MAX),
+        }
+    }
+
+    /// `self` (this season) with `last` season's weighing `w`; a figure one side lacks is the
+    /// other side's.
+    fn blend(self, last: &Form, w: f64) -> Form {
+        let mix = |a: f64, b: f64| (1.0 - w) * a + w * b;
+        let mix_opt = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(mix(a, b)),
+            (a, b) => a.or(b),
+        };
+        Form {
+            l5: mix(self.l5, last.l5),
+            l10: mix(self.l10, last.l10),
+            season: mix(self.season, last.season),
+            std_l10: mix(self.std_l10, last.std_l10),
+            minutes_l10: mix_opt(self.minutes_l10, last.minutes_l10),
+            minutes_std_l10: mix_opt(self.minutes_std_l10, last.minutes_std_l10),
+            usage_l5: mix_opt(self.usage_l5, last.usage_l5),
+            usage_l10: mix_opt(self.usage_l10, last.usage_l10),
+            usage_season: mix_opt(self.usage_season, last.usage_season),
+        }
+    }
+}
+
+/// One row per player with a game before `date`, this season or the last (the caller passes
+/// only those).
 pub fn transform<'a>(
     date: &str,
     games: impl IntoIterator<Item = &'a GameSummaryRow>,
 ) -> Vec<DailyCacheRow> {
+    let season = season_start(date).unwrap_or_default();
     let mut by_player: BTreeMap<i64, Vec<&GameSummaryRow>> = BTreeMap::new();
     for g in games.into_iter().filter(|g| g.game_date.as_str() < date) {
         by_player.entry(g.player_id).or_default().push(g);
@@ -83,29 +154,31 @@ pub fn transform<'a>(
         .map(|(player_id, mut gs)| {
             // Newest first; game id breaks ties so the order never depends on load order.
             gs.sort_by(|a, b| (&b.game_date, &b.game_id).cmp(&(&a.game_date, &a.game_id)));
-            let points: Vec<f64> = gs.iter().map(|g| g.points as f64).collect();
-            let l5 = &points[..points.len().min(5)];
-            let l10 = &points[..points.len().min(10)];
-            let minutes: Vec<f64> = gs.iter().take(10).filter_map(|g| g.minutes).collect();
-            // Usage over the games that have one (NULL: no box score with team totals).
-            let usage = |n: usize| -> Option<f64> {
-                let xs: Vec<f64> = gs.iter().take(n).filter_map(|g| g.usage_pct).collect();
-                mean_opt(&xs).map(round4)
+            let (this, last): (Vec<&GameSummaryRow>, Vec<&GameSummaryRow>) =
+                gs.iter().copied().partition(|g| g.game_date >= season);
+            let n = this.len();
+            let form = match (this.is_empty(), last.is_empty()) {
+                (false, true) => Form::of(&this),
+                (true, _) => Form::of(&last),
+                (false, false) => {
+                    let w = FULL_SEASON_GAMES.saturating_sub(n) as f64 / FULL_SEASON_GAMES as f64;
+                    Form::of(&this).blend(&Form::of(&last), w)
+                }
             };
             DailyCacheRow {
                 cache_date: date.to_string(),
                 player_id,
-                games_played: gs.len() as i64,
+                games_played: n as i64,
                 last_game_date: gs[0].game_date.clone(),
-                points_avg_l5: round4(mean(l5)),
-                points_avg_l10: round4(mean(l10)),
-                points_avg_season: round4(mean(&points)),
-                points_std_l10: round4(std_dev(l10)),
-                minutes_avg_l10: mean_opt(&minutes).map(round4),
-                minutes_std_l10: std_opt(&minutes).map(round4),
-                usage_avg_l5: usage(5),
-                usage_avg_l10: usage(10),
-                usage_avg_season: usage(usize::MAX),
+                points_avg_l5: round4(form.l5),
+                points_avg_l10: round4(form.l10),
+                points_avg_season: round4(form.season),
+                points_std_l10: round4(form.std_l10),
+                minutes_avg_l10: form.minutes_l10.map(round4),
+                minutes_std_l10: form.minutes_std_l10.map(round4),
+                usage_avg_l5: form.usage_l5.map(round4),
+                usage_avg_l10: form.usage_l10.map(round4),
+                usage_avg_season: form.usage_season.map(round4),
             }
         })
         .collect()
@@ -117,7 +190,7 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let start = season_start(date)?;
+    let start = last_season_start(date)?;
     let games = deps
         .warehouse
         .select_window::<GameSummaryRow>(&start, date)
@@ -220,6 +293,41 @@ mod tests {
         let first = run(&deps, &req, "2025-01-03", &meta).await.unwrap();
         let again = run(&deps, &req, "2025-01-03", &meta).await.unwrap();
         crate::raw::test_support::assert_idempotent(&first, &again, 2);
+    }
+
+    #[test]
+    fn last_season_carries_the_first_games_of_a_season() {
+        // Last season: 12 games of 20 points. This season, from 2025-08-01: games of 30.
+        let mut games: Vec<GameSummaryRow> = (1..=12)
+            .map(|d| game(&format!("2025-03-{d:02}"), 7, 20))
+            .collect();
+        // Opening night: last season alone, and no game this season yet.
+        let r = &transform("2025-10-21", &games)[0];
+        assert_eq!(
+            (r.games_played, r.points_avg_l10, r.points_avg_season),
+            (0, 20.0, 20.0)
+        );
+        assert_eq!(r.last_game_date, "2025-03-12");
+        // Four games in: last season weighs (10 - 4) / 10 = 0.6: 0.4·30 + 0.6·20 = 24.
+        for d in 22..=25 {
+            games.push(game(&format!("2025-10-{d}"), 7, 30));
+        }
+        let r = &transform("2025-10-26", &games)[0];
+        assert_eq!(r.games_played, 4);
+        assert_eq!(r.points_avg_l10, 24.0);
+        assert_eq!(r.points_avg_season, 24.0);
+        // Spread: this season's 0, last season's 0: 0.
+        assert_eq!(r.points_std_l10, 0.0);
+        // From the tenth game on, this season alone.
+        for d in 1..=6 {
+            games.push(game(&format!("2025-11-0{d}"), 7, 30));
+        }
+        let r = &transform("2025-11-07", &games)[0];
+        assert_eq!((r.games_played, r.points_avg_l10), (10, 30.0));
+        // A rookie: this season alone.
+        let rookie = vec![game("2025-10-22", 9, 12)];
+        let r = &transform("2025-10-23", &rookie)[0];
+        assert_eq!((r.games_played, r.points_avg_l10), (1, 12.0));
     }
 
     #[test]

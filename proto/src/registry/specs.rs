@@ -416,9 +416,9 @@ pub fn specs() -> Vec<ProcessorSpec> {
             level: 2,
             kind: Kind::Process,
             date_offset_days: 0,
-            reads: &[History { table: "player_game_summary", window: Window::SeasonToDate }],
+            reads: &[History { table: "player_game_summary", window: Window::LastSeasonToDate }],
             writes: &["player_daily_cache"],
-            description: "per player as of the game date: L5/L10/season points, std, minutes (mean, std), usage",
+            description: "per player as of the game date: L5/L10/season points, std, minutes (mean, std), usage; blended with last season's over his first 10 games of a season",
         },
         ProcessorSpec {
             name: "player_composite_factors",
