@@ -36,8 +36,8 @@ pub fn refusal(r: &PropLineRow) -> Option<String> {
     crate::line_checks::refusal_of(r.line, r.over_price, r.under_price)
 }
 
-/// Whether the snapshot was taken after its game tipped off (both times RFC 3339; unknown
-/// times are taken as before).
+/// Whether the snapshot's time is later than its game's tip-off (both RFC 3339; a time that
+/// does not parse counts as pre-tip-off).
 pub fn after_tipoff(r: &PropLineRow) -> bool {
     let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
     matches!((at(&r.snapshot_time), at(&r.commence_time)), (Some(s), Some(c)) if s > c)

@@ -22,7 +22,7 @@ use crate::Deps;
 
 pub const NAME: &str = "player_daily_cache";
 
-/// From this many games this season on, last season no longer counts.
+/// Games this season at which last season's figures reach zero weight.
 pub const FULL_SEASON_GAMES: usize = 10;
 
 crate::warehouse_table! {

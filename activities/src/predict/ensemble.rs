@@ -5,7 +5,7 @@
 //! coefficients fitted walk-forward, from the members' live predictions of the last
 //! [`HISTORY_DAYS`] days that have a result (strictly before the date):
 //! - only **seasoned** members are weighed: those with at least [`MIN_HISTORY`] graded
-//!   predictions there; the others get no weight (they still count for confidence);
+//!   predictions there; the others get no weight (they do count for confidence);
 //! - the βs are the **least-absolute-deviation** fit of `actual − line` on the seasoned
 //!   members' residuals over the player-games every one of them predicted, each β in 0..1, no
 //!   intercept (the line is already the median). A median fit, because the team scores by

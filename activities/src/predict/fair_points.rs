@@ -87,7 +87,8 @@ fn minutes_and_rate(games: &[&PlayedGame]) -> (Option<f64>, Option<f64>) {
 /// His fair points for `date` from his earlier games (any order; only those before `date`
 /// count), or why there are none.
 pub fn project(games: &[PlayedGame], date: &str) -> std::result::Result<f64, String> {
-    let Some(season) = season_of(date) else {
+    use crate::precompute::player_daily_cache::{last_season_start, season_start};
+    let (Ok(this_start), Ok(last_start)) = (season_start(date), last_season_start(date)) else {
         return Err(format!("{date} is not a date"));
     };
     let mut played: Vec<&PlayedGame> = games
@@ -95,15 +96,13 @@ pub fn project(games: &[PlayedGame], date: &str) -> std::result::Result<f64, Str
         .filter(|g| g.minutes > 0.0 && g.game_date.as_str() < date)
         .collect();
     played.sort_by(|a, b| a.game_date.cmp(&b.game_date));
-    let of_season = |s: i32| -> Vec<&PlayedGame> {
-        played
-            .iter()
-            .copied()
-            .filter(|g| season_of(&g.game_date) == Some(s))
-            .collect()
-    };
-    let this = of_season(season);
-    let last = of_season(season - 1);
+    // Dates compare as text: this season from its start, last season from its start to there.
+    let (this, older): (Vec<&PlayedGame>, Vec<&PlayedGame>) =
+        played.iter().partition(|g| g.game_date >= this_start);
+    let last: Vec<&PlayedGame> = older
+        .into_iter()
+        .filter(|g| g.game_date >= last_start)
+        .collect();
     if this.is_empty() && last.is_empty() {
         return Err("no game played this season or the last".to_string());
     }
@@ -125,11 +124,11 @@ pub fn project(games: &[PlayedGame], date: &str) -> std::result::Result<f64, Str
 }
 
 pub fn estimate(
-    games: Option<&Vec<PlayedGame>>,
+    games: &[PlayedGame],
     c: &Candidate,
     date: &str,
 ) -> std::result::Result<Estimate, String> {
-    let points = project(games.map_or(&[][..], |g| &g[..]), date)?;
+    let points = project(games, date)?;
     Ok(Estimate {
         points,
         confidence: spread_confidence(points, c),
@@ -181,7 +180,7 @@ pub async fn run(
         .collect();
     let extra = crate::hashing::combine(read.iter().map(String::as_str));
     run_system(deps, &batch, &system(), &extra, meta, |c| {
-        estimate(games.get(&c.player_id), c, date)
+        estimate(games.get(&c.player_id).map_or(&[], Vec::as_slice), c, date)
     })
     .await
 }
@@ -223,7 +222,7 @@ mod tests {
         let expected = 32.0 * ((2.0 * 2.0 / 3.0 + 15.0 * 0.5) / 17.0);
         let p = project(&games, "2025-10-26").unwrap();
         assert!((p - expected).abs() < 1e-9, "{p} vs {expected}");
-        let e = estimate(Some(&games), &candidate(20.5, &[]), "2025-10-26").unwrap();
+        let e = estimate(&games, &candidate(20.5, &[]), "2025-10-26").unwrap();
         assert!((e.points - expected).abs() < 1e-9);
     }
 
