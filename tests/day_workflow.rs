@@ -107,6 +107,13 @@ async fn a_day_predicts_every_player_with_a_line_and_a_rerun_changes_nothing() {
     assert_eq!(final_day.predictions_written as usize, predictions.len());
     assert_eq!(final_day.correlation_id, ids::day_workflow_id(&last));
     assert_eq!(final_day.phases.len(), 5);
+    // Phases 2-5 read the lines as of the end of Phase 1: no prediction uses a later snapshot.
+    let as_of = chrono::DateTime::parse_from_rfc3339(&final_day.lines_as_of)
+        .unwrap_or_else(|e| panic!("lines_as_of {:?}: {e}", final_day.lines_as_of));
+    for p in &predictions {
+        let snapshot = chrono::DateTime::parse_from_rfc3339(&p.line_snapshot_time).unwrap();
+        assert!(snapshot <= as_of, "{p:?} read a line after {as_of}");
+    }
 
     // Running every date again adds no row and changes no row hash.
     let before = table_contents(&warehouse).await.unwrap();

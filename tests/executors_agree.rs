@@ -22,6 +22,7 @@ async fn the_same_days_through_temporal_and_in_process_leave_the_same_rows() {
     let deps = env.deps(in_process.path()).await.unwrap();
     for date in &dates {
         let ctx = RunContext {
+            lines_as_of: String::new(),
             correlation_id: format!("day-{date}"),
             game_date: date.clone(),
             mode: Mode::Full as i32,

@@ -30,6 +30,7 @@ fn history(file: &str) -> PathBuf {
 
 fn ctx(date: &str) -> RunContext {
     RunContext {
+        lines_as_of: String::new(),
         correlation_id: format!("backfill-{date}"),
         game_date: date.to_string(),
         mode: Mode::Backfill as i32,

@@ -66,6 +66,7 @@ async fn run_days(deps: &Deps, dates: &[String]) -> u32 {
     let mut written = 0;
     for date in dates {
         let ctx = RunContext {
+            lines_as_of: String::new(),
             correlation_id: format!("day-{date}"),
             game_date: date.clone(),
             mode: Mode::Full as i32,

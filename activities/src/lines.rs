@@ -36,20 +36,42 @@ pub fn refusal(r: &PropLineRow) -> Option<String> {
     crate::line_checks::refusal_of(r.line, r.over_price, r.under_price)
 }
 
-/// Whether the snapshot's time is later than its game's tip-off (both RFC 3339; a time that
-/// does not parse counts as pre-tip-off).
-pub fn after_tipoff(r: &PropLineRow) -> bool {
-    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
-    matches!((at(&r.snapshot_time), at(&r.commence_time)), (Some(s), Some(c)) if s > c)
+/// Whether time `a` is later than time `b` (both RFC 3339, any offset; a time that does not
+/// parse is never later).
+fn later(a: &str, b: &str) -> bool {
+    matches!((instant(a), instant(b)), (Some(a), Some(b)) if a > b)
 }
 
-/// The chosen line per player lookup. `cutoff` (UTC RFC 3339) drops later snapshots: a
-/// prediction never sees a line captured after its cut-off.
-pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<String, ChosenLine> {
-    // Latest snapshot per (player, book).
+fn instant(t: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(t).ok()
+}
+
+/// Orders snapshot times as instants (the text breaks ties and orders those that do not parse).
+fn time_order(t: &str) -> (Option<chrono::DateTime<chrono::FixedOffset>>, &str) {
+    (instant(t), t)
+}
+
+/// Whether the snapshot's time is later than its game's tip-off (a time that does not parse
+/// counts as pre-tip-off).
+pub fn after_tipoff(r: &PropLineRow) -> bool {
+    later(&r.snapshot_time, &r.commence_time)
+}
+
+/// The run's line cut-off (`RunContext.lines_as_of`), `None` when it has none.
+pub fn cutoff_of(ctx: Option<&nbaprops_proto::RunContext>) -> Option<&str> {
+    ctx.map(|c| c.lines_as_of.as_str())
+        .filter(|t| !t.is_empty())
+}
+
+/// Each (player lookup, book rank)'s latest usable snapshot at or before `cutoff`; in
+/// BTreeMap order, each player's preferred book comes first.
+fn latest_by_book<'a>(
+    rows: &'a [PropLineRow],
+    cutoff: Option<&str>,
+) -> BTreeMap<(String, (usize, String)), &'a PropLineRow> {
     let mut latest: BTreeMap<(String, (usize, String)), &PropLineRow> = BTreeMap::new();
     for r in rows {
-        if cutoff.is_some_and(|c| r.snapshot_time.as_str() > c)
+        if cutoff.is_some_and(|c| later(&r.snapshot_time, c))
             || after_tipoff(r)
             || refusal(r).is_some()
         {
@@ -57,15 +79,20 @@ pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<Str
         }
         let key = (r.player_lookup.clone(), book_rank(&r.bookmaker));
         match latest.get(&key) {
-            Some(prev) if prev.snapshot_time >= r.snapshot_time => {}
+            Some(prev) if time_order(&prev.snapshot_time) >= time_order(&r.snapshot_time) => {}
             _ => {
                 latest.insert(key, r);
             }
         }
     }
-    // BTreeMap order puts each player's preferred book first.
+    latest
+}
+
+/// The chosen line per player lookup. `cutoff` (RFC 3339) drops later snapshots: a
+/// prediction never sees a line captured after its cut-off.
+pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<String, ChosenLine> {
     let mut out = BTreeMap::new();
-    for ((lookup, _), r) in latest {
+    for ((lookup, _), r) in latest_by_book(rows, cutoff) {
         out.entry(lookup.clone()).or_insert_with(|| ChosenLine {
             player_lookup: lookup,
             player_name: r.player_name.clone(),
@@ -79,8 +106,26 @@ pub fn current_lines(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<Str
     out
 }
 
-/// The first line a bookmaker posted for a player (at or before the cut-off): where the line
-/// opened, to measure its movement.
+/// Per player lookup with lines from two books or more: the chosen book's line minus the mean
+/// of the other books' latest lines (same cut-off). Positive: his book is above the market.
+pub fn line_vs_other_books(rows: &[PropLineRow], cutoff: Option<&str>) -> BTreeMap<String, f64> {
+    let mut by_player: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for ((lookup, _), r) in latest_by_book(rows, cutoff) {
+        by_player.entry(lookup).or_default().push(r.line);
+    }
+    by_player
+        .into_iter()
+        .filter(|(_, lines)| lines.len() >= 2)
+        .map(|(lookup, lines)| {
+            let others = &lines[1..];
+            let mean = others.iter().sum::<f64>() / others.len() as f64;
+            (lookup, lines[0] - mean)
+        })
+        .collect()
+}
+
+/// The first line a bookmaker posted for a player (at or before the cut-off and before his
+/// tip-off): where the line opened, to measure its movement.
 pub fn opening_line(
     rows: &[PropLineRow],
     player_lookup: &str,
@@ -89,8 +134,9 @@ pub fn opening_line(
 ) -> Option<f64> {
     rows.iter()
         .filter(|r| r.player_lookup == player_lookup && r.bookmaker == bookmaker)
-        .filter(|r| cutoff.is_none_or(|c| r.snapshot_time.as_str() <= c))
-        .min_by(|a, b| a.snapshot_time.cmp(&b.snapshot_time))
+        .filter(|r| !after_tipoff(r) && refusal(r).is_none())
+        .filter(|r| cutoff.is_none_or(|c| !later(&r.snapshot_time, c)))
+        .min_by(|a, b| time_order(&a.snapshot_time).cmp(&time_order(&b.snapshot_time)))
         .map(|r| r.line)
 }
 
@@ -106,14 +152,18 @@ pub struct GameOdds {
 type Candidate = ((usize, String), String, f64);
 
 /// Spread and total per (home, away) tricode pair: each market's latest snapshot before the
-/// game's tip-off, from the first bookmaker in preference order that has it.
+/// game's tip-off and at or before `cutoff`, from the first bookmaker in preference order
+/// that has it.
 pub fn game_odds(
     rows: &[crate::raw::oddsa_game_lines::GameLineRow],
+    cutoff: Option<&str>,
 ) -> BTreeMap<(String, String), GameOdds> {
     // (home, away, market) -> the best (book rank, snapshot, point) seen so far.
     let mut best: BTreeMap<(String, String, &str), Candidate> = BTreeMap::new();
     for r in rows {
-        if r.snapshot_time > r.commence_time {
+        if later(&r.snapshot_time, &r.commence_time)
+            || cutoff.is_some_and(|c| later(&r.snapshot_time, c))
+        {
             continue;
         }
         let (Some(home), Some(away)) = (
@@ -203,6 +253,24 @@ mod tests {
         assert_eq!(chosen["ab"].snapshot_time, "2025-11-28T17:00:00Z");
         // Only an in-game snapshot: no line at all.
         assert!(current_lines(&rows[1..], None).is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_after_the_runs_cut_off_is_not_read() {
+        let rows = vec![
+            row("draftkings", "2025-11-28T15:00:00Z", 27.5),
+            row("fanduel", "2025-11-28T15:00:00Z", 26.5),
+            // Taken after the run's cut-off (written with another offset: compared as times).
+            row("draftkings", "2025-11-28T12:30:00-05:00", 29.5),
+        ];
+        let cutoff = Some("2025-11-28T17:01:00Z");
+        assert_eq!(current_lines(&rows, cutoff)["ab"].line, 27.5);
+        assert_eq!(opening_line(&rows, "ab", "draftkings", cutoff), Some(27.5));
+        assert_eq!(line_vs_other_books(&rows, cutoff)["ab"], 1.0);
+        assert_eq!(current_lines(&rows, None)["ab"].line, 29.5);
+        assert_eq!(line_vs_other_books(&rows, None)["ab"], 3.0);
+        // One book only: no disagreement to speak of.
+        assert!(line_vs_other_books(&rows[..1], None).is_empty());
     }
 
     #[test]

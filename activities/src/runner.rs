@@ -410,7 +410,7 @@ pub async fn summarize_grades(
 pub async fn plan_predictions(deps: &Deps, ctx: &RunContext) -> Result<PredictionPlan> {
     let ctx = Some(ctx.clone());
     let ctx = context_of(&ctx, "prediction plan")?;
-    predict::plan::plan(deps, &ctx.game_date).await
+    predict::plan::plan(deps, &ctx.game_date, crate::lines::cutoff_of(Some(ctx))).await
 }
 
 #[cfg(test)]

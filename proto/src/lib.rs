@@ -86,6 +86,7 @@ mod tests {
             game_date: "2025-11-28".into(),
             mode: Mode::Incremental as i32,
             trigger: Trigger::Signal as i32,
+            lines_as_of: "2025-11-28T15:01:00Z".into(),
         };
         let json = serde_json::to_value(&ctx).unwrap();
         assert_eq!(json["mode"], "MODE_INCREMENTAL");

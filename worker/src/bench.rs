@@ -411,6 +411,7 @@ pub async fn backfill(args: &BenchBackfillArgs) -> Result<BackfillFigures> {
             &deps,
             &BackfillPlanRequest {
                 context: Some(RunContext {
+                    lines_as_of: String::new(),
                     correlation_id: format!("inprocess-{from}-{to}"),
                     game_date: from.clone(),
                     mode: Mode::Backfill as i32,

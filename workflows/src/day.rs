@@ -42,6 +42,7 @@ pub struct DayWorkflow {
 /// The run context of a day: the workflow id is the correlation id of everything it starts.
 pub fn run_context(workflow_id: &str, input: &DayInput) -> RunContext {
     RunContext {
+        lines_as_of: String::new(),
         correlation_id: workflow_id.to_string(),
         game_date: input.game_date.clone(),
         mode: match input.mode() {
@@ -219,6 +220,8 @@ async fn phases(
         scrapes: scraped.scrapes,
     }];
 
+    // Phases 2-5 read the lines as they stood once Phase 1 was done.
+    let context = &crate::lines_as_of::reading_lines_at(context, ctx.workflow_time());
     let downstream = Downstream {
         ctx,
         context,
@@ -267,6 +270,7 @@ async fn phases(
         predictions_written: written,
         predictions_unchanged: unchanged,
         reruns: vec![],
+        lines_as_of: context.lines_as_of.clone(),
     })
 }
 

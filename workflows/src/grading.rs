@@ -29,6 +29,7 @@ pub struct GradingWorkflow;
 /// The run context of a grading run: the workflow id is the correlation id.
 pub fn run_context(workflow_id: &str, input: &GradeInput) -> RunContext {
     RunContext {
+        lines_as_of: String::new(),
         correlation_id: workflow_id.to_string(),
         game_date: input.game_date.clone(),
         mode: Mode::Full as i32,

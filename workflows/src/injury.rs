@@ -20,7 +20,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::DateTime;
 use futures::future::Either;
 use nbaprops_proto::activities::{PlanListening, PlanRerun, RecordInjuryUpdates};
 use nbaprops_proto::{
@@ -34,6 +34,7 @@ use temporalio_sdk::{WorkflowContext, WorkflowResult};
 
 use crate::downstream::Downstream;
 use crate::failures::describe_activity_error;
+use crate::lines_as_of::rfc3339;
 use crate::{ids, options, sla};
 
 /// Reruns one run of a day applies before it continues as new (about 60 events each).
@@ -42,12 +43,13 @@ pub const RERUNS_PER_RUN: u32 = 25;
 /// The processor every injury rerun starts from.
 pub const UPDATES_PROCESSOR: &str = "raw_injury_updates";
 
-/// The context of a rerun: the day's, incremental, triggered by a signal.
-pub fn rerun_context(day: &RunContext) -> RunContext {
+/// The context of a rerun started at `now`: the day's, incremental, triggered by a signal,
+/// reading the lines as they stand at its start.
+pub fn rerun_context(day: &RunContext, now: Option<SystemTime>) -> RunContext {
     RunContext {
         mode: Mode::Incremental as i32,
         trigger: Trigger::Signal as i32,
-        ..day.clone()
+        ..crate::lines_as_of::reading_lines_at(day, now)
     }
 }
 
@@ -68,10 +70,6 @@ pub fn listen_deadline(
     DateTime::parse_from_rfc3339(given)
         .map(|t| Some(SystemTime::from(t)))
         .map_err(|e| format!("listen_until {given:?} is not RFC 3339: {e}"))
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    DateTime::<Utc>::from(t).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn seconds(t: SystemTime) -> f64 {
@@ -116,6 +114,7 @@ impl<W> Rerun<'_, W> {
             number: self.number,
             updates: updates.clone(),
             started_at: seconds(now),
+            lines_as_of: self.context.lines_as_of.clone(),
             ..Default::default()
         };
         summary.outcome = match self.apply(updates, now, &mut summary).await {
@@ -321,7 +320,7 @@ where
         let rerun = Rerun {
             ctx,
             day,
-            context: rerun_context(day),
+            context: rerun_context(day, ctx.workflow_time()),
             number,
             phase_timeout,
         };
@@ -365,10 +364,14 @@ mod tests {
             game_date: "2025-11-28".into(),
             mode: Mode::Full as i32,
             trigger: Trigger::Schedule as i32,
+            lines_as_of: "2025-11-28T15:01:00Z".into(),
         };
-        let r = rerun_context(&day);
+        let at = SystemTime::from(DateTime::parse_from_rfc3339("2025-11-28T21:30:00Z").unwrap());
+        let r = rerun_context(&day, Some(at));
         assert_eq!(r.correlation_id, "day-2025-11-28");
         assert_eq!(r.mode(), Mode::Incremental);
         assert_eq!(r.trigger(), Trigger::Signal);
+        // The rerun reads the lines of its own time, not the morning's.
+        assert_eq!(r.lines_as_of, "2025-11-28T21:31:00Z");
     }
 }

@@ -50,6 +50,7 @@ impl InjuryWatchWorkflow {
         };
         let mut updates = search::updates(
             &RunContext {
+                lines_as_of: String::new(),
                 correlation_id: ctx.workflow_id().to_string(),
                 game_date: game_date.clone(),
                 mode: Mode::Incremental as i32,

@@ -31,6 +31,7 @@ pub mod grading;
 pub mod ids;
 pub mod injury;
 pub mod injury_watch;
+pub mod lines_as_of;
 pub mod options;
 pub mod phase;
 pub mod prediction;

@@ -144,6 +144,7 @@ impl ScheduledStartWorkflow {
         // Searchable by the date it started (`phase = "starter"`: it runs no phase itself).
         let mut updates = search::updates(
             &nbaprops_proto::RunContext {
+                lines_as_of: String::new(),
                 correlation_id: ctx.workflow_id().to_string(),
                 game_date: date.clone(),
                 mode: Mode::Full as i32,

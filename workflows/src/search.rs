@@ -76,6 +76,7 @@ mod tests {
     #[test]
     fn a_phase_child_and_a_day_carry_the_four_keys() {
         let ctx = RunContext {
+            lines_as_of: String::new(),
             correlation_id: "day-2025-11-28".into(),
             game_date: "2025-11-28".into(),
             mode: Mode::Incremental as i32,

@@ -128,6 +128,7 @@ mod tests {
 
     fn ctx(trigger: Trigger, mode: Mode) -> RunContext {
         RunContext {
+            lines_as_of: String::new(),
             correlation_id: "day-2025-11-28".into(),
             game_date: "2025-11-28".into(),
             mode: mode as i32,

@@ -15,7 +15,7 @@ use super::inputs;
 use super::player_game_summary::{entity_scope, round4, GameSummaryRow};
 use crate::error::Result;
 use crate::hashing;
-use crate::lines::{current_lines, game_odds, opening_line, GameOdds};
+use crate::lines::{current_lines, game_odds, line_vs_other_books, opening_line, GameOdds};
 use crate::raw::injury_updates::InjuryUpdateRow;
 use crate::raw::nbac_injury_report::InjuryReportRow;
 use crate::raw::oddsa_game_lines::GameLineRow;
@@ -45,6 +45,7 @@ crate::warehouse_table! {
         line_movement: f64,
         line_bookmaker: String,
         line_snapshot_time: String,
+        line_vs_other_books: Option<f64>,
         spread: Option<f64>,
         game_total: Option<f64>,
         days_rest: Option<i64>,
@@ -76,6 +77,7 @@ impl PlayerContextRow {
             line_movement: 0.0,
             line_bookmaker: "draftkings".into(),
             line_snapshot_time: "2025-01-13T16:00:00Z".into(),
+            line_vs_other_books: None,
             spread: None,
             game_total: None,
             days_rest: None,
@@ -223,6 +225,8 @@ pub struct ContextInputs<'a> {
     pub injuries: &'a [InjuryReportRow],
     /// The team each player last played for, from the name registry (fallback).
     pub registry_team: &'a BTreeMap<i64, String>,
+    /// The run's line cut-off (`RunContext.lines_as_of`); each game's tip-off applies anyway.
+    pub lines_as_of: Option<&'a str>,
 }
 
 pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>) {
@@ -239,10 +243,8 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
         .iter()
         .map(|(lookup, rows)| (*lookup, rows[0].commence_time.as_str()))
         .collect();
-    let mut lines = BTreeMap::new();
-    for (lookup, rows) in &by_player {
-        lines.extend(current_lines(rows, Some(tipoff[lookup])));
-    }
+    let lines = current_lines(inp.props, inp.lines_as_of);
+    let other_books = line_vs_other_books(inp.props, inp.lines_as_of);
     let (ids, warnings) = crate::predict::plan::resolve(
         lines
             .values()
@@ -293,7 +295,7 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
             Some(1) => s,
             _ => -s,
         });
-        let opening = opening_line(&by_player[lookup], lookup, &line.bookmaker, Some(commence))
+        let opening = opening_line(&by_player[lookup], lookup, &line.bookmaker, inp.lines_as_of)
             .unwrap_or(line.line);
         let cutoff_et = utc_to_et(commence).unwrap_or_else(|| format!("{date}T23:59"));
         // Players of the same game share a cut-off: the report is read once per game.
@@ -313,6 +315,7 @@ pub fn transform(inp: &ContextInputs<'_>) -> (Vec<PlayerContextRow>, Vec<String>
             line_movement: round4(line.line - opening),
             line_bookmaker: line.bookmaker.clone(),
             line_snapshot_time: line.snapshot_time.clone(),
+            line_vs_other_books: other_books.get(lookup).copied().map(round4),
             spread,
             game_total: odds.and_then(|o| o.total),
             days_rest: days_rest(recent.last_game.as_deref(), date),
@@ -407,7 +410,8 @@ pub async fn run(
         .warehouse
         .rows(&Filter::new().eq("game_date", date))
         .await?;
-    let odds = game_odds(&game_lines);
+    let lines_as_of = crate::lines::cutoff_of(req.context.as_ref());
+    let odds = game_odds(&game_lines, lines_as_of);
     let injuries = injuries_for(deps, date).await?;
     let input_hash = hashing::combine(
         props
@@ -430,6 +434,7 @@ pub async fn run(
         odds: &odds,
         injuries: &injuries,
         registry_team: &registry_team,
+        lines_as_of,
     });
     let scope = entity_scope(req);
     if let Some(scope) = &scope {

@@ -125,7 +125,7 @@ pub fn transform(
 
 pub async fn run(
     deps: &Deps,
-    _req: &ProcessorRequest,
+    req: &ProcessorRequest,
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
@@ -152,7 +152,7 @@ pub async fn run(
         date,
         &games,
         &history_rows,
-        &game_odds(&game_lines),
+        &game_odds(&game_lines, crate::lines::cutoff_of(req.context.as_ref())),
         &injuries,
     );
     let stats = deps

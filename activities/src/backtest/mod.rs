@@ -105,6 +105,8 @@ pub fn context(date: &str) -> RunContext {
         game_date: date.to_string(),
         mode: Mode::Backfill as i32,
         trigger: Trigger::Backfill as i32,
+        // Historical lines: the recorded pre-game snapshots stand for the morning's line.
+        lines_as_of: String::new(),
     }
 }
 

@@ -192,7 +192,7 @@ pub async fn build(
     let mut lines = 0;
     let mut predicted = 0;
     for date in &run.predicted_dates {
-        let plan = crate::predict::plan::plan(deps, date).await?;
+        let plan = crate::predict::plan::plan(deps, date, None).await?;
         lines += plan.players.len() + plan.warnings.len();
         for w in &plan.warnings {
             *reasons.entry(reason_of(w)).or_default() += 1;
@@ -251,6 +251,7 @@ pub async fn build(
 /// code, fixed before any backtest range is scored; the walk-forward fits (the ensemble's
 /// blend, gbm's weekly model) read only dates before the one they predict.
 pub fn settings() -> Vec<(String, String)> {
+    use crate::precompute::{fair_projection, player_daily_cache};
     use crate::predict::{ensemble, gbm, similarity};
     [
         ("ensemble.history_days", ensemble::HISTORY_DAYS.to_string()),
@@ -267,6 +268,22 @@ pub fn settings() -> Vec<(String, String)> {
         (
             "gbm.median_weight_floor",
             gbm::MEDIAN_WEIGHT_FLOOR.to_string(),
+        ),
+        (
+            "fair_projection.recent_games",
+            fair_projection::RECENT_GAMES.to_string(),
+        ),
+        (
+            "fair_projection.minutes_prior_games",
+            fair_projection::MINUTES_PRIOR_GAMES.to_string(),
+        ),
+        (
+            "fair_projection.rate_prior_games",
+            fair_projection::RATE_PRIOR_GAMES.to_string(),
+        ),
+        (
+            "player_daily_cache.full_season_games",
+            player_daily_cache::FULL_SEASON_GAMES.to_string(),
         ),
         ("bootstrap.resamples", evaluation::RESAMPLES.to_string()),
         ("bootstrap.seed", evaluation::SEED.to_string()),

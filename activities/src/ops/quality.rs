@@ -31,8 +31,8 @@ pub const MIN_CACHE_COVERAGE: f64 = 0.9;
 /// Players with a resolved line that got an ensemble prediction (the same allowance).
 pub const MIN_PREDICTION_COVERAGE: f64 = 0.9;
 /// The share of missing values in the feature vectors of the players with a line. A live day
-/// with every source misses few; imported history misses 12 of 32 by construction (no game
-/// lines, play-by-play or usage), 0.375, which this bound lets through.
+/// with every source misses few; imported history misses 12 of 34 by construction (no game
+/// lines, play-by-play or usage), 0.35, which this bound lets through.
 pub const MAX_FEATURE_NULL_RATE: f64 = 0.45;
 
 fn at_least(name: &str, value: f64, threshold: f64, detail: String) -> GateCheck {
@@ -97,14 +97,16 @@ async fn box_score_team_counts(
 
 /// The date's players with a line: (resolved to one NBA id, all lines). Every line that does
 /// not resolve is one warning of the plan.
-async fn lined_players(deps: &Deps, date: &str) -> Result<(Vec<i64>, usize)> {
-    let plan = crate::predict::plan::plan(deps, date).await?;
+async fn lined_players(deps: &Deps, ctx: &RunContext) -> Result<(Vec<i64>, usize)> {
+    let lines_as_of = crate::lines::cutoff_of(Some(ctx));
+    let plan = crate::predict::plan::plan(deps, &ctx.game_date, lines_as_of).await?;
     let ids: Vec<i64> = plan.players.iter().filter_map(|p| p.parse().ok()).collect();
     let total = ids.len() + plan.warnings.len();
     Ok((ids, total))
 }
 
-async fn phase2(deps: &Deps, game_date: &str, backfill: bool) -> Result<Vec<GateCheck>> {
+async fn phase2(deps: &Deps, ctx: &RunContext) -> Result<Vec<GateCheck>> {
+    let (game_date, backfill) = (ctx.game_date.as_str(), ctx.mode() == Mode::Backfill);
     let mut checks = Vec::new();
     let played_on = crate::sources::shift_date(game_date, -1)?;
     let (counts, complete) = box_score_team_counts(deps, &played_on).await?;
@@ -135,7 +137,7 @@ async fn phase2(deps: &Deps, game_date: &str, backfill: bool) -> Result<Vec<Gate
             format!("fewest players in one team's box score on {played_on}: {n} ({team} in game {game})"),
         ));
     }
-    let (resolved, total) = lined_players(deps, game_date).await?;
+    let (resolved, total) = lined_players(deps, ctx).await?;
     let games_today = scheduled_teams(deps, game_date).await?;
     // A live day with games must have lines; a historical date may simply have none recorded.
     if total > 0 || (!games_today.is_empty() && !backfill) {
@@ -185,8 +187,9 @@ async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     ])
 }
 
-async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
-    let (resolved, _) = lined_players(deps, game_date).await?;
+async fn phase4(deps: &Deps, ctx: &RunContext) -> Result<Vec<GateCheck>> {
+    let game_date = ctx.game_date.as_str();
+    let (resolved, _) = lined_players(deps, ctx).await?;
     let cached = queries::ops::cached_players(&deps.warehouse, game_date).await?;
     // Early in a season the cache (this season only) is thin; a player whose context has last
     // season's games still has history to predict from.
@@ -206,8 +209,9 @@ async fn phase4(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
     )])
 }
 
-async fn phase5(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
-    let (resolved, _) = lined_players(deps, game_date).await?;
+async fn phase5(deps: &Deps, ctx: &RunContext) -> Result<Vec<GateCheck>> {
+    let game_date = ctx.game_date.as_str();
+    let (resolved, _) = lined_players(deps, ctx).await?;
     let live = queries::ops::live_points(&deps.warehouse, game_date).await?;
     let ensembled: BTreeSet<i64> = live
         .iter()
@@ -269,10 +273,10 @@ async fn phase5(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
 /// `registry::gates` passes with no checks.
 pub async fn check(deps: &Deps, ctx: &RunContext, phase: u32) -> Result<GateReport> {
     let checks = match registry::gate(phase).map(|g| g.phase) {
-        Some(2) => phase2(deps, &ctx.game_date, ctx.mode() == Mode::Backfill).await?,
+        Some(2) => phase2(deps, ctx).await?,
         Some(3) => phase3(deps, &ctx.game_date).await?,
-        Some(4) => phase4(deps, &ctx.game_date).await?,
-        Some(5) => phase5(deps, &ctx.game_date).await?,
+        Some(4) => phase4(deps, ctx).await?,
+        Some(5) => phase5(deps, ctx).await?,
         _ => vec![],
     };
     Ok(GateReport {

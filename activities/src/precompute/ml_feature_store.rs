@@ -6,10 +6,11 @@
 //!
 //! Bump [`FEATURE_VERSION`] whenever the list, its order or any definition below changes.
 //!
-//! Sources: `upcoming_player_game_context` (the line, rest, schedule, injury), the team's
-//! `upcoming_team_game_context` (implied points), `player_daily_cache` (recent form),
-//! `player_shot_zone_analysis` (shot mix), the opponent's `team_defense_zone_analysis` and
-//! `player_composite_factors`, all for the same date and all computed from games before it.
+//! Sources: `upcoming_player_game_context` (the line, the other books, rest, schedule, injury),
+//! the team's `upcoming_team_game_context` (implied points), `player_daily_cache` (recent
+//! form, fair points), `player_shot_zone_analysis` (shot mix), the opponent's
+//! `team_defense_zone_analysis` and `player_composite_factors`, all for the same date and all
+//! computed from games before it.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +28,7 @@ use crate::Deps;
 pub const NAME: &str = "ml_feature_store";
 
 /// The version of [`FEATURE_NAMES`] and of the definitions of its features.
-pub const FEATURE_VERSION: i64 = 2;
+pub const FEATURE_VERSION: i64 = 3;
 
 /// The features, in the order they are stored. Definitions:
 ///
@@ -54,7 +55,9 @@ pub const FEATURE_VERSION: i64 = 2;
 /// | `zone_mismatch`, `pace_factor`, `fatigue_score`, `usage_spike`, `teammates_out`, `starters_out` | composite factors |
 /// | `injury_status_code` | not listed / Available 0, Probable 1, Questionable 2, Doubtful 3, Out 4; unknown status: null |
 /// | `paint_share_l10`, `three_share_l10` | his located shots in the paint / from three, last 10 games |
-pub const FEATURE_NAMES: [&str; 32] = [
+/// | `fair_minus_line` | daily cache's fair points (minutes × points per minute, shrunk toward last season; no line read) − line |
+/// | `line_vs_other_books` | line − the mean of the other books' latest lines; 0 when one book alone posted one |
+pub const FEATURE_NAMES: [&str; 34] = [
     "line",
     "opening_line",
     "line_movement",
@@ -87,6 +90,8 @@ pub const FEATURE_NAMES: [&str; 32] = [
     "injury_status_code",
     "paint_share_l10",
     "three_share_l10",
+    "fair_minus_line",
+    "line_vs_other_books",
 ];
 
 crate::warehouse_table! {
@@ -188,6 +193,9 @@ pub fn features(p: &PlayerInputs, f: Option<&CompositeFactorsRow>) -> Vec<Option
         injury_code(c.injury_status.as_deref()),
         z.and_then(|z| z.paint_share_l10),
         z.and_then(|z| z.three_share_l10),
+        k.and_then(|k| k.fair_points).map(|f| f - c.current_line),
+        // One book alone: no disagreement seen (not a missing input).
+        Some(c.line_vs_other_books.unwrap_or(0.0)),
     ];
     debug_assert_eq!(v.len(), FEATURE_NAMES.len());
     v.into_iter().map(|x| x.map(round4)).collect()
@@ -286,7 +294,7 @@ mod tests {
         let r = &rows[0];
         assert_eq!(
             (r.feature_version, r.feature_count, r.missing_count),
-            (2, 32, 0)
+            (3, 34, 0)
         );
         let f = r.named().unwrap();
         assert_eq!(f["line"], Some(25.5));
@@ -305,6 +313,8 @@ mod tests {
         assert_eq!(f["teammates_out"], Some(3.0));
         assert_eq!(f["injury_status_code"], Some(0.0));
         assert_eq!(f["three_share_l10"], Some(0.3));
+        assert_eq!(f["fair_minus_line"], Some(1.0)); // 26.5 - 25.5
+        assert_eq!(f["line_vs_other_books"], Some(0.0)); // one book
         assert_eq!(r.feature_hash, feature_hash(&r.vector().unwrap()));
     }
 
@@ -319,9 +329,9 @@ mod tests {
         assert_eq!(f["points_avg_l10"], None);
         assert_eq!(f["zone_mismatch"], None);
         assert_eq!(f["line"], Some(25.5));
-        // Everything from the cache (9), the team context (1), the opponent (3), the factors
+        // Everything from the cache (10), the team context (1), the opponent (3), the factors
         // (6) and the zones (2) is missing.
-        assert_eq!(r.missing_count, 21);
+        assert_eq!(r.missing_count, 22);
         assert!(r.features.contains("null"));
     }
 

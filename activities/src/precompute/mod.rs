@@ -2,6 +2,7 @@
 //! before it. Level 1: the zone analyses; level 2: the daily cache and the composite factors;
 //! level 3: the feature store the models read.
 
+pub mod fair_projection;
 pub mod ml_feature_store;
 pub mod player_composite_factors;
 pub mod player_daily_cache;
@@ -77,6 +78,25 @@ pub(crate) fn team_scope(req: &ProcessorRequest) -> Option<Scope> {
 
         equals: vec![],
     })
+}
+
+/// The first day of the NBA season a date belongs to (seasons turn over on August 1).
+pub fn season_start(date: &str) -> crate::error::Result<String> {
+    use chrono::Datelike;
+    let d = crate::sources::parse_date(date)?;
+    let year = if d.month() >= 8 {
+        d.year()
+    } else {
+        d.year() - 1
+    };
+    Ok(format!("{year}-08-01"))
+}
+
+/// The first day of the season before the one a date belongs to.
+pub fn last_season_start(date: &str) -> crate::error::Result<String> {
+    let start = season_start(date)?;
+    let year: i32 = start[..4].parse().unwrap_or_default();
+    Ok(format!("{}-08-01", year - 1))
 }
 
 #[cfg(test)]

@@ -291,7 +291,7 @@ pub async fn run(
     let mut inputs = Inputs::load(deps, date, false).await?;
     let with_line: std::collections::BTreeSet<i64> =
         inputs.contexts.iter().map(|c| c.player_id).collect();
-    let start = super::player_daily_cache::season_start(date)?;
+    let start = super::season_start(date)?;
     let window = deps
         .warehouse
         .select_window::<GameSummaryRow>(&start, date)
@@ -344,6 +344,7 @@ pub(crate) mod tests {
             line_movement: 1.0,
             line_bookmaker: "draftkings".into(),
             line_snapshot_time: "2025-01-10T15:00:00Z".into(),
+            line_vs_other_books: None,
             spread: Some(-4.5),
             game_total: Some(228.5),
             days_rest: Some(1),
@@ -391,6 +392,7 @@ pub(crate) mod tests {
             usage_avg_l5: Some(0.30),
             usage_avg_l10: Some(0.29),
             usage_avg_season: Some(0.28),
+            fair_points: Some(26.5),
         }
     }
 

@@ -1,7 +1,8 @@
 //! `player_daily_cache`: for each player, his scoring as of the morning of a game date:
 //! last-5, last-10 and season averages, last-10 spread, minutes (mean and spread over the
-//! last 10) and usage (last 5, last 10, season). Point in time: only games before the date are
-//! read, of this season and the last.
+//! last 10) and usage (last 5, last 10, season), and his fair points
+//! ([`super::fair_projection`]). Point in time: only games before the date are read, of this
+//! season and the last.
 //!
 //! Early in a season a player's few games say little, and on opening night none: until he has
 //! [`FULL_SEASON_GAMES`] games this season, every figure is blended with the same figure over
@@ -45,10 +46,12 @@ crate::warehouse_table! {
         usage_avg_l5: Option<f64>,
         usage_avg_l10: Option<f64>,
         usage_avg_season: Option<f64>,
+        fair_points: Option<f64>,
     }
 }
 
-use super::{mean_opt, round4, std_opt};
+use super::fair_projection::{project, PlayedGame};
+use super::{last_season_start, mean_opt, round4, season_start, std_opt};
 
 fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
@@ -58,25 +61,6 @@ fn mean(xs: &[f64]) -> f64 {
 fn std_dev(xs: &[f64]) -> f64 {
     let m = mean(xs);
     (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
-}
-
-/// The first day of the NBA season a date belongs to (seasons turn over on August 1).
-pub fn season_start(date: &str) -> Result<String> {
-    use chrono::Datelike;
-    let d = crate::sources::parse_date(date)?;
-    let year = if d.month() >= 8 {
-        d.year()
-    } else {
-        d.year() - 1
-    };
-    Ok(format!("{year}-08-01"))
-}
-
-/// The first day of the season before the one a date belongs to.
-pub fn last_season_start(date: &str) -> Result<String> {
-    let start = season_start(date)?;
-    let year: i32 = start[..4].parse().unwrap_or_default();
-    Ok(format!("{}-08-01", year - 1))
 }
 
 /// A player's figures over one season's games (newest first, at least one).
@@ -165,6 +149,14 @@ pub fn transform<'a>(
                     Form::of(&this).blend(&Form::of(&last), w)
                 }
             };
+            let played: Vec<PlayedGame> = gs
+                .iter()
+                .map(|g| PlayedGame {
+                    game_date: g.game_date.clone(),
+                    minutes: g.minutes.unwrap_or(0.0),
+                    points: g.points as f64,
+                })
+                .collect();
             DailyCacheRow {
                 cache_date: date.to_string(),
                 player_id,
@@ -179,6 +171,7 @@ pub fn transform<'a>(
                 usage_avg_l5: form.usage_l5.map(round4),
                 usage_avg_l10: form.usage_l10.map(round4),
                 usage_avg_season: form.usage_season.map(round4),
+                fair_points: project(&played, date).ok().map(round4),
             }
         })
         .collect()

@@ -173,7 +173,7 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let start = super::player_daily_cache::season_start(date)?;
+    let start = super::season_start(date)?;
     let games = deps
         .warehouse
         .select_window::<GameSummaryRow>(&start, date)

@@ -106,7 +106,7 @@ pub fn transform<'a>(
     for d in defense.into_iter().filter(|d| d.game_date.as_str() < date) {
         by_team.entry(d.team.as_str()).or_default().push(d);
     }
-    let season = super::player_daily_cache::season_start(date).unwrap_or_default();
+    let season = super::season_start(date).unwrap_or_default();
     let windows: Vec<TeamWindow> = by_team
         .into_iter()
         .map(|(team, mut gs)| {
@@ -214,7 +214,7 @@ pub async fn run(
     date: &str,
     meta: &WriteMeta,
 ) -> Result<ProcessorResult> {
-    let start = super::player_daily_cache::last_season_start(date)?;
+    let start = super::last_season_start(date)?;
     let defense = deps
         .warehouse
         .select_window::<TeamDefenseRow>(&start, date)

@@ -96,7 +96,7 @@ pub async fn load_batch(deps: &Deps, req: &ProcessorRequest, date: &str) -> Resu
     let feature_rows: Vec<FeatureRow> = deps.warehouse.rows(&batch).await?;
     let context_rows: Vec<PlayerContextRow> = deps.warehouse.rows(&batch).await?;
     let props = crate::analytics::inputs::points_lines(deps, date).await?;
-    let lines = current_lines(&props, None);
+    let lines = current_lines(&props, crate::lines::cutoff_of(req.context.as_ref()));
 
     let mut features: BTreeMap<i64, Features> = BTreeMap::new();
     for r in &feature_rows {

@@ -35,9 +35,11 @@ pub fn resolve(
     (players, warnings)
 }
 
-pub async fn plan(deps: &Deps, date: &str) -> Result<PredictionPlan> {
+/// The players of `date` with a line at or before `lines_as_of` (the run's cut-off; `None`:
+/// any snapshot before his tip-off).
+pub async fn plan(deps: &Deps, date: &str, lines_as_of: Option<&str>) -> Result<PredictionPlan> {
     let props = crate::analytics::inputs::points_lines(deps, date).await?;
-    let lines = current_lines(&props, None);
+    let lines = current_lines(&props, lines_as_of);
     let registry: Vec<(i64, String)> = crate::storage::queries::players::all(&deps.warehouse)
         .await?
         .into_iter()

@@ -123,6 +123,7 @@ impl BackfillWorkflow {
         };
         let backfill_id = ctx.workflow_id().to_string();
         let context = RunContext {
+            lines_as_of: String::new(),
             correlation_id: backfill_id.clone(),
             game_date: input.from.clone(),
             mode: Mode::Backfill as i32,
