@@ -20,17 +20,7 @@ use nbaprops_tests::{
 use nbaprops_workflows::ids;
 
 fn args(from: &str, to: &str) -> BackfillArgs {
-    BackfillArgs {
-        from: from.into(),
-        to: to.into(),
-        phases: "1-5".into(),
-        concurrency: 3,
-        retry_failed: false,
-        no_wait: false,
-        progress: false,
-        pause: false,
-        resume: false,
-    }
+    BackfillArgs::range(from, to, 3)
 }
 
 /// The backfill's input with a small continue-as-new budget, so a short range crosses runs.

@@ -16,7 +16,7 @@ use nbaprops_activities::storage::Warehouse;
 use nbaprops_activities::{Deps, DepsConfig};
 use nbaprops_proto::DayResult;
 use nbaprops_simulator::replay_server::ReplayServer;
-use nbaprops_simulator::{simulate, SimOptions, SimTruth};
+use nbaprops_simulator::{simulate_shaped, ScheduleShape, SimOptions, SimTruth};
 use temporalio_client::Client;
 
 pub struct TestEnv {
@@ -105,11 +105,17 @@ pub fn small_sim() -> SimOptions {
 }
 
 impl TestEnv {
+    /// A dev server and a replay server over the dense simulation of `sim`.
     pub async fn start(sim: SimOptions) -> Result<Self> {
+        Self::start_shaped(sim, ScheduleShape::Dense).await
+    }
+
+    /// The same over a simulation of the given shape (`Season`: the 30 teams, every source).
+    pub async fn start_shaped(sim: SimOptions, shape: ScheduleShape) -> Result<Self> {
         let server = DevServer::start_ephemeral().await?;
         let client = client::connect(&server.address, "default").await?;
         let sim_dir = tempfile::tempdir()?;
-        let truth = simulate(sim_dir.path(), &sim)?;
+        let truth = simulate_shaped(sim_dir.path(), &sim, shape)?;
         let replay =
             ReplayServer::start(sim_dir.path().to_path_buf(), "127.0.0.1:0".parse()?).await?;
         let storage = match test_storage() {

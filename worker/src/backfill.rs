@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use nbaprops_activities::storage::Warehouse;
 use nbaprops_proto::{BackfillInput, BackfillProgress};
 use nbaprops_workflows::{ids, BackfillWorkflow};
 use temporalio_client::{
@@ -42,6 +43,23 @@ pub struct BackfillArgs {
     /// Resume a paused backfill.
     #[arg(long)]
     pub resume: bool,
+}
+
+impl BackfillArgs {
+    /// Phases 1-5 of `[from, to]`, `concurrency` dates in flight, started and waited for.
+    pub fn range(from: &str, to: &str, concurrency: u32) -> Self {
+        Self {
+            from: from.into(),
+            to: to.into(),
+            phases: "1-5".into(),
+            concurrency,
+            retry_failed: false,
+            no_wait: false,
+            progress: false,
+            pause: false,
+            resume: false,
+        }
+    }
 }
 
 /// The command's default dates in flight: the workflow's default for inputs without one, so a
@@ -248,6 +266,22 @@ async fn failed_dates(client: &Client, id: &str) -> Result<Vec<String>> {
     dates.sort();
     dates.dedup();
     Ok(dates)
+}
+
+/// The line `nbaprops backfill` prints once when the range starts where the warehouse's history
+/// does: its first dates have players with no game this season or the last (everyone, on the
+/// very first), whom the ensemble gives the line, PASS, and the gates count apart. `None`
+/// when there are games before `from`.
+pub async fn first_dates_note(warehouse: &Warehouse, from: &str) -> Result<Option<String>> {
+    let first = nbaprops_activities::storage::queries::ops::first_game_date(warehouse).await?;
+    Ok(match first {
+        Some(first) if first.as_str() < from => None,
+        _ => Some(format!(
+            "no history before {from}: the first dates predict from the line only (PASS) for \
+             every player without a game this season or the last, and the gates count those \
+             players apart"
+        )),
+    })
 }
 
 /// What `nbaprops backfill` does. Returns whether the finished backfill has failed dates.

@@ -73,20 +73,8 @@ pub async fn backfill_history(
     from: chrono::NaiveDate,
     date: chrono::NaiveDate,
 ) -> Result<u32> {
-    let input = backfill::input_of(
-        &BackfillArgs {
-            from: from.to_string(),
-            to: (date - chrono::Duration::days(1)).to_string(),
-            phases: "1-5".into(),
-            concurrency: 4,
-            retry_failed: false,
-            no_wait: false,
-            progress: false,
-            pause: false,
-            resume: false,
-        },
-        vec![],
-    )?;
+    let to = (date - chrono::Duration::days(1)).to_string();
+    let input = backfill::input_of(&BackfillArgs::range(&from.to_string(), &to, 4), vec![])?;
     let id = backfill::start(client, queue, input).await?;
     Ok(backfill::wait(client, &id).await?.game_dates)
 }

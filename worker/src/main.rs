@@ -376,6 +376,21 @@ async fn main() -> Result<()> {
         }
         Command::Backfill(args) => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let starting = !(args.progress || args.pause || args.resume || args.retry_failed);
+            if starting {
+                // Read from the warehouse when this machine reaches it; the backfill needs only
+                // Temporal, so a warehouse that does not open just skips the note.
+                match Deps::open(&s.deps_config()).await {
+                    Ok(deps) => {
+                        if let Some(note) =
+                            backfill::first_dates_note(&deps.warehouse, &args.from).await?
+                        {
+                            println!("{note}");
+                        }
+                    }
+                    Err(e) => tracing::debug!("no history note: the warehouse did not open: {e}"),
+                }
+            }
             if backfill::run(&client, &s.task_queue, args).await? {
                 std::process::exit(2);
             }

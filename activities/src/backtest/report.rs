@@ -44,6 +44,8 @@ pub struct Coverage {
     pub lines: usize,
     /// Of them, those with an ensemble prediction.
     pub predicted: usize,
+    /// Of those, the line itself (PASS) for a player with no game this season or the last.
+    pub line_only: usize,
     pub rate: f64,
     /// Why the others got none, with counts.
     pub reasons: BTreeMap<String, usize>,
@@ -237,6 +239,15 @@ pub async fn build(
         coverage: Coverage {
             lines,
             predicted,
+            line_only: run
+                .warnings
+                .iter()
+                .filter(|(d, p, w)| {
+                    run.predicted_dates.contains(d)
+                        && p == crate::predict::ensemble::NAME
+                        && w.starts_with(crate::predict::ensemble::LINE_ONLY_WARNING)
+                })
+                .count(),
             rate: if lines == 0 {
                 0.0
             } else {
@@ -402,6 +413,12 @@ pub fn render(r: &Report) -> String {
         r.coverage.lines,
         r.coverage.rate * 100.0
     ));
+    if r.coverage.line_only > 0 {
+        out.push_str(&format!(
+            "  {:>6}  of them the line itself, PASS: no game this season or the last\n",
+            r.coverage.line_only
+        ));
+    }
     let mut reasons: Vec<(&String, &usize)> = r.coverage.reasons.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (why, n) in reasons {

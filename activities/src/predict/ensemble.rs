@@ -18,6 +18,11 @@
 //! same total weight (`alpha = Σβ`, `weights = β / alpha`). Confidence is the share of all
 //! members on the ensemble's side of the line. The weights and alpha are in the model version
 //! (`ensemble-v2-<hash>`) and in the processor's warnings. docs/predictions.md has the rule.
+//!
+//! A player no member could predict because he has **no history** (no game this season or the
+//! last: a rookie before his first game, or any player on the first dates of the data) still
+//! gets a row: the line itself, PASS, model version [`LINE_ONLY_MODEL`], and a warning naming
+//! him and why. A player with history whom no member predicted is a gap and gets no row.
 
 use std::collections::BTreeMap;
 
@@ -25,7 +30,7 @@ use nbaprops_proto::{ProcessorRequest, ProcessorResult};
 
 use super::inputs::{load_batch, Candidate};
 use super::median;
-use super::system::{run_system, Estimate, System};
+use super::system::{predict_batch, write_batch, Estimate, System};
 use crate::analytics::upcoming_player_game_context::days_before;
 use crate::error::Result;
 use crate::storage::queries;
@@ -46,6 +51,11 @@ pub const HISTORY_DAYS: i64 = 60;
 pub const MIN_HISTORY: usize = 200;
 /// The fitted coefficients count for `n / (n + SHRINK_GAMES)` of themselves.
 pub const SHRINK_GAMES: f64 = 200.0;
+/// The model version of a row that is the line itself, for a player with no history.
+pub const LINE_ONLY_MODEL: &str = "line-only";
+/// The start of the warning that names each such player (`… : name [id]`).
+pub const LINE_ONLY_WARNING: &str =
+    "predicted from the line only (PASS), no game this season or the last";
 /// Coordinate-descent passes of the LAD fit (it stops earlier once a pass changes nothing).
 const LAD_SWEEPS: usize = 200;
 
@@ -176,6 +186,13 @@ pub fn estimate(
     c: &Candidate,
 ) -> std::result::Result<Estimate, String> {
     let Some(present) = members.filter(|m| !m.is_empty()) else {
+        if without_history(c) {
+            // Known unknown: the market's number, and no bet.
+            return Ok(Estimate {
+                points: c.line.line,
+                confidence: 0.0,
+            });
+        }
         return Err("no member system predicted him".to_string());
     };
     // No weighed member predicted him (or none is weighed yet): the line.
@@ -192,6 +209,20 @@ pub fn estimate(
         points,
         confidence: agree as f64 / present.len() as f64,
     })
+}
+
+/// Whether the player has no game this season or the last: no daily-cache row (its
+/// `games_played` feature is missing) and no recent scoring in his game context. A player
+/// without a feature row or a context is a gap, not a rookie.
+pub fn without_history(c: &Candidate) -> bool {
+    match (&c.features, &c.context) {
+        (Some(_), Some(context)) => {
+            c.feature("games_played").is_none()
+                && context.points_avg_l5.is_none()
+                && context.points_avg_l10.is_none()
+        }
+        _ => false,
+    }
 }
 
 async fn history(snapshot: &mut Snapshot, from: &str, date: &str) -> Result<Vec<Graded>> {
@@ -268,10 +299,19 @@ pub async fn run(
     };
     member_hashes.push(blend.describe());
     let extra = crate::hashing::combine(member_hashes.iter().map(String::as_str));
-    let mut result = run_system(deps, &batch, &system, &extra, meta, |c| {
+    let (mut rows, mut warnings) = predict_batch(&system, &batch, |c| {
         estimate(&blend, members.get(&c.player_id), c)
-    })
-    .await?;
+    });
+    for row in rows.iter_mut() {
+        if !members.contains_key(&row.player_id) {
+            row.model_version = LINE_ONLY_MODEL.to_string();
+            warnings.push(format!(
+                "{LINE_ONLY_WARNING}: {} [{}]",
+                row.player_name, row.player_id
+            ));
+        }
+    }
+    let mut result = write_batch(deps, &batch, &system, &extra, meta, &rows, warnings).await?;
     result
         .warnings
         .push(format!("ensemble: {}", blend.describe()));
@@ -312,6 +352,31 @@ mod tests {
         assert_eq!(e.confidence, 0.0);
         assert!(estimate(&blend, None, &candidate(20.5, &[])).is_err());
         assert!(estimate(&blend, Some(&members(&[])), &candidate(20.5, &[])).is_err());
+    }
+
+    #[test]
+    fn a_player_with_no_history_gets_the_line_and_one_with_history_is_a_gap() {
+        use crate::analytics::upcoming_player_game_context::PlayerContextRow;
+        let blend = fit(&[]);
+        // A rookie: a feature row and a context, no cache figures, no recent scoring.
+        let mut rookie = candidate(8.5, &[]);
+        rookie.context = Some(PlayerContextRow::sample());
+        assert!(without_history(&rookie));
+        let e = estimate(&blend, None, &rookie).unwrap();
+        assert_eq!((e.points, e.confidence), (8.5, 0.0));
+        // Games this season: no member predicting him is a gap, not a rookie.
+        let mut veteran = candidate(20.5, &[("games_played", 12.0)]);
+        veteran.context = Some(PlayerContextRow::sample());
+        assert!(!without_history(&veteran));
+        assert!(estimate(&blend, None, &veteran).is_err());
+        // Last season's games only (in his context's recent scoring): not a rookie either.
+        let mut returning = candidate(20.5, &[]);
+        let mut context = PlayerContextRow::sample();
+        context.points_avg_l10 = Some(14.0);
+        returning.context = Some(context);
+        assert!(!without_history(&returning));
+        // No context at all: a gap.
+        assert!(!without_history(&candidate(20.5, &[])));
     }
 
     #[test]

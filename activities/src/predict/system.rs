@@ -123,11 +123,24 @@ pub async fn run_system(
     estimate: impl Fn(&Candidate) -> std::result::Result<Estimate, String>,
 ) -> Result<ProcessorResult> {
     let (rows, warnings) = predict_batch(system, batch, estimate);
+    write_batch(deps, batch, system, extra_input_hash, meta, &rows, warnings).await
+}
+
+/// Writes a batch's rows, superseding this system's changed rows of these players.
+pub async fn write_batch(
+    deps: &Deps,
+    batch: &Batch,
+    system: &System,
+    extra_input_hash: &str,
+    meta: &WriteMeta,
+    rows: &[PredictionRow],
+    warnings: Vec<String>,
+) -> Result<ProcessorResult> {
     let mut scope = batch.scope.clone();
     scope.equals.push(("system", system.name.into()));
     let stats = deps
         .warehouse
-        .write_partition(&batch.date, Some(&scope), &rows, meta)
+        .write_partition(&batch.date, Some(&scope), rows, meta)
         .await?;
     Ok(crate::result::processor_result(
         system.name,

@@ -1,7 +1,8 @@
 //! The quality gates after Phases 2-5 (`activities::ops::quality`), and what each reads, in the
 //! same terms as the processors' reads. Dates are relative to the gate's game date.
 
-use super::spec::Read::{self, DayBefore, Season, ThisDate, Whole};
+use super::spec::Read::{self, DayBefore, History, Season, ThisDate, Whole};
+use super::spec::Window::LastSeasonToDate;
 
 /// One phase's gate: its checks, and every table they read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,20 +50,26 @@ pub fn gates() -> Vec<GateSpec> {
                 DayBefore("player_game_summary"),
             ],
         },
-        // The date's players with a line have precomputed history.
+        // The date's players with a line have precomputed history; those with no game this
+        // season or the last (rookies, the first dates of the data) are counted apart.
         GateSpec {
             phase: 4,
             checks: &["daily_cache_coverage"],
             reads: &[
                 ThisDate("player_daily_cache"),
                 ThisDate("upcoming_player_game_context"),
+                History {
+                    table: "player_game_summary",
+                    window: LastSeasonToDate,
+                },
                 ThisDate("raw_oddsa_player_props"),
                 ThisDate("raw_historical_points_lines"),
                 Whole("players"),
             ],
         },
         // The date's players with a line have an ensemble prediction in range, from feature
-        // vectors with few missing values.
+        // vectors with few missing values (those of players with no game this season or the
+        // last left out).
         GateSpec {
             phase: 5,
             checks: &[
@@ -73,6 +80,11 @@ pub fn gates() -> Vec<GateSpec> {
             reads: &[
                 ThisDate("predictions"),
                 ThisDate("ml_feature_store"),
+                ThisDate("upcoming_player_game_context"),
+                History {
+                    table: "player_game_summary",
+                    window: LastSeasonToDate,
+                },
                 ThisDate("raw_oddsa_player_props"),
                 ThisDate("raw_historical_points_lines"),
                 Whole("players"),

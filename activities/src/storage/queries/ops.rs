@@ -240,6 +240,46 @@ pub async fn players_with_recent_games(warehouse: &Warehouse, date: &str) -> Res
     .await
 }
 
+/// The first date with a game summary: where the warehouse's history starts.
+pub async fn first_game_date(warehouse: &Warehouse) -> Result<Option<String>> {
+    let (first,): (Option<String>,) = warehouse
+        .fetch_one(&Sql::new("SELECT MIN(game_date) FROM player_game_summary"))
+        .await?;
+    Ok(first)
+}
+
+/// The players with a game context on a date (those with a line).
+pub async fn context_players(warehouse: &Warehouse, date: &str) -> Result<BTreeSet<i64>> {
+    ids(
+        warehouse,
+        Sql::new("SELECT player_id FROM upcoming_player_game_context WHERE game_date = ?")
+            .bind(date),
+    )
+    .await
+}
+
+/// The players with a game context on a date (those with a line) who played a game in
+/// `[from, date)`.
+pub async fn players_with_games_since(
+    warehouse: &Warehouse,
+    from: &str,
+    date: &str,
+) -> Result<BTreeSet<i64>> {
+    ids(
+        warehouse,
+        Sql::new(
+            "SELECT DISTINCT player_id FROM player_game_summary \
+             WHERE game_date >= ? AND game_date < ? \
+             AND player_id IN (SELECT player_id FROM upcoming_player_game_context \
+             WHERE game_date = ?)",
+        )
+        .bind(from)
+        .bind(date)
+        .bind(date),
+    )
+    .await
+}
+
 async fn ids(warehouse: &Warehouse, sql: Sql) -> Result<BTreeSet<i64>> {
     Ok(warehouse
         .fetch::<(i64,)>(&sql)
@@ -262,13 +302,13 @@ pub async fn live_points(warehouse: &Warehouse, date: &str) -> Result<Vec<(i64, 
         .await
 }
 
-/// A date's feature vectors: the missing values over all of them, and how many there are.
-pub async fn feature_gaps(warehouse: &Warehouse, date: &str) -> Result<(i64, i64)> {
+/// A date's feature vectors: (player, missing values) of each.
+pub async fn feature_gaps(warehouse: &Warehouse, date: &str) -> Result<Vec<(i64, i64)>> {
     warehouse
-        .fetch_one(
+        .fetch(
             &Sql::new(
-                "SELECT CAST(COALESCE(SUM(missing_count), 0) AS BIGINT), COUNT(*) \
-                 FROM ml_feature_store WHERE game_date = ?",
+                "SELECT player_id, missing_count FROM ml_feature_store WHERE game_date = ? \
+                 ORDER BY player_id",
             )
             .bind(date),
         )
