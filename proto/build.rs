@@ -16,9 +16,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     prost_build::Config::new().out_dir(&out).compile_fds(fds)?;
 
+    // Unknown fields are ignored: a signal or an activity input from a newer (or older) side
+    // of a rolling deployment decodes, instead of failing the task that reads it.
     pbjson_build::Builder::new()
         .register_descriptors(&descriptor_bytes)?
         .preserve_proto_field_names()
+        .ignore_unknown_fields()
         .out_dir(&out)
         .build(&[".nbaprops"])?;
     Ok(())

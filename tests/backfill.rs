@@ -127,7 +127,7 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
             handle
                 .signal(
                     nbaprops_workflows::BackfillWorkflow::pause,
-                    (),
+                    nbaprops_workflows::signals::raw(&()),
                     Default::default(),
                 )
                 .await
@@ -157,7 +157,7 @@ async fn a_failed_date_is_listed_skipped_downstream_and_retried_alone() {
             handle
                 .signal(
                     nbaprops_workflows::BackfillWorkflow::resume,
-                    (),
+                    nbaprops_workflows::signals::raw(&()),
                     Default::default(),
                 )
                 .await

@@ -92,6 +92,18 @@ impl SharedStorage {
     }
 }
 
+/// A manual day of `date` that stays open for injury updates for 20 minutes after now.
+pub fn listening_day(date: &str) -> nbaprops_proto::DayInput {
+    nbaprops_proto::DayInput {
+        game_date: date.to_string(),
+        mode: nbaprops_proto::Mode::Full as i32,
+        trigger: nbaprops_proto::Trigger::Manual as i32,
+        listen_until: (chrono::Utc::now() + Duration::minutes(20))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ..Default::default()
+    }
+}
+
 /// Six simulated dates (4 teams, 7 players each, 5 with lines): the day runs for the last five.
 pub fn small_sim() -> SimOptions {
     SimOptions {
@@ -185,6 +197,29 @@ impl TestEnv {
             anyhow::Ok(out)
         })
         .await?
+    }
+
+    /// Waits until the day's `state` query satisfies `done` (two minutes at most), panicking
+    /// with `what` and the last state otherwise.
+    pub async fn wait_day_state(
+        &self,
+        id: &str,
+        what: &str,
+        done: impl Fn(&nbaprops_proto::DayState) -> bool,
+    ) -> nbaprops_proto::DayState {
+        let started = std::time::Instant::now();
+        loop {
+            if let Ok(s) = commands::day_state(&self.client, id).await {
+                if done(&s) {
+                    return s;
+                }
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(120),
+                    "{id}: {what} did not happen: {s:?}"
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     pub fn last_date(&self) -> NaiveDate {

@@ -6,14 +6,13 @@
 //! signals it; `stop_listening` closes the day with every rerun in its result.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use nbaprops::commands;
 use nbaprops_activities::sources::nbac_injury_report::{self, InjuryStatus};
 use nbaprops_activities::sources::{replay, SourceConfig};
 use nbaprops_activities::storage::Warehouse;
-use nbaprops_proto::{DayInput, DayState, InjuryUpdate, InjuryWatchInput, Mode, Trigger};
+use nbaprops_proto::{DayInput, DayState, InjuryUpdate, InjuryWatchInput, Trigger};
 use nbaprops_simulator::sources::nbac_injury_report::{render_report, DrawRow};
 use nbaprops_tests::{nbaprops_binary, replay_fresh_history, small_sim, spawn_worker, TestEnv};
 use nbaprops_workflows::{ids, DayWorkflow, InjuryWatchWorkflow};
@@ -62,28 +61,6 @@ async fn state(env: &TestEnv, id: &str) -> DayState {
     commands::day_state(&env.client, id).await.unwrap()
 }
 
-/// Waits until the day's state satisfies `done` (a minute at most).
-async fn wait_state(
-    env: &TestEnv,
-    id: &str,
-    what: &str,
-    done: impl Fn(&DayState) -> bool,
-) -> DayState {
-    let started = Instant::now();
-    loop {
-        if let Ok(s) = commands::day_state(&env.client, id).await {
-            if done(&s) {
-                return s;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "{id}: {what} did not happen: {s:?}"
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn cli(env: &TestEnv, queue: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(nbaprops_binary())
         .args([
@@ -109,16 +86,11 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     let day_id = ids::day_workflow_id(&date);
 
     // The day's main run; it then stays open (until a time well ahead) for injury updates.
-    let listen_until = (chrono::Utc::now() + chrono::Duration::minutes(20))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let input = DayInput {
-        game_date: date.clone(),
-        mode: Mode::Full as i32,
-        trigger: Trigger::Manual as i32,
-        listen_until: listen_until.clone(),
         reruns_per_run: 3,
-        ..Default::default()
+        ..nbaprops_tests::listening_day(&date)
     };
+    let listen_until = input.listen_until.clone();
     let main = commands::run_day(&env.client, queue, input).await.unwrap();
     assert!(main.predictions_written > 0, "{main:?}");
     let s = state(&env, &day_id).await;
@@ -272,10 +244,9 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     )
     .await
     .unwrap();
-    let s = wait_state(&env, &day_id, "the duplicate's rerun", |s| {
-        s.reruns.len() == 2
-    })
-    .await;
+    let s = env
+        .wait_day_state(&day_id, "the duplicate's rerun", |s| s.reruns.len() == 2)
+        .await;
     assert!(
         s.reruns[1].outcome.starts_with("no change"),
         "{:?}",
@@ -296,10 +267,9 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     )
     .await
     .unwrap();
-    let s = wait_state(&env, &day_id, "the late news's rerun", |s| {
-        s.reruns.len() == 3
-    })
-    .await;
+    let s = env
+        .wait_day_state(&day_id, "the late news's rerun", |s| s.reruns.len() == 3)
+        .await;
     assert!(
         s.reruns[2].outcome.starts_with("rejected") && s.reruns[2].outcome.contains("tip-off"),
         "{:?}",
@@ -341,7 +311,7 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     )
     .await
     .unwrap();
-    wait_state(&env, &day_id, "rerun 4 running", |s| {
+    env.wait_day_state(&day_id, "rerun 4 running", |s| {
         s.stage == "rerun 4" || s.reruns.len() >= 4
     })
     .await;
@@ -354,10 +324,11 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     )
     .await
     .unwrap();
-    let s = wait_state(&env, &day_id, "rerun 5", |s| {
-        s.reruns.len() == 5 && s.stage == "listening"
-    })
-    .await;
+    let s = env
+        .wait_day_state(&day_id, "rerun 5", |s| {
+            s.reruns.len() == 5 && s.stage == "listening"
+        })
+        .await;
     assert_eq!(s.reruns[3].updates, vec![update(q, "Doubtful")], "{s:?}");
     assert_eq!(
         s.reruns[4].updates,
@@ -434,10 +405,11 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
     assert_eq!(found.changes[0].status, "Out");
     assert_eq!(found.changes[0].source, "nbac_injury_report");
     assert_eq!(found.day_run_id, now_run, "signalled the open day");
-    let s = wait_state(&env, &day_id, "the watch's rerun", |s| {
-        s.reruns.len() == 6 && s.stage == "listening"
-    })
-    .await;
+    let s = env
+        .wait_day_state(&day_id, "the watch's rerun", |s| {
+            s.reruns.len() == 6 && s.stage == "listening"
+        })
+        .await;
     assert_eq!(s.reruns[5].outcome, "applied", "{:?}", s.reruns[5]);
     let (status,): (Option<String>,) = nbaprops_activities::storage::queries::testing::query(&warehouse, nbaprops_activities::storage::sql::Sql::new("SELECT injury_status FROM upcoming_player_game_context WHERE game_date = ? AND player_id = ?",).bind(&date)
     .bind(w)).await.map(|v| v.into_iter().next().expect("one row"))
@@ -453,7 +425,7 @@ async fn injury_updates_rerun_only_what_they_touch_and_the_watch_signals_report_
         .get_workflow_handle::<DayWorkflow>(&day_id)
         .signal(
             DayWorkflow::stop_listening,
-            (),
+            nbaprops_workflows::signals::raw(&()),
             WorkflowSignalOptions::default(),
         )
         .await

@@ -46,6 +46,9 @@ async fn saved_histories_replay_without_nondeterminism() {
         "day-injury-updates-v1",
         "day-injury-listening-v1",
         "injury-watch-v1",
+        // bad_signals: five malformed injury_update signals refused with alerts, then two
+        // applied.
+        "day-bad-signals-v1",
         // schedules: what a Temporal Schedule starts.
         "scheduled-start-v1",
     ] {

@@ -298,7 +298,7 @@ pub async fn run(client: &Client, task_queue: &str, args: &BackfillArgs) -> Resu
             handle
                 .signal(
                     BackfillWorkflow::pause,
-                    (),
+                    nbaprops_workflows::signals::raw(&()),
                     WorkflowSignalOptions::default(),
                 )
                 .await
@@ -306,7 +306,7 @@ pub async fn run(client: &Client, task_queue: &str, args: &BackfillArgs) -> Resu
             handle
                 .signal(
                     BackfillWorkflow::resume,
-                    (),
+                    nbaprops_workflows::signals::raw(&()),
                     WorkflowSignalOptions::default(),
                 )
                 .await

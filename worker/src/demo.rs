@@ -216,7 +216,7 @@ async fn injury_news(
         .get_workflow_handle::<nbaprops_workflows::DayWorkflow>(&day_id)
         .signal(
             nbaprops_workflows::DayWorkflow::stop_listening,
-            (),
+            nbaprops_workflows::signals::raw(&()),
             temporalio_client::WorkflowSignalOptions::default(),
         )
         .await

@@ -236,7 +236,7 @@ pub async fn injury(args: &BenchInjuryArgs) -> Result<InjuryFigures> {
         .get_workflow_handle::<DayWorkflow>(&day_id)
         .signal(
             DayWorkflow::stop_listening,
-            (),
+            nbaprops_workflows::signals::raw(&()),
             WorkflowSignalOptions::default(),
         )
         .await

@@ -18,9 +18,10 @@ use futures::future::Either;
 use nbaprops_orchestration::{planner, run_phase, PhaseOptions};
 use nbaprops_proto::activities::PlanDay;
 use nbaprops_proto::{
-    AlertKind, DayInput, DayPlan, DayResult, DayState, InjuryUpdate, Mode, Phase, PhaseResult,
-    RunContext, Trigger,
+    AlertKind, DayInput, DayPlan, DayResult, DayState, Mode, Phase, PhaseResult, RunContext,
+    Trigger,
 };
+use temporalio_common::data_converters::RawValue;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     LocalActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
@@ -106,17 +107,22 @@ impl DayWorkflow {
         }
     }
 
-    /// The `injury_update` signal: queued, applied after the main run (or after the rerun
-    /// running now) as an incremental rerun of the player and his teammates.
+    /// The `injury_update` signal (an `InjuryUpdate` as JSON): queued, applied after the main
+    /// run (or after the rerun running now) as an incremental rerun of the player and his
+    /// teammates. A payload that does not decode is refused (`signals.rs`): kept in the state
+    /// and alerted as `injury_update_rejected` while the day goes on.
     #[signal]
-    pub fn injury_update(&mut self, _ctx: &mut SyncWorkflowContext<Self>, update: InjuryUpdate) {
-        self.state.pending_updates.push(update);
+    pub fn injury_update(&mut self, _ctx: &mut SyncWorkflowContext<Self>, input: RawValue) {
+        match crate::signals::injury_update(&input) {
+            Ok(update) => self.state.pending_updates.push(update),
+            Err(why) => self.state.malformed_updates.push(why),
+        }
     }
 
     /// Close the day before its deadline (a postponed slate, an operator's call): the updates
-    /// already queued are applied first.
+    /// already queued are applied first. Any input is ignored.
     #[signal]
-    pub fn stop_listening(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: ()) {
+    pub fn stop_listening(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: RawValue) {
         self.state.stop_requested = true;
     }
 

@@ -229,6 +229,42 @@ fn state_mut<W: AsMut<DayState>>(workflow: &mut W) -> &mut DayState {
 
 /// After the main run: listen until the deadline, rerunning each batch of updates; the main
 /// result with every rerun of the day.
+/// Raises an `injury_update_rejected` alert for each malformed `injury_update` signal not yet
+/// reported (`DayState.malformed_updates`, filled by the signal handler).
+async fn report_malformed<W>(ctx: &WorkflowContext<W>, day: &RunContext)
+where
+    W: WorkflowImplementation + AsRef<DayState> + AsMut<DayState>,
+{
+    loop {
+        let (index, why) = ctx.state(|s| {
+            let i = state(s).malformed_alerted as usize;
+            (i, state(s).malformed_updates.get(i).cloned())
+        });
+        let Some(why) = why else {
+            return;
+        };
+        sla::raise_alert(
+            ctx,
+            day,
+            AlertKind::InjuryUpdateRejected,
+            "warning",
+            "injury_update signal",
+            format!(
+                "{} ({}): {why}. Refused: nothing was applied; send the update again as \
+                 {{\"player\": \"…\", \"status\": \"Out\"}} (docs/runbook.md)",
+                day.game_date, day.correlation_id
+            ),
+            format!(
+                "malformed-{}.alert.{}",
+                index + 1,
+                AlertKind::InjuryUpdateRejected
+            ),
+        )
+        .await;
+        ctx.state_mut(|s| state_mut(s).malformed_alerted += 1);
+    }
+}
+
 pub async fn listen<W>(
     ctx: &WorkflowContext<W>,
     day: &RunContext,
@@ -273,6 +309,7 @@ where
     };
     let mut applied_this_run = 0u32;
     loop {
+        report_malformed(ctx, day).await;
         let pending = ctx.state(|s| state(s).pending_updates.len());
         if pending == 0 {
             let now = ctx.workflow_time().unwrap_or(SystemTime::UNIX_EPOCH);
@@ -283,7 +320,9 @@ where
             };
             let timer = std::pin::pin!(ctx.timer(left));
             let news = std::pin::pin!(ctx.wait_condition(|s| {
-                !state(s).pending_updates.is_empty() || state(s).stop_requested
+                !state(s).pending_updates.is_empty()
+                    || state(s).stop_requested
+                    || state(s).malformed_updates.len() > state(s).malformed_alerted as usize
             }));
             if let Either::Left(_) = futures::future::select(timer, news).await {
                 // Past the deadline: updates that raced the timer still get their rerun.
@@ -331,6 +370,7 @@ where
             state_mut(s).stage = "listening".to_string();
         });
     }
+    report_malformed(ctx, day).await;
     ctx.state_mut(|s| state_mut(s).stage = "closed".to_string());
     Ok(DayResult {
         reruns: ctx.state(|s| state(s).reruns.clone()),

@@ -37,6 +37,7 @@ pub mod phase;
 pub mod prediction;
 pub mod scheduled;
 pub mod search;
+pub mod signals;
 pub mod sla;
 
 pub use backfill::{BackfillDateWorkflow, BackfillWorkflow};

@@ -163,7 +163,7 @@ pub async fn signal_injury(
                 DayWorkflow::run,
                 input.clone(),
                 DayWorkflow::injury_update,
-                update.clone(),
+                nbaprops_workflows::signals::raw(update),
                 day_start_options(task_queue, &input),
             )
             .await

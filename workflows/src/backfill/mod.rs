@@ -33,6 +33,7 @@ use nbaprops_proto::{
     BackfillDateInput, BackfillDateResult, BackfillInput, BackfillPlanRequest, BackfillProgress,
     BackfillState, FailedDate, Mode, RunContext, StepProgress, Trigger,
 };
+use temporalio_common::data_converters::RawValue;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
     ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
@@ -295,14 +296,15 @@ impl BackfillWorkflow {
         )
     }
 
-    /// Start no new dates until `resume`; those in flight finish.
+    /// Start no new dates until `resume`; those in flight finish. Any input is ignored (a raw
+    /// payload: none can fail the workflow task, `signals.rs`).
     #[signal]
-    pub fn pause(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: ()) {
+    pub fn pause(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: RawValue) {
         self.state.paused = true;
     }
 
     #[signal]
-    pub fn resume(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: ()) {
+    pub fn resume(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _input: RawValue) {
         self.state.paused = false;
     }
 }
