@@ -1,8 +1,9 @@
 //! Malformed `injury_update` signals, sent as an operator would with the `temporal` CLI, on a
 //! real dev server: each is refused with an `injury_update_rejected` alert naming it, the day
 //! stays healthy (its query answers, it keeps listening), a payload with an unknown extra field
-//! is applied, the next valid signal is applied, and the history (with the malformed signals in
-//! it) replays.
+//! is applied, the next valid signal is applied, `nbaprops signal injury` exits 1 with the
+//! reason when the day refuses its news, and the history (with the malformed signals in it)
+//! replays.
 
 use nbaprops::commands;
 use nbaprops_proto::{InjuryUpdate, Trigger};
@@ -133,6 +134,37 @@ async fn malformed_signals_are_refused_with_an_alert_and_the_day_goes_on() {
         .await;
     assert_eq!(s.reruns[1].outcome, "applied", "{:?}", s.reruns[1]);
 
+    // `nbaprops signal injury` with news the day refuses (no such player): exit 1, and why.
+    let out = std::process::Command::new(nbaprops_tests::nbaprops_binary())
+        .args([
+            "--temporal-address",
+            &env.server.address,
+            "--task-queue",
+            queue,
+        ])
+        .args([
+            "signal",
+            "injury",
+            "--date",
+            &date,
+            "--player",
+            "Nobody Atall",
+        ])
+        .args([
+            "--status",
+            "Out",
+            "--report-time",
+            &format!("{date}T11:30:00-05:00"),
+        ])
+        .output()
+        .expect("the nbaprops binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("rejected") && stderr.contains("Nobody Atall"),
+        "{stderr}"
+    );
+
     // The day closes normally, and its history, malformed signals included, replays.
     let handle = env.client.get_workflow_handle::<DayWorkflow>(&day_id);
     handle
@@ -147,6 +179,6 @@ async fn malformed_signals_are_refused_with_an_alert_and_the_day_goes_on() {
         .get_result(WorkflowGetResultOptions::default())
         .await
         .unwrap();
-    assert_eq!(result.reruns.len(), 2);
+    assert_eq!(result.reruns.len(), 3);
     replay_fresh_history(&env.client, &day_id, "day-bad-signals").await;
 }

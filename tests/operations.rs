@@ -1,5 +1,6 @@
 //! Live operations on a real dev server: the run history of a day (every scrape and processor
-//! run with the execution behind it) and `nbaprops status` reading it.
+//! run with the execution behind it) and `nbaprops status` reading it; every command refuses an
+//! impossible date.
 
 use nbaprops::commands;
 use nbaprops_activities::ops::run_history;
@@ -363,4 +364,57 @@ async fn a_dev_server_that_cannot_start_says_why() {
     };
     assert!(err.contains("exited at start"), "{err}");
     assert!(err.contains("address already in use"), "{err}");
+}
+
+/// Impossible calendar dates and dates outside the supported seasons are refused by every
+/// command that takes one, before anything runs: exit 2 and the reason.
+#[test]
+fn every_command_refuses_an_impossible_date() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["run", "day", "--date", "2025-02-30"], "has 28 days"),
+        (&["status", "--date", "2025-02-30"], "has 28 days"),
+        (
+            &["predictions", "--date", "2025-99-99", "--json"],
+            "no month 99",
+        ),
+        (&["grade", "--date", "2025-04-31"], "has 30 days"),
+        (
+            &[
+                "signal",
+                "injury",
+                "--date",
+                "2025-02-29",
+                "--player",
+                "x",
+                "--status",
+                "Out",
+            ],
+            "has 28 days",
+        ),
+        (
+            &["backfill", "--from", "2025-01-01", "--to", "2205-01-01"],
+            "supported seasons",
+        ),
+        (
+            &[
+                "backtest",
+                "--data",
+                ".",
+                "--from",
+                "0225-01-01",
+                "--to",
+                "2025-01-02",
+            ],
+            "supported seasons",
+        ),
+    ];
+    for (args, why) in cases {
+        let out = std::process::Command::new(nbaprops_tests::nbaprops_binary())
+            .args(args)
+            .output()
+            .expect("the nbaprops binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(why), "{args:?}: {stderr}");
+    }
 }

@@ -48,13 +48,35 @@ pub fn validate_game_date(date: &str) -> Result<(), String> {
     if !shape_ok {
         return Err(format!("game_date {date:?} is not YYYY-MM-DD"));
     }
+    let year: u32 = date[..4].parse().unwrap_or(0);
     let month: u32 = date[5..7].parse().unwrap_or(0);
     let day: u32 = date[8..10].parse().unwrap_or(0);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err(format!("game_date {date:?} has no such month/day"));
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(format!("game_date {date:?}: there is no month {month}")),
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return Err(format!(
+            "game_date {date:?}: month {month} of {year} has {days_in_month} days"
+        ));
+    }
+    if !SUPPORTED_YEARS.contains(&year) {
+        return Err(format!(
+            "game_date {date:?} is outside the supported seasons ({} to {})",
+            SUPPORTED_YEARS.start(),
+            SUPPORTED_YEARS.end()
+        ));
     }
     Ok(())
 }
+
+/// The years a game date may fall in: from the NBA's first season to the end of the century,
+/// so a typo such as `0225-01-13` or `2205-01-13` is refused at the edge.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<u32> = 1946..=2099;
 
 impl GateReport {
     /// One clause per failed check, with its numbers: for failures and alerts.
@@ -113,5 +135,19 @@ mod tests {
         assert!(validate_game_date("2025-13-01").is_err());
         assert!(validate_game_date("11/28/2025").is_err());
         assert!(validate_game_date("").is_err());
+        // Impossible calendar dates, leap years, and years outside the supported seasons.
+        assert!(validate_game_date("2025-02-30")
+            .unwrap_err()
+            .contains("has 28 days"));
+        assert!(validate_game_date("2025-02-29").is_err());
+        assert!(validate_game_date("2024-02-29").is_ok());
+        assert!(validate_game_date("1900-02-29").is_err());
+        assert!(validate_game_date("2000-02-29").is_ok());
+        assert!(validate_game_date("2025-04-31").is_err());
+        assert!(validate_game_date("2025-99-99").is_err());
+        assert!(validate_game_date("0225-01-13")
+            .unwrap_err()
+            .contains("supported seasons"));
+        assert!(validate_game_date("2205-01-13").is_err());
     }
 }

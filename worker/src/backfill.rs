@@ -17,10 +17,10 @@ use temporalio_client::{
 #[derive(clap::Args, Debug, Clone)]
 pub struct BackfillArgs {
     /// First date of the range (YYYY-MM-DD, Eastern game date).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::commands::game_date_arg)]
     pub from: String,
     /// Last date of the range.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::commands::game_date_arg)]
     pub to: String,
     /// Phases to run: `1-5` (default), `2-5` to reprocess kept payloads, `5` to predict again.
     #[arg(long, default_value = "1-5")]

@@ -14,10 +14,10 @@ pub struct BacktestArgs {
     #[arg(long)]
     pub data: PathBuf,
     /// First date to predict (YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::commands::game_date_arg)]
     pub from: String,
     /// Last date to predict.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::commands::game_date_arg)]
     pub to: String,
     /// Also write the figures as JSON here.
     #[arg(long)]

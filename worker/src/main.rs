@@ -47,7 +47,7 @@ enum Command {
     /// or attaches to the running one, and prints the per-system summary. It waits (retrying
     /// every 20 minutes, up to 12 hours) until every game of the date has box scores.
     Grade {
-        #[arg(long)]
+        #[arg(long, value_parser = commands::game_date_arg)]
         date: String,
         /// Start (or attach) and return without waiting for the result.
         #[arg(long)]
@@ -55,12 +55,12 @@ enum Command {
     },
     /// A day's workflow, its phases and its rows in the warehouse.
     Status {
-        #[arg(long)]
+        #[arg(long, value_parser = commands::game_date_arg)]
         date: String,
     },
     /// The live predictions of a date.
     Predictions {
-        #[arg(long)]
+        #[arg(long, value_parser = commands::game_date_arg)]
         date: String,
         #[arg(long)]
         json: bool,
@@ -175,7 +175,7 @@ enum SchedulesWhat {
 enum RunWhat {
     /// Run (or attach to) the day workflow of a game date.
     Day {
-        #[arg(long)]
+        #[arg(long, value_parser = commands::game_date_arg)]
         date: String,
     },
 }

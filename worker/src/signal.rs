@@ -14,7 +14,7 @@ use crate::commands;
 #[derive(Args, Debug, Clone)]
 pub struct InjuryArgs {
     /// The game date (America/New_York), YYYY-MM-DD.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::commands::game_date_arg)]
     pub date: String,
     /// NBA person id, player lookup ("lebronjames") or name ("LeBron James").
     #[arg(long)]
@@ -73,7 +73,8 @@ pub fn summarize_rerun(r: &RerunSummary) -> String {
     )
 }
 
-/// Signals the update and, unless `--no-wait`, waits for the rerun that applied it.
+/// Signals the update and, unless `--no-wait`, waits for the rerun that applied it. A rerun
+/// that refused the update or failed is an error, with the rerun's line.
 pub async fn injury(client: &Client, task_queue: &str, args: &InjuryArgs) -> Result<String> {
     let update = args.update();
     let sent = commands::signal_injury(
@@ -102,6 +103,10 @@ pub async fn injury(client: &Client, task_queue: &str, args: &InjuryArgs) -> Res
     .await
     .map_err(|e| anyhow::anyhow!("{e} ({})", out.trim_end()))?;
     out.push_str(&summarize_rerun(&rerun));
+    // A refused or failed update is an error of the command: it exits non-zero with why.
+    if rerun.outcome.starts_with("rejected") || rerun.outcome.starts_with("failed") {
+        anyhow::bail!("{out}");
+    }
     out.push('\n');
     Ok(out)
 }

@@ -14,3 +14,9 @@ pub use day::{
 pub use grade::run_grade;
 pub use report::{format_run_history, predictions_table, summarize_day, summarize_grade};
 pub use status::{print_predictions, status};
+
+/// A `--date` / `--from` / `--to` argument: a real calendar date of the supported seasons
+/// (`nbaprops_proto::validate_game_date`), refused by clap before anything runs.
+pub fn game_date_arg(date: &str) -> Result<String, String> {
+    nbaprops_proto::validate_game_date(date).map(|()| date.to_string())
+}
