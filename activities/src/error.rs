@@ -37,6 +37,8 @@ pub enum PipelineError {
         url: String,
         date: String,
         reason: String,
+        /// How long the source asked to be left alone (its `Retry-After`), if it said.
+        retry_after: Option<std::time::Duration>,
     },
     /// A quality check failed: rows expected and none found, values out of range.
     #[error("quality check failed in {processor} for {date}: {reason}")]
@@ -167,6 +169,7 @@ mod tests {
             url: "u".into(),
             date: "d".into(),
             reason: "HTTP 503".into(),
+            retry_after: None,
         };
         assert_eq!(e.retry_class(), RetryClass::Retryable);
     }
@@ -201,6 +204,7 @@ mod tests {
                 url: s(),
                 date: s(),
                 reason: s(),
+                retry_after: None,
             },
             PipelineError::QualityCheck {
                 processor: s(),

@@ -33,12 +33,45 @@ impl PipelineActivities {
     }
 }
 
-/// The failure Temporal sees for a pipeline error.
+/// How long Temporal waits at most before the next attempt when a source asks for longer
+/// (`Retry-After`): past it, the attempt goes anyway and the error names the wait asked for.
+pub const RETRY_AFTER_CAP: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The failure Temporal sees for a pipeline error. A source's `Retry-After` (capped at
+/// [`RETRY_AFTER_CAP`]) sets the delay before the next attempt, overriding the backoff.
 pub fn to_activity_error(e: PipelineError) -> ActivityError {
     let non_retryable = e.retry_class() != RetryClass::Retryable;
-    ApplicationFailure::builder(e.to_string())
+    let delay = match &e {
+        PipelineError::SourceUnavailable {
+            retry_after: Some(wait),
+            ..
+        } if !non_retryable => Some((*wait).min(RETRY_AFTER_CAP)),
+        _ => None,
+    };
+    let mut message = e.to_string();
+    if let (
+        Some(delay),
+        PipelineError::SourceUnavailable {
+            retry_after: Some(wait),
+            ..
+        },
+    ) = (delay, &e)
+    {
+        message.push_str(&if *wait > delay {
+            format!(
+                "; the source asked to wait {} s, longer than the {} s cap: retrying after {} s",
+                wait.as_secs(),
+                RETRY_AFTER_CAP.as_secs(),
+                delay.as_secs()
+            )
+        } else {
+            format!("; retrying after the {} s it asked for", delay.as_secs())
+        });
+    }
+    ApplicationFailure::builder(message)
         .type_name(e.error_type().as_str().to_string())
         .non_retryable(non_retryable)
+        .maybe_next_retry_delay(delay)
         .build()
         .into()
 }
@@ -471,10 +504,48 @@ mod tests {
             url: "u".into(),
             date: "d".into(),
             reason: "HTTP 503".into(),
+            retry_after: None,
         });
         let ActivityError::Application(f) = e else {
             panic!("not an application failure")
         };
         assert!(!f.is_non_retryable());
+        assert_eq!(f.next_retry_delay(), None);
+    }
+
+    #[test]
+    fn a_source_that_asks_to_wait_sets_the_next_attempt() {
+        let asked = |secs: u64| {
+            to_activity_error(PipelineError::SourceUnavailable {
+                source_name: "oddsa_player_props".into(),
+                url: "u".into(),
+                date: "2025-01-13".into(),
+                reason: format!("HTTP 429 Too Many Requests (Retry-After: {secs})"),
+                retry_after: Some(std::time::Duration::from_secs(secs)),
+            })
+        };
+        let ActivityError::Application(f) = asked(60) else {
+            panic!("not an application failure")
+        };
+        assert_eq!(
+            f.next_retry_delay(),
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert!(
+            f.to_string()
+                .contains("retrying after the 60 s it asked for"),
+            "{}",
+            f.to_string()
+        );
+        let ActivityError::Application(f) = asked(3600) else {
+            panic!("not an application failure")
+        };
+        assert_eq!(f.next_retry_delay(), Some(RETRY_AFTER_CAP));
+        assert!(
+            f.to_string()
+                .contains("asked to wait 3600 s, longer than the 300 s cap"),
+            "{}",
+            f.to_string()
+        );
     }
 }

@@ -80,6 +80,7 @@ impl SourceClient {
             url: req.display_url(),
             date: date.to_string(),
             reason,
+            retry_after: None,
         };
         if let Some(limiter) = &self.limiter {
             limiter.until_key_ready(&req.base_url).await;
@@ -112,9 +113,17 @@ impl SourceClient {
         }
         if status.as_u16() == 429 || status.as_u16() == 408 || status.is_server_error() {
             let hint = retry_after
+                .as_ref()
                 .map(|s| format!(" (Retry-After: {s})"))
                 .unwrap_or_default();
-            return Err(unavailable(format!("HTTP {status}{hint}")));
+            let mut e = unavailable(format!("HTTP {status}{hint}"));
+            if let PipelineError::SourceUnavailable {
+                retry_after: wait, ..
+            } = &mut e
+            {
+                *wait = retry_after.as_deref().and_then(parse_retry_after);
+            }
+            return Err(e);
         }
         Err(PipelineError::BadPayload {
             source_name: source.to_string(),
@@ -124,6 +133,19 @@ impl SourceClient {
             quarantine_key: None,
         })
     }
+}
+
+/// A `Retry-After` header as a wait: delay-seconds, or an HTTP date (the time left until it;
+/// none when it has passed). `None` for anything else.
+pub fn parse_retry_after(value: &str) -> Option<std::time::Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
 }
 
 /// What went wrong with a request, without its URL (which may carry an API key): the kind,
@@ -347,6 +369,21 @@ mod tests {
             other.elapsed() < std::time::Duration::from_millis(50),
             "hosts are paced apart"
         );
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        use std::time::Duration;
+        assert_eq!(parse_retry_after("60"), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after(" 5 "), Some(Duration::from_secs(5)));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
+        let wait = parse_retry_after(&later).unwrap();
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]

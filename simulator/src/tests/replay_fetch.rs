@@ -101,3 +101,52 @@ async fn every_source_fetches_through_the_replay_server_into_the_playoffs() {
     );
     server.stop().await;
 }
+
+/// A source that answers 429 with `Retry-After` makes the fetch fail as unavailable (retried)
+/// carrying the wait it asked for, which becomes the delay before Temporal's next attempt.
+#[tokio::test]
+async fn a_429_with_retry_after_carries_the_wait_it_asked_for() {
+    use nbaprops_activities::error::PipelineError;
+    use nbaprops_activities::sources::http::SourceClient;
+    use nbaprops_activities::sources::SourceRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = crate::replay_server::ReplayServer::start_with_faults(
+        dir.path().to_path_buf(),
+        "127.0.0.1:0".parse().unwrap(),
+        vec![crate::replay_server::FaultRule {
+            path_contains: "odds".into(),
+            fault: crate::replay_server::Fault::TooManyRequests {
+                retry_after_secs: 60,
+            },
+            times: None,
+        }],
+    )
+    .await
+    .unwrap();
+    let client = SourceClient::new(SourceConfig::replay(&server.base_url())).unwrap();
+    let req = SourceRequest {
+        base_url: server.base_url(),
+        path: "/v4/sports/basketball_nba/odds".into(),
+        query: vec![],
+        request_key: "all".into(),
+    };
+    let err = client
+        .get("oddsa_game_lines", "2025-01-13", &req)
+        .await
+        .unwrap_err();
+    match &err {
+        PipelineError::SourceUnavailable {
+            retry_after,
+            reason,
+            ..
+        } => {
+            assert_eq!(*retry_after, Some(std::time::Duration::from_secs(60)));
+            assert!(
+                reason.contains("429") && reason.contains("Retry-After: 60"),
+                "{reason}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
