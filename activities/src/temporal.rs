@@ -41,23 +41,17 @@ pub const RETRY_AFTER_CAP: std::time::Duration = std::time::Duration::from_secs(
 /// [`RETRY_AFTER_CAP`]) sets the delay before the next attempt, overriding the backoff.
 pub fn to_activity_error(e: PipelineError) -> ActivityError {
     let non_retryable = e.retry_class() != RetryClass::Retryable;
-    let delay = match &e {
+    let asked = match &e {
         PipelineError::SourceUnavailable {
             retry_after: Some(wait),
             ..
-        } if !non_retryable => Some((*wait).min(RETRY_AFTER_CAP)),
+        } if !non_retryable => Some(*wait),
         _ => None,
     };
+    let delay = asked.map(|wait| wait.min(RETRY_AFTER_CAP));
     let mut message = e.to_string();
-    if let (
-        Some(delay),
-        PipelineError::SourceUnavailable {
-            retry_after: Some(wait),
-            ..
-        },
-    ) = (delay, &e)
-    {
-        message.push_str(&if *wait > delay {
+    if let (Some(wait), Some(delay)) = (asked, delay) {
+        message.push_str(&if wait > delay {
             format!(
                 "; the source asked to wait {} s, longer than the {} s cap: retrying after {} s",
                 wait.as_secs(),

@@ -226,7 +226,7 @@ async fn phases(
         scrapes: scraped.scrapes,
     }];
 
-    // Phases 2-5 read the lines as they stood once Phase 1 was done.
+    // Phases 2-5 read the lines as they stand at the end of Phase 1.
     let context = &crate::lines_as_of::reading_lines_at(context, ctx.workflow_time());
     let downstream = Downstream {
         ctx,

@@ -25,7 +25,7 @@ fn quote(data: &[u8]) -> String {
     text
 }
 
-/// An `injury_update` signal's update, or why it was refused (the decode error and the
+/// An `injury_update` signal's update, or why it is refused (the decode error and the
 /// payload's first bytes).
 pub fn injury_update(input: &RawValue) -> Result<InjuryUpdate, String> {
     let Some(payload) = input.payloads.first() else {

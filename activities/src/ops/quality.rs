@@ -192,8 +192,8 @@ async fn phase3(deps: &Deps, game_date: &str) -> Result<Vec<GateCheck>> {
 /// The players with a line who have no game this season or the last before the date:
 /// rookies before their first game, or everyone on the first dates of the data. Known
 /// unknowns: no data is missing, so the gates count them apart, and the ensemble gives them
-/// the line, PASS (`predict::ensemble::without_history`, the same seasons). Only players whose
-/// game context was built count (a context that failed to build is a gap, not a rookie).
+/// the line, PASS (`predict::ensemble::without_history`, the same seasons). Only players with a
+/// game context count (a missing context is a gap, not a rookie).
 async fn without_history(deps: &Deps, game_date: &str, resolved: &[i64]) -> Result<BTreeSet<i64>> {
     let with_context = queries::ops::context_players(&deps.warehouse, game_date).await?;
     let from = crate::precompute::last_season_start(game_date)?;
