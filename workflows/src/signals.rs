@@ -86,4 +86,39 @@ mod tests {
         let why = injury_update(&json(&long)).unwrap_err();
         assert!(why.ends_with('…') && why.len() < 400, "{why}");
     }
+
+    fn bytes(data: Vec<u8>) -> RawValue {
+        RawValue::new(vec![Payload {
+            data,
+            ..Default::default()
+        }])
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Any bytes at all: an update or a refusal that quotes them, never a panic.
+        #[test]
+        fn any_payload_decodes_or_is_refused(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            if let Err(why) = injury_update(&bytes(data)) {
+                proptest::prop_assert!(why.starts_with("malformed injury_update signal: "), "{why}");
+            }
+        }
+
+        /// A good update's JSON with a byte overwritten or the text cut short.
+        #[test]
+        fn a_mutated_update_decodes_or_is_refused(at in 0usize..200, byte in proptest::prelude::any::<u8>(), cut in proptest::prelude::any::<bool>()) {
+            let good = r#"{"player":"Jayson Tatum","status":"Out","reason":"Ankle","source":"manual","report_time":"2025-01-13T15:00:00Z"}"#;
+            let mut data = good.as_bytes().to_vec();
+            let at = at % data.len();
+            if cut { data.truncate(at) } else { data[at] = byte }
+            if let Err(why) = injury_update(&bytes(data)) {
+                proptest::prop_assert!(why.starts_with("malformed injury_update signal: "), "{why}");
+            }
+        }
+    }
 }
