@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use nbaprops_proto::ProcessorRequest;
+use nbaprops_proto::{Mode, ProcessorRequest};
 
 use crate::analytics::player_game_summary::entity_scope;
 use crate::analytics::upcoming_player_game_context::PlayerContextRow;
@@ -68,6 +68,11 @@ pub struct Batch {
     pub input_hash: String,
 }
 
+/// Why a backfill predicts nothing for a player: a day workflow's prediction of the date is
+/// live, and it is what the team was shown at the line of its time; a backfill, reading every
+/// snapshot of the date, would supersede it with another.
+pub const DAY_PREDICTION_STANDS: &str = "a day's prediction stands";
+
 /// A skip message in the one shape the backtest's coverage report groups by: the reason first.
 pub fn skip(reason: &str, name: &str, player_id: i64) -> String {
     format!("{reason}: {name} ({player_id})")
@@ -81,7 +86,7 @@ pub async fn load_batch(deps: &Deps, req: &ProcessorRequest, date: &str) -> Resu
             req.processor
         )));
     };
-    let ids: Vec<i64> = scope
+    let mut ids: Vec<i64> = scope
         .values
         .iter()
         .filter_map(|v| match v {
@@ -89,6 +94,25 @@ pub async fn load_batch(deps: &Deps, req: &ProcessorRequest, date: &str) -> Resu
             _ => None,
         })
         .collect();
+    let mut skipped = Vec::new();
+    // A backfill leaves alone the players a day already predicted (docs/backfill.md).
+    let mut scope = scope;
+    if req
+        .context
+        .as_ref()
+        .is_some_and(|c| c.mode() == Mode::Backfill)
+    {
+        let shown =
+            crate::storage::queries::predict::players_with_day_predictions(&deps.warehouse, date)
+                .await?;
+        for p in ids.iter().filter(|p| shown.contains(p)) {
+            skipped.push(skip(DAY_PREDICTION_STANDS, "player", *p));
+        }
+        ids.retain(|p| !shown.contains(p));
+        scope
+            .values
+            .retain(|v| !matches!(v, Value::Int(p) if shown.contains(p)));
+    }
     let players = crate::storage::queries::players::by_ids(&deps.warehouse, &ids).await?;
     let batch = Filter::new()
         .eq("game_date", date)
@@ -113,7 +137,6 @@ pub async fn load_batch(deps: &Deps, req: &ProcessorRequest, date: &str) -> Resu
         context_rows.into_iter().map(|r| (r.player_id, r)).collect();
 
     let mut candidates = Vec::new();
-    let mut skipped = Vec::new();
     let mut hashes: Vec<String> = Vec::new();
     for (player_id, name, lookup) in players {
         let Some(line) = lines.get(&lookup) else {

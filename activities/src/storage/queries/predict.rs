@@ -156,6 +156,27 @@ pub async fn predicted_players(
         .collect())
 }
 
+/// The players of a date with a live prediction written by a day workflow (correlation id
+/// `day-{date}`, `nbaprops_workflows::ids::day_workflow_id`): what the team was shown.
+pub async fn players_with_day_predictions(
+    warehouse: &Warehouse,
+    date: &str,
+) -> Result<BTreeSet<i64>> {
+    Ok(warehouse
+        .fetch::<(i64,)>(
+            &Sql::new(
+                "SELECT DISTINCT player_id FROM predictions WHERE game_date = ? \
+                 AND superseded_at IS NULL AND correlation_id = ?",
+            )
+            .bind(date)
+            .bind(format!("day-{date}")),
+        )
+        .await?
+        .into_iter()
+        .map(|(p,)| p)
+        .collect())
+}
+
 /// A graded pick: (game date, system, predicted, line, edge, recommendation, over price,
 /// under price, actual points).
 pub type GradedPick = (
