@@ -6,9 +6,7 @@
 use nbaprops::commands;
 use nbaprops_activities::names::player_lookup;
 use nbaprops_activities::ops::alerts;
-use nbaprops_activities::sources::{
-    nbac_player_boxscore, oddsa_player_props, replay, SourceConfig,
-};
+use nbaprops_activities::sources::{nbac_player_boxscore, replay, SourceConfig};
 use nbaprops_proto::{DayInput, Mode, Trigger};
 use nbaprops_tests::{small_sim, TestEnv};
 use serde_json::Value;
@@ -70,6 +68,22 @@ async fn a_failed_quality_gate_stops_the_day_with_its_numbers_and_an_alert() {
             && a.subject == "phase 2"),
         "{alerts:?}"
     );
+    // The gate's check is in the run history, failed, with the check that failed.
+    let gates = nbaprops_activities::ops::run_history::of_game_date(&warehouse, &game_date)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == "gate")
+        .collect::<Vec<_>>();
+    assert!(
+        gates.iter().any(|g| g.phase == 2
+            && g.status == "failed"
+            && g.error
+                .as_deref()
+                .unwrap_or("")
+                .contains("quality gate after phase 2")),
+        "{gates:?}"
+    );
     // Phase 2 wrote what it had; nothing after the gate ran.
     for (table, expected_empty) in [
         ("raw_nbac_player_boxscores", false),
@@ -85,47 +99,6 @@ async fn a_failed_quality_gate_stops_the_day_with_its_numbers_and_an_alert() {
         .unwrap();
         assert_eq!(n == 0, expected_empty, "{table}: {n} rows");
     }
-}
-
-/// Moves the first draftkings points line of the date's first event by `by` points, five
-/// minutes after the book's last update (a new snapshot, as a real move is); returns
-/// the sportsbook spelling of the player whose line moved and the event id.
-fn move_one_line(env: &TestEnv, date: &str, by: f64) -> (String, String) {
-    let config = SourceConfig::replay("http://replay");
-    let events_req = oddsa_player_props::events_request(&config, date.parse().unwrap());
-    let events_file = replay::file_for(env.sim_dir.path(), &events_req.path, &events_req.query);
-    let events: Value = serde_json::from_slice(&std::fs::read(events_file).unwrap()).unwrap();
-    let event_id = events[0]["id"].as_str().unwrap().to_string();
-    let req = oddsa_player_props::event_odds_request(&config, &event_id);
-    let file = replay::file_for(env.sim_dir.path(), &req.path, &req.query);
-    let mut odds: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    let book = odds["bookmakers"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|b| b["key"] == "draftkings")
-        .unwrap();
-    // A moved line is a new snapshot: the book's update time moves with it.
-    let later = |v: &Value| {
-        let t = chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
-        Value::from(
-            (t + chrono::Duration::minutes(5))
-                .to_utc()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        )
-    };
-    book["last_update"] = later(&book["last_update"]);
-    book["markets"][0]["last_update"] = later(&book["markets"][0]["last_update"]);
-    let outcomes = book["markets"][0]["outcomes"].as_array_mut().unwrap();
-    let name = outcomes[0]["description"].as_str().unwrap().to_string();
-    for o in outcomes
-        .iter_mut()
-        .filter(|o| o["description"] == name.as_str())
-    {
-        o["point"] = Value::from(o["point"].as_f64().unwrap() + by);
-    }
-    std::fs::write(&file, serde_json::to_vec(&odds).unwrap()).unwrap();
-    (name, event_id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,7 +128,7 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     // One player's line moves by three points in a new snapshot of his game's market. The
     // snapshot re-captures every line of that game, so its players (both teams) count as
     // changed; the other games' players are not.
-    let (moved, event_id) = move_one_line(&env, &last, 3.0);
+    let (moved, event_id) = env.move_one_line(&last, 3.0);
     let moved_id: i64 = nbaprops_activities::storage::queries::testing::scalar(
         &pool,
         nbaprops_activities::storage::sql::Sql::new(
@@ -248,7 +221,7 @@ async fn an_incremental_rerun_touches_only_the_players_of_the_changed_game() {
     assert_eq!(live_line, env.truth.lines[&(last.clone(), moved_id)] + 3.0);
 
     // Phases 3 and 4 ran narrowed to the affected players, as the run history shows.
-    let scopes: Vec<(String, String)> = nbaprops_activities::storage::queries::testing::query(&pool, nbaprops_activities::storage::sql::Sql::new("SELECT processor, scope FROM processor_runs WHERE game_date = ? AND mode = 'incremental' \
+    let scopes: Vec<(String, String)> = nbaprops_activities::storage::queries::testing::query(&pool, nbaprops_activities::storage::sql::Sql::new("SELECT processor, scope FROM processor_runs WHERE game_date = ? AND mode = 'incremental' AND kind = 'process' \
          AND phase IN (3, 4)",).bind(&last))
     .await
     .unwrap();

@@ -11,12 +11,13 @@ use chrono::{Duration, NaiveDate};
 use nbaprops::dev_server::DevServer;
 use nbaprops::services::{EmbeddedPostgres, SeaweedS3};
 use nbaprops::{client, commands};
-use nbaprops_activities::sources::SourceConfig;
+use nbaprops_activities::sources::{oddsa_player_props, replay, SourceConfig};
 use nbaprops_activities::storage::Warehouse;
 use nbaprops_activities::{Deps, DepsConfig};
 use nbaprops_proto::DayResult;
 use nbaprops_simulator::replay_server::ReplayServer;
 use nbaprops_simulator::{simulate_shaped, ScheduleShape, SimOptions, SimTruth};
+use serde_json::Value;
 use temporalio_client::Client;
 
 pub struct TestEnv {
@@ -88,6 +89,7 @@ impl SharedStorage {
             database_url: Some(self.pg.url_of(&name)),
             raw_store_url: Some(self.s3.raw_store_url(&name)),
             raw_store_env: self.s3.client_options(),
+            temporal_address: None,
         }
     }
 }
@@ -222,6 +224,60 @@ impl TestEnv {
         }
     }
 
+    /// The tables of an undisturbed run of `dates` (a worker in this process, a folder of its
+    /// own): what a fault test compares the disturbed run with.
+    pub async fn undisturbed_tables(
+        &self,
+        dates: &[String],
+    ) -> Result<BTreeMap<String, Vec<(String, String)>>> {
+        let reference = tempfile::tempdir()?;
+        self.run_days(reference.path(), "undisturbed", dates)
+            .await?;
+        table_contents(&self.deps(reference.path()).await?.warehouse).await
+    }
+
+    /// Moves the first draftkings points line of the date's first event by `by` points, five
+    /// minutes after the book's last update (a new snapshot, as a real move is); returns
+    /// the sportsbook spelling of the player whose line moved and the event id.
+    pub fn move_one_line(&self, date: &str, by: f64) -> (String, String) {
+        let config = SourceConfig::replay("http://replay");
+        let events_req = oddsa_player_props::events_request(&config, date.parse().unwrap());
+        let events_file =
+            replay::file_for(self.sim_dir.path(), &events_req.path, &events_req.query);
+        let events: Value = serde_json::from_slice(&std::fs::read(events_file).unwrap()).unwrap();
+        let event_id = events[0]["id"].as_str().unwrap().to_string();
+        let req = oddsa_player_props::event_odds_request(&config, &event_id);
+        let file = replay::file_for(self.sim_dir.path(), &req.path, &req.query);
+        let mut odds: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let book = odds["bookmakers"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|b| b["key"] == "draftkings")
+            .unwrap();
+        // A moved line is a new snapshot: the book's update time moves with it.
+        let later = |v: &Value| {
+            let t = chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+            Value::from(
+                (t + chrono::Duration::minutes(5))
+                    .to_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        };
+        book["last_update"] = later(&book["last_update"]);
+        book["markets"][0]["last_update"] = later(&book["markets"][0]["last_update"]);
+        let outcomes = book["markets"][0]["outcomes"].as_array_mut().unwrap();
+        let name = outcomes[0]["description"].as_str().unwrap().to_string();
+        for o in outcomes
+            .iter_mut()
+            .filter(|o| o["description"] == name.as_str())
+        {
+            o["point"] = Value::from(o["point"].as_f64().unwrap() + by);
+        }
+        std::fs::write(&file, serde_json::to_vec(&odds).unwrap()).unwrap();
+        (name, event_id)
+    }
+
     pub fn last_date(&self) -> NaiveDate {
         self.sim.to
     }
@@ -272,6 +328,18 @@ pub async fn table_contents(
         out.insert(table, rows);
     }
     Ok(out)
+}
+
+/// Panics naming the first table whose rows differ from `expected` (`table_contents`).
+pub async fn assert_same_tables(
+    expected: &BTreeMap<String, Vec<(String, String)>>,
+    warehouse: &Warehouse,
+    after: &str,
+) {
+    let got = table_contents(warehouse).await.unwrap();
+    for (table, rows) in expected {
+        assert_eq!(rows, &got[table], "{table} differs after {after}");
+    }
 }
 
 /// The `nbaprops` binary built by `cargo build --bin nbaprops` (scripts/test does it).
@@ -327,6 +395,8 @@ pub struct Shared {
     pub database_url: Option<String>,
     pub raw_store_url: Option<String>,
     pub raw_store_env: Vec<(String, String)>,
+    /// Another Temporal server than the test's own (the fault tests kill and restart theirs).
+    pub temporal_address: Option<String>,
 }
 
 /// [`spawn_worker`] with the warehouse and raw store of `shared` instead of its data folder's.
@@ -351,7 +421,10 @@ pub fn spawn_worker_with(
     command
         .args([
             "--temporal-address",
-            &env.server.address,
+            shared
+                .temporal_address
+                .as_deref()
+                .unwrap_or(&env.server.address),
             "--task-queue",
             queue,
         ])

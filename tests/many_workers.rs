@@ -51,6 +51,7 @@ async fn shared(pg: &EmbeddedPostgres, s3: &SeaweedS3, name: &str) -> Shared {
         database_url: Some(url),
         raw_store_url: Some(s3.raw_store_url(name)),
         raw_store_env: s3.client_options(),
+        temporal_address: None,
     }
 }
 

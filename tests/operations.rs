@@ -140,6 +140,13 @@ async fn a_day_records_every_run_and_status_prints_them() {
             "{line}"
         );
     }
+    // Each gate's checks, under its phase, once per run of the day.
+    assert_eq!(
+        status.matches("  gate: passed (").count(),
+        4,
+        "a gate after each of phases 2-5: {status}"
+    );
+    assert!(status.contains("(1 earlier checks)"), "{status}");
     let line = status
         .lines()
         .find(|l| l.trim_start().starts_with("raw_nbac_player_boxscores "))

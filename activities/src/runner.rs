@@ -79,28 +79,24 @@ pub async fn scrape_recorded(
     let since = now.get(..19).unwrap_or(now).to_string();
     let started = std::time::Instant::now();
     let outcome = scrape(deps, req).await;
-    let counts = match &outcome {
-        Ok(r) => {
-            let mut new = 0u32;
-            for p in &r.payloads {
-                let first =
-                    crate::storage::queries::raw::first_seen(&deps.warehouse, &p.object_key)
-                        .await?;
-                if first.is_some_and(|f| f.get(..19).unwrap_or(&f) >= since.as_str()) {
-                    new += 1;
-                }
-            }
-            Ok(run_history::scrape_counts(
+    let counted = match &outcome {
+        Ok(r) => newly_kept(deps, r, &since).await.map(|new| {
+            run_history::scrape_counts(
                 spec.name,
                 &date,
                 r.records_seen,
                 new,
                 r.payloads.len() as u32,
-            ))
-        }
-        Err(e) => Err(e),
+            )
+        }),
+        Err(_) => Ok(ProcessorResult::default()),
     };
-    run_history::record(
+    // A count that failed (the warehouse refused the read) fails the attempt like the scrape.
+    let outcome = match (outcome, counted) {
+        (Ok(r), Ok(counts)) => Ok((r, counts)),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+    };
+    let recorded = run_history::record(
         deps,
         &run_history::RunRecord {
             kind: run_history::KIND_SCRAPE,
@@ -111,12 +107,25 @@ pub async fn scrape_recorded(
             scope: "all".into(),
             started_at: now,
             duration_ms: started.elapsed().as_millis() as u64,
-            outcome: counts.as_ref().map_err(|e| *e),
+            outcome: outcome.as_ref().map(|(_, counts)| counts),
             origin,
         },
     )
-    .await?;
-    outcome
+    .await;
+    run_history::settle(recorded, spec.name, outcome).map(|(r, _)| r)
+}
+
+/// How many of a scrape's payloads it kept first (`raw_payloads.first_seen_at` from `since`).
+async fn newly_kept(deps: &Deps, scrape: &ScrapeResult, since: &str) -> Result<u32> {
+    let mut new = 0u32;
+    for p in &scrape.payloads {
+        let first =
+            crate::storage::queries::raw::first_seen(&deps.warehouse, &p.object_key).await?;
+        if first.is_some_and(|f| f.get(..19).unwrap_or(&f) >= since) {
+            new += 1;
+        }
+    }
+    Ok(new)
 }
 
 /// Phases 2-5 outside Temporal (tools, the backtest, benchmarks): `run_processor_from` with an
@@ -148,9 +157,13 @@ pub async fn run_processor_from(
     }
     let date = data_date(&spec, &ctx.game_date)?;
     let scope = run_history::scope_label(req.entity_filter.as_ref());
-    let previous = run_history::previous_ok(deps, spec.name, &date, &scope).await?;
     let started = std::time::Instant::now();
-    let mut outcome = match dispatch(deps, req, &spec, ctx, &date, now).await {
+    // A warehouse that refuses the first read fails the attempt, recorded like any other.
+    let (previous, outcome) = match run_history::previous_ok(deps, spec.name, &date, &scope).await {
+        Ok(previous) => (previous, dispatch(deps, req, &spec, ctx, &date, now).await),
+        Err(e) => (None, Err(e)),
+    };
+    let outcome = match outcome {
         // Nothing was fetched for this processor's date: an empty run that touched nothing.
         Err(e @ PipelineError::NoPayloads { .. }) => Ok(ProcessorResult {
             processor: spec.name.to_string(),
@@ -161,7 +174,7 @@ pub async fn run_processor_from(
         }),
         other => other,
     };
-    run_history::record(
+    let recorded = run_history::record(
         deps,
         &run_history::RunRecord {
             kind: run_history::KIND_PROCESS,
@@ -176,7 +189,8 @@ pub async fn run_processor_from(
             origin,
         },
     )
-    .await?;
+    .await;
+    let mut outcome = run_history::settle(recorded, spec.name, outcome);
     if let Ok(result) = &mut outcome {
         if let Some(message) = change_health::suspicious(previous.as_ref(), result) {
             alerts::raise(
@@ -293,10 +307,51 @@ async fn dispatch(
     (processor.run)(deps, req, &date, &meta).await
 }
 
-/// The quality gate after a phase. A failed gate is also raised as a critical alert.
-pub async fn check_quality(deps: &Deps, req: &GateRequest, now: &str) -> Result<GateReport> {
+/// The quality gate after a phase, each attempt recorded in the run history (a failed gate as a
+/// failed run naming its failed checks). A failed gate is also raised as a critical alert.
+pub async fn check_quality(
+    deps: &Deps,
+    req: &GateRequest,
+    now: &str,
+    origin: &run_history::RunOrigin,
+) -> Result<GateReport> {
     let ctx = context_of(&req.context, "quality gate")?;
-    let report = quality::check(deps, ctx, req.phase).await?;
+    let started = std::time::Instant::now();
+    let outcome = quality::check(deps, ctx, req.phase).await;
+    let judged = match &outcome {
+        Ok(report) if !report.passed => Err(PipelineError::QualityCheck {
+            processor: format!("the quality gate after phase {}", req.phase),
+            date: ctx.game_date.clone(),
+            reason: report.describe_failures(),
+        }),
+        Ok(report) => Ok(ProcessorResult {
+            processor: run_history::QUALITY_GATE.to_string(),
+            data_date: ctx.game_date.clone(),
+            rows_read: report.checks.len() as u32,
+            ..Default::default()
+        }),
+        Err(_) => Ok(ProcessorResult::default()),
+    };
+    let recorded = run_history::record(
+        deps,
+        &run_history::RunRecord {
+            kind: run_history::KIND_GATE,
+            processor: run_history::QUALITY_GATE,
+            phase: req.phase,
+            context: ctx,
+            data_date: &ctx.game_date,
+            scope: "all".into(),
+            started_at: now,
+            duration_ms: started.elapsed().as_millis() as u64,
+            outcome: match (&outcome, &judged) {
+                (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+                (Ok(_), Ok(r)) => Ok(r),
+            },
+            origin,
+        },
+    )
+    .await;
+    let report = run_history::settle(recorded, run_history::QUALITY_GATE, outcome)?;
     if !report.passed {
         alerts::raise(
             deps,

@@ -246,8 +246,11 @@ impl PipelineActivities {
         let span = span(&ctx, req.context.as_ref(), "check_quality");
         async move {
             let started = Instant::now();
-            let result =
-                with_heartbeats(&ctx, runner::check_quality(&self.deps, &req, &now_utc())).await;
+            let result = with_heartbeats(
+                &ctx,
+                runner::check_quality(&self.deps, &req, &now_utc(), &origin(&ctx)),
+            )
+            .await;
             log_outcome(&result, started, |r: &GateReport| {
                 format!(
                     "gate after phase {}: {} ({} checks)",

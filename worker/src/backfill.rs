@@ -138,7 +138,9 @@ pub async fn progress(client: &Client, id: &str) -> Result<BackfillProgress> {
 /// otherwise), and returns its result.
 pub async fn wait(client: &Client, id: &str) -> Result<BackfillProgress> {
     let handle = client.get_workflow_handle::<BackfillWorkflow>(id);
-    let result = handle.get_result(WorkflowGetResultOptions::default());
+    let result = crate::commands::through_outages(id, None, || {
+        handle.get_result(WorkflowGetResultOptions::default())
+    });
     tokio::pin!(result);
     let tty = std::io::stderr().is_terminal();
     let bar = indicatif::ProgressBar::new(0);
@@ -158,7 +160,7 @@ pub async fn wait(client: &Client, id: &str) -> Result<BackfillProgress> {
         tokio::select! {
             r = &mut result => {
                 bar.finish_and_clear();
-                return r.map_err(|e| anyhow::anyhow!("{id} failed: {e}"));
+                return r;
             }
             _ = tick.tick() => {
                 // A query can fail between runs (continue-as-new); the next tick asks again.

@@ -225,6 +225,6 @@ async fn injury_news(
         .get_workflow_handle::<nbaprops_workflows::DayWorkflow>(&day_id)
         .get_result(temporalio_client::WorkflowGetResultOptions::default())
         .await
-        .map_err(|e| anyhow::anyhow!("{day_id} failed: {e}"))?;
+        .map_err(|e| anyhow::anyhow!(crate::commands::describe_result_error(&day_id, &e)))?;
     Ok(())
 }

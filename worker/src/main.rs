@@ -9,6 +9,7 @@ use nbaprops::{
     backfill, backtest, bench, bench_day, client, commands, demo, dev_server, latency, logging,
     schedules, signal, worker,
 };
+use nbaprops_activities::storage::Warehouse;
 use nbaprops_activities::Deps;
 use nbaprops_proto::registry;
 use nbaprops_simulator::{self as simulator, replay_server};
@@ -177,6 +178,11 @@ enum RunWhat {
     Day {
         #[arg(long, value_parser = commands::game_date_arg)]
         date: String,
+        /// Give up waiting after this many seconds (the day goes on in Temporal). Without it,
+        /// the wait lasts until the day's main run is done, through a lost connection to
+        /// Temporal too.
+        #[arg(long, value_name = "SECS")]
+        wait_at_most: Option<u64>,
     },
 }
 
@@ -234,11 +240,16 @@ async fn main() -> Result<()> {
             );
         }
         Command::Run {
-            what: RunWhat::Day { date },
+            what: RunWhat::Day { date, wait_at_most },
         } => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
-            let result =
-                commands::run_day(&client, &s.task_queue, commands::manual_day(date)).await?;
+            let result = commands::run_day_within(
+                &client,
+                &s.task_queue,
+                commands::manual_day(date),
+                wait_at_most.map(std::time::Duration::from_secs),
+            )
+            .await?;
             print!("{}", commands::summarize_day(&result));
         }
         Command::Signal {
@@ -257,17 +268,19 @@ async fn main() -> Result<()> {
                 ),
             }
         }
+        // The read commands open the warehouse alone: they work whatever state the raw store
+        // is in, and `status` says what that state is.
         Command::Status { date } => {
             let client = client::connect(&s.temporal_address, &s.namespace).await?;
-            let deps = Deps::open(&s.deps_config()).await?;
-            print!(
-                "{}",
-                commands::status(&client, &deps.warehouse, date).await?
-            );
+            let config = s.deps_config();
+            let warehouse = Warehouse::connect(&config.database_url, config.schema).await?;
+            print!("{}", commands::status(&client, &warehouse, date).await?);
+            println!("{}", commands::raw_store_health(&config).await);
         }
         Command::Predictions { date, json } => {
-            let deps = Deps::open(&s.deps_config()).await?;
-            commands::print_predictions(&deps.warehouse, date, *json).await?;
+            let config = s.deps_config();
+            let warehouse = Warehouse::connect(&config.database_url, config.schema).await?;
+            commands::print_predictions(&warehouse, date, *json).await?;
         }
         Command::Demo(args) => demo::demo(s, args).await?,
         Command::ReplayServer { dir, bind, faults } => {

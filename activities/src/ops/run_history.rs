@@ -1,6 +1,7 @@
-//! The run history: one `processor_runs` row per processor run and per scrape, written by the
-//! runner whether the run succeeded or failed, so `nbaprops status` and SQL can show what ran,
-//! when, on what, from which workflow execution and with what result.
+//! The run history: one `processor_runs` row per attempt of every processor run, scrape and
+//! quality gate, written by the runner whether the attempt succeeded or failed (and before its
+//! failure is returned), so `nbaprops status` and SQL can show what ran, when, on what, from
+//! which workflow execution and with what result.
 
 use nbaprops_proto::{EntitySet, Mode, ProcessorResult, RunContext, Trigger};
 
@@ -57,6 +58,15 @@ impl RunOrigin {
 /// A stored run's kind.
 pub const KIND_SCRAPE: &str = "scrape";
 pub const KIND_PROCESS: &str = "process";
+/// A quality gate's check after a phase (processor `QUALITY_GATE`, the phase it judged).
+pub const KIND_GATE: &str = "gate";
+/// The `processor` of a gate's row.
+pub const QUALITY_GATE: &str = "quality_gate";
+
+/// How long a run's row waits for a warehouse that refuses it (locked past its busy timeout,
+/// restarting) before the attempt stops trying to record itself: a failed attempt is recorded
+/// before its failure is returned, within a scrape's two-minute bound.
+const RECORD_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub fn mode_name(ctx: &RunContext) -> &'static str {
     match ctx.mode() {
@@ -109,40 +119,68 @@ pub struct RunRecord<'a> {
     pub origin: &'a RunOrigin,
 }
 
+/// Writes the attempt's row, retrying a warehouse error for up to `RECORD_PATIENCE`.
 pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
     let (status, result, error) = match run.outcome {
         Ok(r) => ("ok", Some(r), None),
         Err(e) => ("failed", None, Some(e.to_string())),
     };
-    ops::insert_run(
-        &deps.warehouse,
-        &ops::NewRun {
-            processor: run.processor,
-            phase: run.phase as i64,
-            game_date: &run.context.game_date,
-            data_date: run.data_date,
-            correlation_id: &run.context.correlation_id,
-            mode: mode_name(run.context),
-            trigger_kind: trigger_name(run.context),
-            scope: &run.scope,
-            status,
-            rows_read: result.map(|r| r.rows_read as i64).unwrap_or(0),
-            rows_written: result.map(|r| r.rows_written as i64).unwrap_or(0),
-            rows_unchanged: result.map(|r| r.rows_unchanged as i64).unwrap_or(0),
-            rows_removed: result.map(|r| r.rows_removed as i64).unwrap_or(0),
-            input_hash: result.map(|r| r.input_hash.as_str()),
-            output_hash: result.map(|r| r.output_hash.as_str()),
-            error: error.as_deref(),
-            started_at: run.started_at,
-            duration_ms: run.duration_ms as i64,
-            kind: run.kind,
-            workflow_id: &run.origin.workflow_id,
-            run_id: &run.origin.run_id,
-            activity_id: &run.origin.activity_id,
-            attempt: run.origin.attempt as i64,
-        },
-    )
-    .await
+    let row = ops::NewRun {
+        processor: run.processor,
+        phase: run.phase as i64,
+        game_date: &run.context.game_date,
+        data_date: run.data_date,
+        correlation_id: &run.context.correlation_id,
+        mode: mode_name(run.context),
+        trigger_kind: trigger_name(run.context),
+        scope: &run.scope,
+        status,
+        rows_read: result.map(|r| r.rows_read as i64).unwrap_or(0),
+        rows_written: result.map(|r| r.rows_written as i64).unwrap_or(0),
+        rows_unchanged: result.map(|r| r.rows_unchanged as i64).unwrap_or(0),
+        rows_removed: result.map(|r| r.rows_removed as i64).unwrap_or(0),
+        input_hash: result.map(|r| r.input_hash.as_str()),
+        output_hash: result.map(|r| r.output_hash.as_str()),
+        error: error.as_deref(),
+        started_at: run.started_at,
+        duration_ms: run.duration_ms as i64,
+        kind: run.kind,
+        workflow_id: &run.origin.workflow_id,
+        run_id: &run.origin.run_id,
+        activity_id: &run.origin.activity_id,
+        attempt: run.origin.attempt as i64,
+    };
+    let started = std::time::Instant::now();
+    let mut wait = std::time::Duration::from_millis(500);
+    loop {
+        match ops::insert_run(&deps.warehouse, &row).await {
+            Err(e @ PipelineError::Warehouse(_)) if started.elapsed() + wait < RECORD_PATIENCE => {
+                tracing::warn!(
+                    processor = run.processor,
+                    attempt = run.origin.attempt,
+                    error = %e,
+                    "the run history refused this attempt's row; trying again"
+                );
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(5));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// An attempt's outcome once its row was (or was not) recorded. A row that could not be
+/// written fails the attempt (the warehouse error, retryable) unless the attempt failed
+/// already: then its own error, the cause, is returned and the lost row is logged.
+pub fn settle<T>(recorded: Result<()>, processor: &str, outcome: Result<T>) -> Result<T> {
+    match (recorded, outcome) {
+        (Ok(()), outcome) => outcome,
+        (Err(lost), Err(cause)) => {
+            tracing::error!(processor, error = %lost, "this failed attempt has no run-history row");
+            Err(cause)
+        }
+        (Err(lost), Ok(_)) => Err(lost),
+    }
 }
 
 pub use crate::storage::queries::ops::{PreviousRun, RunRow};

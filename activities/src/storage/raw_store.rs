@@ -39,6 +39,12 @@ pub struct StoredPayload {
 impl RawStore {
     /// A raw store in a local folder (created if missing).
     pub fn local(root: &Path) -> Result<Self> {
+        if root.exists() && !root.is_dir() {
+            return Err(PipelineError::Config(format!(
+                "raw store {}: not a folder (a file is in its place)",
+                root.display()
+            )));
+        }
         std::fs::create_dir_all(root).map_err(|e| {
             PipelineError::Config(format!("cannot create raw store {}: {e}", root.display()))
         })?;
@@ -105,6 +111,16 @@ impl RawStore {
             store,
             location: "an object store".into(),
         }
+    }
+
+    /// Whether the store answers: lists its top level (a folder that is gone or became a
+    /// file, a bucket out of reach or refusing the credentials fail here).
+    pub async fn check(&self) -> Result<()> {
+        self.store
+            .list_with_delimiter(None)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.error("", e))
     }
 
     /// Where the store is, for messages.

@@ -5,6 +5,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use nbaprops_proto::{DayInput, DayResult, DayState, InjuryUpdate, Mode, SignalDayResult, Trigger};
 use nbaprops_workflows::{day, ids, scheduled, search, DayWorkflow};
+
+use super::through_outages;
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
     WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
@@ -32,6 +34,17 @@ pub fn day_start_options(task_queue: &str, input: &DayInput) -> WorkflowStartOpt
 /// run: the day's result when it closes, or its main result as soon as the main run is done
 /// and the day goes on listening for injury updates until the last tip-off.
 pub async fn run_day(client: &Client, task_queue: &str, input: DayInput) -> Result<DayResult> {
+    run_day_within(client, task_queue, input, None).await
+}
+
+/// [`run_day`], waiting through a lost connection to Temporal, for at most `deadline` when
+/// given (`--wait-at-most`).
+pub async fn run_day_within(
+    client: &Client,
+    task_queue: &str,
+    input: DayInput,
+    deadline: Option<Duration>,
+) -> Result<DayResult> {
     nbaprops_proto::validate_game_date(&input.game_date).map_err(anyhow::Error::msg)?;
     let id = ids::day_workflow_id(&input.game_date);
     let handle = client
@@ -42,11 +55,13 @@ pub async fn run_day(client: &Client, task_queue: &str, input: DayInput) -> Resu
         )
         .await
         .with_context(|| format!("starting {id}"))?;
-    let result = handle.get_result(WorkflowGetResultOptions::default());
+    let result = through_outages(&id, deadline, || {
+        handle.get_result(WorkflowGetResultOptions::default())
+    });
     tokio::pin!(result);
     loop {
         tokio::select! {
-            r = &mut result => return r.map_err(|e| anyhow::anyhow!("{id} failed: {e}")),
+            r = &mut result => return r,
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 if let Ok(Some(state)) = settled_day_state(client, &id).await {
                     if listening_for_a_while(&state) {

@@ -47,9 +47,9 @@ pub async fn run_grade(
     if !wait {
         return Ok(None);
     }
-    handle
-        .get_result(WorkflowGetResultOptions::default())
-        .await
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("{id} failed: {e}"))
+    super::through_outages(&id, None, || {
+        handle.get_result(WorkflowGetResultOptions::default())
+    })
+    .await
+    .map(Some)
 }

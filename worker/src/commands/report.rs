@@ -2,7 +2,7 @@
 //! history of a date, as text.
 
 use nbaprops_activities::ops::alerts::StoredAlert;
-use nbaprops_activities::ops::run_history::RunRow;
+use nbaprops_activities::ops::run_history::{self, RunRow};
 use nbaprops_activities::predict::predictions::PredictionRow;
 use nbaprops_proto::{DayResult, GradeResult, Phase};
 
@@ -198,8 +198,14 @@ pub fn format_run_history(runs: &[RunRow], alerts: &[StoredAlert]) -> String {
         ));
     }
     let mut phases: BTreeMap<i64, Vec<&RunRow>> = BTreeMap::new();
+    let mut gates: BTreeMap<i64, Vec<&RunRow>> = BTreeMap::new();
     for r in runs {
-        phases.entry(r.phase).or_default().push(r);
+        let by_phase = if r.kind == run_history::KIND_GATE {
+            &mut gates
+        } else {
+            &mut phases
+        };
+        by_phase.entry(r.phase).or_default().push(r);
     }
     for (phase, rows) in phases {
         // The latest run of each (processor, data date, scope), processors in first-run order.
@@ -298,6 +304,9 @@ pub fn format_run_history(runs: &[RunRow], alerts: &[StoredAlert]) -> String {
                 ));
             }
         }
+        if let Some(checks) = gates.get(&phase) {
+            out.push_str(&format_gate(checks));
+        }
     }
     if alerts.is_empty() {
         out.push_str("alerts: none\n");
@@ -311,4 +320,26 @@ pub fn format_run_history(runs: &[RunRow], alerts: &[StoredAlert]) -> String {
         }
     }
     out
+}
+
+/// The gate after a phase: its latest check, and how many checks (attempts, reruns) came
+/// before it.
+fn format_gate(checks: &[&RunRow]) -> String {
+    let latest = checks.last().expect("a gate has checks");
+    let earlier = match checks.len() - 1 {
+        0 => String::new(),
+        n => format!("  ({n} earlier checks)"),
+    };
+    match latest.status.as_str() {
+        "ok" => format!(
+            "  gate: passed ({} checks){earlier}  {}\n",
+            latest.rows_read, latest.workflow_id
+        ),
+        _ => format!(
+            "  gate: FAILED (attempt {}){earlier}  {}\n      {}\n",
+            latest.attempt,
+            latest.workflow_id,
+            latest.error.as_deref().unwrap_or("")
+        ),
+    }
 }

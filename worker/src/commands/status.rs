@@ -37,6 +37,25 @@ pub async fn print_predictions(warehouse: &Warehouse, date: &str, json: bool) ->
     Ok(())
 }
 
+/// One line on the raw store: where it is and whether it answers, or why not.
+pub async fn raw_store_health(config: &nbaprops_activities::DepsConfig) -> String {
+    let opened = nbaprops_activities::storage::RawStore::open(
+        &config.raw_store_url,
+        &config.raw_store_options,
+    );
+    let checked = match opened {
+        Ok(store) => store.check().await,
+        Err(e) => Err(e),
+    };
+    match checked {
+        Ok(()) => format!("raw store {}: ok", config.raw_store_url),
+        Err(e) => format!(
+            "raw store {}: UNAVAILABLE: {e} (docs/runbook.md, \"The raw store is broken\")",
+            config.raw_store_url
+        ),
+    }
+}
+
 /// The day workflow, its children, the run history and alerts, and the warehouse's rows for a
 /// date.
 pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Result<String> {

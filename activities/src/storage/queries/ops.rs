@@ -320,7 +320,8 @@ pub async fn dates_with_phase(warehouse: &Warehouse, phase: i64) -> Result<Vec<S
     Ok(warehouse
         .fetch::<(String,)>(
             &Sql::new(
-                "SELECT DISTINCT game_date FROM processor_runs WHERE phase = ? ORDER BY game_date",
+                "SELECT DISTINCT game_date FROM processor_runs WHERE phase = ? AND kind <> 'gate' \
+                 ORDER BY game_date",
             )
             .bind(phase),
         )
@@ -330,12 +331,13 @@ pub async fn dates_with_phase(warehouse: &Warehouse, phase: i64) -> Result<Vec<S
         .collect())
 }
 
-/// Milliseconds spent per (game date, phase, processor), over every recorded run.
+/// Milliseconds spent per (game date, phase, processor), over every recorded processor run and
+/// scrape (the gates' checks left out: the in-process executor records none).
 pub async fn durations(warehouse: &Warehouse) -> Result<Vec<(String, i64, String, i64)>> {
     warehouse
         .fetch(&Sql::new(
             "SELECT game_date, phase, processor, CAST(SUM(duration_ms) AS BIGINT) \
-             FROM processor_runs GROUP BY game_date, phase, processor \
+             FROM processor_runs WHERE kind <> 'gate' GROUP BY game_date, phase, processor \
              ORDER BY game_date, phase, processor",
         ))
         .await
