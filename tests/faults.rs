@@ -351,7 +351,23 @@ async fn run_day_waits_through_a_killed_temporal_server_and_exits_0() {
     // Down for 40 s from Phase 2: past the client's own retries of a call.
     wait_for_phase_2(&warehouse).await;
     server.stop().await.unwrap();
-    tokio::time::sleep(Duration::from_secs(40)).await;
+    let down = Instant::now();
+    // While it is down, `status` still shows the warehouse's part.
+    let status = cli(
+        &env,
+        &address,
+        data.path(),
+        "faults-temporal",
+        &["status", "--date", &dates[0]],
+    )
+    .await;
+    let shown = text(&status.stdout);
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert!(
+        shown.contains("Temporal is not reachable") && shown.contains("run history"),
+        "{shown}"
+    );
+    tokio::time::sleep(Duration::from_secs(40).saturating_sub(down.elapsed())).await;
     let _server = DevServer::start(&options).await.unwrap();
 
     let out = tokio::time::timeout(Duration::from_secs(300), run)
@@ -555,5 +571,73 @@ async fn faulty_sources_are_retried_as_they_ask_and_an_html_page_stops_only_its_
         .await
         .unwrap();
     assert_same_tables(&expected, &warehouse, "the faulty sources").await;
+    assert_no_live_duplicates(&warehouse).await;
+}
+
+/// A tmpfs of `size` mounted on `path` for a test, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// None when this process may not mount (not root, or no tmpfs): the test says so and skips.
+    fn mount(path: &Path, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(path).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Self(path.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_raw_store_disk_fails_the_day_naming_it_and_nothing_kept_is_lost() {
+    if !on_default_storage("raw store disk full") {
+        return;
+    }
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let dates: Vec<String> = env.day_dates().into_iter().take(1).collect();
+    let expected = env.undisturbed_tables(&dates).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let raw = data.path().join("raw");
+    // 64 KiB: room for a few payloads of the day, not for all of them.
+    let Some(disk) = SmallDisk::mount(&raw, "64k") else {
+        eprintln!("raw store disk full: cannot mount a tmpfs here (needs root); skipped");
+        return;
+    };
+    let full = env
+        .run_days(data.path(), "faults-disk", &dates)
+        .await
+        .unwrap_err();
+    let said = format!("{full:#}");
+    println!("a full disk: {said}");
+    assert!(
+        said.contains("No space left on device") && said.contains("raw store"),
+        "{said}"
+    );
+
+    // What the full disk kept moves to a roomy one; the day reruns and loses nothing.
+    let kept = data.path().join("raw.kept");
+    let copied = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(&raw)
+        .arg(&kept)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    drop(disk);
+    std::fs::remove_dir(&raw).unwrap();
+    std::fs::rename(&kept, &raw).unwrap();
+    env.run_days(data.path(), "faults-disk", &dates)
+        .await
+        .unwrap();
+    let warehouse = env.deps(data.path()).await.unwrap().warehouse;
+    assert_same_tables(&expected, &warehouse, "the disk was full").await;
     assert_no_live_duplicates(&warehouse).await;
 }

@@ -114,7 +114,7 @@ async fn a_day_records_every_run_and_status_prints_them() {
 
     // `nbaprops status` prints the day's phases from the history: every phase with its
     // processors, their counts, timings, and the alerts of the date.
-    let status = commands::status(&env.client, &warehouse, &last)
+    let status = commands::status(Ok(&env.client), &warehouse, &last)
         .await
         .unwrap();
     println!("{status}");
@@ -172,10 +172,23 @@ async fn a_day_records_every_run_and_status_prints_them() {
     assert!(status.contains("alerts"), "{status}");
 
     // A date nothing ran for says so.
-    let empty = commands::status(&env.client, &warehouse, "2024-07-01")
+    let empty = commands::status(Ok(&env.client), &warehouse, "2024-07-01")
         .await
         .unwrap();
     assert!(empty.contains("no processor or scrape has run"), "{empty}");
+
+    // Without Temporal, the warehouse's part still shows.
+    let alone = commands::status(Err("connection refused"), &warehouse, &last)
+        .await
+        .unwrap();
+    assert!(
+        alone.contains("Temporal is not reachable (connection refused)"),
+        "{alone}"
+    );
+    assert!(
+        alone.contains("phase 2  ") && alone.contains("predictions"),
+        "{alone}"
+    );
 }
 
 /// The ids of the workflows a visibility query finds, polled until `expected` are all there

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use nbaprops_proto::{DayInput, DayResult, DayState, InjuryUpdate, Mode, SignalDayResult, Trigger};
 use nbaprops_workflows::{day, ids, scheduled, search, DayWorkflow};
 
-use super::through_outages;
+use super::{send_through_outages, through_outages};
 use temporalio_client::{
     Client, WorkflowDescribeOptions, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
     WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowStartOptions,
@@ -173,16 +173,17 @@ pub async fn signal_injury(
         ..Default::default()
     };
     for update in updates {
-        let handle = client
-            .signal_with_start_workflow(
+        let handle = send_through_outages(&id, || {
+            client.signal_with_start_workflow(
                 DayWorkflow::run,
                 input.clone(),
                 DayWorkflow::injury_update,
                 nbaprops_workflows::signals::raw(update),
                 day_start_options(task_queue, &input),
             )
-            .await
-            .with_context(|| format!("signalling {id} (injury_update {})", update.player))?;
+        })
+        .await
+        .with_context(|| format!("signalling {id} (injury_update {})", update.player))?;
         out.run_id = handle.run_id().unwrap_or_default().to_string();
         out.signals_sent += 1;
     }

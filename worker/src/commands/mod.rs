@@ -18,7 +18,7 @@ pub use failure::{describe_failure, describe_result_error};
 pub use grade::run_grade;
 pub use report::{format_run_history, predictions_table, summarize_day, summarize_grade};
 pub use status::{print_predictions, raw_store_health, status};
-pub use wait::through_outages;
+pub use wait::{send_through_outages, through_outages};
 
 /// A `--date` / `--from` / `--to` argument: a real calendar date of the supported seasons
 /// (`nbaprops_proto::validate_game_date`), refused by clap before anything runs.

@@ -58,10 +58,24 @@ pub async fn raw_store_health(config: &nbaprops_activities::DepsConfig) -> Strin
 
 /// The day workflow, its children, the run history and alerts, and the warehouse's rows for a
 /// date.
-pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Result<String> {
+/// Without a client (Temporal unreachable: `unreachable` says why) the warehouse part alone.
+pub async fn status(
+    client: std::result::Result<&Client, &str>,
+    warehouse: &Warehouse,
+    date: &str,
+) -> Result<String> {
     nbaprops_proto::validate_game_date(date).map_err(anyhow::Error::msg)?;
     let id = ids::day_workflow_id(date);
     let mut out = String::new();
+    let client = match client {
+        Ok(client) => client,
+        Err(unreachable) => {
+            out.push_str(&format!(
+                "{id}: Temporal is not reachable ({unreachable}); the warehouse's part follows\n"
+            ));
+            return Ok(out + &warehouse_status(warehouse, date).await?);
+        }
+    };
     let handle = client.get_workflow_handle::<DayWorkflow>(&id);
     match handle.describe(WorkflowDescribeOptions::default()).await {
         Ok(d) => {
@@ -86,6 +100,13 @@ pub async fn status(client: &Client, warehouse: &Warehouse, date: &str) -> Resul
         }
         Err(e) => out.push_str(&format!("{id}: not found in Temporal ({e})\n")),
     }
+    out.push_str(&warehouse_status(warehouse, date).await?);
+    Ok(out)
+}
+
+/// The run history, alerts and rows of a date, from the warehouse alone.
+async fn warehouse_status(warehouse: &Warehouse, date: &str) -> Result<String> {
+    let mut out = String::new();
     let runs = run_history::of_game_date(warehouse, date)
         .await
         .with_context(|| format!("reading the run history of {date}"))?;

@@ -1,11 +1,11 @@
-//! Waiting for a workflow through a lost connection to Temporal. The workflow goes on on the
+//! Waiting for a workflow, and sending to one, through a lost connection to Temporal. The workflow goes on on the
 //! server whether or not this process can reach it, so only its own outcome, or a deadline the
 //! user set, ends the wait: an unreachable server is said once, then retried with backoff.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use temporalio_client::errors::WorkflowGetResultError;
+use temporalio_client::errors::{WorkflowGetResultError, WorkflowStartError};
 
 use super::describe_result_error;
 
@@ -80,5 +80,48 @@ pub fn is_unreachable(e: &WorkflowGetResultError) -> bool {
         ),
         WorkflowGetResultError::Other(_) => true,
         _ => false,
+    }
+}
+
+/// How long a signal waits for an unreachable server to take it.
+pub const SEND_PATIENCE: Duration = Duration::from_secs(600);
+
+/// Sends a signal (signal-with-start) until the server takes it, retrying errors reaching the
+/// server with backoff for up to `SEND_PATIENCE` (said once). A duplicate that a lost answer
+/// may cause is harmless: an update applied twice changes nothing the second time.
+pub async fn send_through_outages<T, F, Fut>(id: &str, mut send: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, WorkflowStartError>>,
+{
+    use temporalio_client::tonic::Code;
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(500);
+    let mut said = false;
+    loop {
+        match send().await {
+            Ok(sent) => {
+                if said {
+                    eprintln!("{id}: Temporal answers again; the signal is sent");
+                }
+                return Ok(sent);
+            }
+            Err(WorkflowStartError::Rpc(status))
+                if matches!(status.code(), Code::Unavailable | Code::Unknown)
+                    && started.elapsed() + backoff < SEND_PATIENCE =>
+            {
+                if !said {
+                    eprintln!(
+                        "{id}: Temporal does not answer ({status}); retrying the signal for up to \
+                         {} s",
+                        SEND_PATIENCE.as_secs()
+                    );
+                    said = true;
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
