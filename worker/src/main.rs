@@ -23,6 +23,15 @@ use nbaprops_simulator::{self as simulator, replay_server};
 struct Cli {
     #[command(flatten)]
     settings: Settings,
+    /// Log format: text on a terminal and JSON otherwise (auto), or always one of them.
+    #[arg(
+        long,
+        global = true,
+        env = "NBAPROPS_LOG_FORMAT",
+        value_enum,
+        default_value = "auto"
+    )]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -188,8 +197,8 @@ enum RunWhat {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    logging::init();
     let cli = Cli::parse();
+    logging::init(cli.log_format, matches!(cli.command, Command::Demo(_)));
     let s = &cli.settings;
     match &cli.command {
         Command::Migrate => {

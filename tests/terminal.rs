@@ -1,0 +1,74 @@
+//! What the terminal shows (issue 18): the demo on a terminal prints its own summary lines and
+//! no JSON log line; with its output in a pipe, every log line is JSON.
+
+use nbaprops_tests::{nbaprops_binary, small_sim, TestEnv};
+
+/// The demo's command line against the test's dev server, over a data folder of its own.
+fn demo_args(env: &TestEnv, data: &std::path::Path) -> Vec<String> {
+    vec![
+        nbaprops_binary().display().to_string(),
+        "--temporal-address".into(),
+        env.server.address.clone(),
+        "--task-queue".into(),
+        format!("demo-{}", data.file_name().unwrap().to_string_lossy()),
+        "--data-dir".into(),
+        data.display().to_string(),
+        "demo".into(),
+        "--days".into(),
+        "3".into(),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shows_summaries_on_a_terminal_and_json_logs_in_a_pipe() {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+
+    // On a pseudo-terminal (util-linux `script`): stdout and stderr both reach it.
+    let data = tempfile::tempdir().unwrap();
+    let command = demo_args(&env, data.path())
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let tty = tokio::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("RUST_LOG")
+        .env_remove("NBAPROPS_LOG_FORMAT")
+        .output()
+        .await
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    println!("on a terminal:\n{shown}");
+    assert!(tty.status.success(), "{shown}");
+    assert!(
+        shown.contains("predictions"),
+        "the demo's own lines: {shown}"
+    );
+    let json: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.trim_start().starts_with("{\""))
+        .collect();
+    assert!(json.is_empty(), "JSON log lines on a terminal: {json:?}");
+
+    // In a pipe: the demo's lines on stdout, and every line on stderr is a JSON log line.
+    let data = tempfile::tempdir().unwrap();
+    let args = demo_args(&env, data.path());
+    let piped = tokio::process::Command::new(&args[0])
+        .args(&args[1..])
+        .env_remove("RUST_LOG")
+        .env_remove("NBAPROPS_LOG_FORMAT")
+        .output()
+        .await
+        .unwrap();
+    let out = String::from_utf8_lossy(&piped.stdout);
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(piped.status.success(), "{out}\n{err}");
+    assert!(out.contains("predictions"), "{out}");
+    let logs: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!logs.is_empty(), "the worker logs in a pipe");
+    for line in logs {
+        let parsed: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        assert!(parsed.get("level").is_some(), "{line}");
+    }
+}
