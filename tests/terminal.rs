@@ -72,3 +72,50 @@ async fn the_demo_shows_summaries_on_a_terminal_and_json_logs_in_a_pipe() {
         assert!(parsed.get("level").is_some(), "{line}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_ui_shows_a_finished_day_summary_with_its_predictions() {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let date = env.day_dates()[0].clone();
+    let deps = env.deps(data.path()).await.unwrap();
+    let client = env.client.clone();
+    let id = nbaprops_workflows::ids::day_workflow_id(&date);
+    let (main, metadata) = nbaprops::worker::with_worker(env.client.clone(), "ui", deps, async {
+        let main =
+            nbaprops::commands::run_day(&client, "ui", nbaprops::commands::manual_day(&date))
+                .await
+                .unwrap();
+        // What the Web UI reads: the workflow metadata query, answered by a worker.
+        let metadata = tokio::process::Command::new(
+            std::env::var("TEMPORAL_BIN").unwrap_or_else(|_| "temporal".into()),
+        )
+        .args([
+            "workflow",
+            "metadata",
+            "--workflow-id",
+            &id,
+            "--address",
+            &env.server.address,
+        ])
+        .output()
+        .await
+        .expect("the temporal CLI runs");
+        (main, metadata)
+    })
+    .await
+    .unwrap();
+    let shown = String::from_utf8_lossy(&metadata.stdout);
+    println!("{shown}{}", String::from_utf8_lossy(&metadata.stderr));
+    assert!(metadata.status.success());
+    let expected = format!(
+        "{date} · 5 phases · {} predictions written",
+        main.predictions_written
+    );
+    assert!(main.predictions_written > 0);
+    assert!(
+        shown.contains(&expected),
+        "the summary names {expected:?}: {shown}"
+    );
+    assert!(shown.contains("closed"), "{shown}");
+}

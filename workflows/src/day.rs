@@ -31,7 +31,7 @@ use temporalio_sdk::{
 use crate::downstream::Downstream;
 use crate::executor::TemporalExecutor;
 use crate::failures::fail;
-use crate::{injury, search, sla};
+use crate::{details, injury, search, sla};
 
 #[workflow]
 #[derive(Default)]
@@ -83,8 +83,14 @@ impl DayWorkflow {
             return injury::listen(ctx, &context, &input, main, phase_timeout).await;
         }
         match Self::main_run(ctx, &input, &context, phase_timeout).await {
-            Ok(main) => injury::listen(ctx, &context, &input, main, phase_timeout).await,
+            Ok(main) => {
+                ctx.state_mut(|s| s.state.phase = 0);
+                ctx.set_current_details(details::main_summary(&main));
+                injury::listen(ctx, &context, &input, main, phase_timeout).await
+            }
             Err(e @ WorkflowTermination::Failed(_)) => {
+                ctx.state_mut(|s| s.state.phase = 0);
+                ctx.set_current_details(format!("{} · failed: {e}", context.game_date));
                 // Whatever stopped the day (a source, a processor, a gate, a stuck phase), the
                 // people who wait for its predictions hear about it.
                 alert(
@@ -201,6 +207,8 @@ async fn phases(
     phase_timeout: Option<Duration>,
     current: &Cell<u32>,
 ) -> WorkflowResult<DayResult> {
+    let show = |phase: Phase| details::show_phase(ctx, context, phase);
+    show(Phase::Scrape);
     let scrape_levels = planner::levels_of(plan, Phase::Scrape);
     let levels = planner::resolve(Phase::Scrape, scrape_levels).map_err(fail)?;
     let exec = TemporalExecutor::new(ctx, context.clone());
@@ -237,6 +245,7 @@ async fn phases(
         gated: |_| true,
         phase_timeout,
         current: Some(current),
+        on_phase: Some(&show),
     };
     let run = match downstream.run(payloads).await {
         Ok(run) => run,

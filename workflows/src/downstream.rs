@@ -35,6 +35,8 @@ pub(crate) struct Downstream<'a, W> {
     pub phase_timeout: Option<Duration>,
     /// Set to the phase running now, for the SLA alert.
     pub current: Option<&'a Cell<u32>>,
+    /// Told of each phase as it starts (the day's state and Web UI details).
+    pub on_phase: Option<&'a dyn Fn(Phase)>,
 }
 
 /// What a run of Phases 2-5 did.
@@ -209,6 +211,9 @@ impl<W> Downstream<'_, W> {
     fn mark_current(&self, phase: Phase) {
         if let Some(current) = self.current {
             current.set(phase.number());
+        }
+        if let Some(on_phase) = self.on_phase {
+            on_phase(phase);
         }
     }
 }

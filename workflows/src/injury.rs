@@ -35,7 +35,7 @@ use temporalio_sdk::{WorkflowContext, WorkflowResult};
 use crate::downstream::Downstream;
 use crate::failures::describe_activity_error;
 use crate::lines_as_of::rfc3339;
-use crate::{ids, options, sla};
+use crate::{details, ids, options, sla};
 
 /// Reruns one run of a day applies before it continues as new (about 60 events each).
 pub const RERUNS_PER_RUN: u32 = 25;
@@ -198,6 +198,7 @@ impl<W> Rerun<'_, W> {
             gated: |phase| phase == Phase::Predict,
             phase_timeout: self.phase_timeout,
             current: None,
+            on_phase: None,
         };
         let run = downstream.run(kept.payloads).await.map_err(|f| f.message)?;
         let Some(expanded) = &run.expanded else {
@@ -303,6 +304,12 @@ where
         state_mut(s).reruns = main.reruns.clone();
         state_mut(s).stage = "listening".to_string();
     });
+    let listening = if listen_until.is_empty() {
+        "closing".to_string()
+    } else {
+        format!("listening for injury news until {listen_until}")
+    };
+    ctx.set_current_details(details::after_main(&main, main.reruns.len(), &listening));
     let per_run = match input.reruns_per_run {
         0 => RERUNS_PER_RUN,
         n => n,
@@ -356,6 +363,11 @@ where
             ctx.state_mut(|s| std::mem::take(&mut state_mut(s).pending_updates));
         let number = ctx.state(|s| state(s).reruns.len() as u32) + 1;
         ctx.state_mut(|s| state_mut(s).stage = format!("rerun {number}"));
+        ctx.set_current_details(details::after_main(
+            &main,
+            number as usize - 1,
+            &format!("rerun {number} running"),
+        ));
         let rerun = Rerun {
             ctx,
             day,
@@ -369,9 +381,12 @@ where
             state_mut(s).reruns.push(summary);
             state_mut(s).stage = "listening".to_string();
         });
+        ctx.set_current_details(details::after_main(&main, number as usize, &listening));
     }
     report_malformed(ctx, day).await;
     ctx.state_mut(|s| state_mut(s).stage = "closed".to_string());
+    let reruns = ctx.state(|s| state(s).reruns.len());
+    ctx.set_current_details(details::after_main(&main, reruns, "closed"));
     Ok(DayResult {
         reruns: ctx.state(|s| state(s).reruns.clone()),
         ..main

@@ -19,11 +19,14 @@
 //! - `InjuryWatchWorkflow` (`injury_watch.rs`): every 15 minutes, the injury report diffed per
 //!   player against what the day knows, and the changes signalled to the day.
 //! - `sla.rs`: the day's 09:45 America/New_York SLA (a timer and an alert).
+//! - `details.rs`: the line the Web UI shows for a day as it goes (its current details), and
+//!   the phase its `state` query reports.
 //! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
 //!   `trigger`).
 
 pub mod backfill;
 pub mod day;
+pub mod details;
 pub mod downstream;
 pub mod executor;
 pub mod failures;

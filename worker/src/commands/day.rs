@@ -59,13 +59,22 @@ pub async fn run_day_within(
         handle.get_result(WorkflowGetResultOptions::default())
     });
     tokio::pin!(result);
+    let progress = phase_progress(&id);
     loop {
         tokio::select! {
-            r = &mut result => return r,
+            r = &mut result => {
+                progress.finish_and_clear();
+                return r;
+            }
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 if let Ok(Some(state)) = settled_day_state(client, &id).await {
+                    if state.phase > 0 {
+                        progress.set_position(u64::from(state.phase - 1));
+                        progress.set_message(format!("phase {} running", state.phase));
+                    }
                     if listening_for_a_while(&state) {
                         if let Some(main) = state.main {
+                            progress.finish_and_clear();
                             return Ok(main);
                         }
                     }
@@ -73,6 +82,24 @@ pub async fn run_day_within(
             }
         }
     }
+}
+
+/// The phases of a day as they complete, on a terminal (stderr); drawn nowhere otherwise.
+fn phase_progress(id: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let bar = indicatif::ProgressBar::new(5);
+    if std::io::stderr().is_terminal() {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {id} [{{elapsed_precise}}] {{bar:20}} {{pos}}/{{len}} phases done, {{msg}}"
+            ))
+            .expect("a valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
 }
 
 /// Whether a day's main run is done and it stays open for injury updates for more than a few
