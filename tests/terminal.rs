@@ -81,30 +81,44 @@ async fn the_web_ui_shows_a_finished_day_summary_with_its_predictions() {
     let deps = env.deps(data.path()).await.unwrap();
     let client = env.client.clone();
     let id = nbaprops_workflows::ids::day_workflow_id(&date);
-    let (main, metadata) = nbaprops::worker::with_worker(env.client.clone(), "ui", deps, async {
-        let main =
-            nbaprops::commands::run_day(&client, "ui", nbaprops::commands::manual_day(&date))
-                .await
-                .unwrap();
-        // What the Web UI reads: the workflow metadata query, answered by a worker.
-        let metadata = tokio::process::Command::new(
-            std::env::var("TEMPORAL_BIN").unwrap_or_else(|_| "temporal".into()),
-        )
-        .args([
-            "workflow",
-            "metadata",
-            "--workflow-id",
-            &id,
-            "--address",
-            &env.server.address,
-        ])
-        .output()
+    let (main, metadata, phase) =
+        nbaprops::worker::with_worker(env.client.clone(), "ui", deps, async {
+            let main =
+                nbaprops::commands::run_day(&client, "ui", nbaprops::commands::manual_day(&date))
+                    .await
+                    .unwrap();
+            // What the Web UI reads: the workflow metadata query, answered by a worker.
+            let metadata = tokio::process::Command::new(
+                std::env::var("TEMPORAL_BIN").unwrap_or_else(|_| "temporal".into()),
+            )
+            .args([
+                "workflow",
+                "metadata",
+                "--workflow-id",
+                &id,
+                "--address",
+                &env.server.address,
+            ])
+            .output()
+            .await
+            .expect("the temporal CLI runs");
+            let phase =
+                tokio::process::Command::new(nbaprops::dev_server::find_temporal_binary().unwrap())
+                    .args([
+                        "workflow",
+                        "metadata",
+                        "--workflow-id",
+                        &nbaprops_workflows::ids::phase_workflow_id(&id, 3),
+                        "--address",
+                        &env.server.address,
+                    ])
+                    .output()
+                    .await
+                    .expect("the temporal CLI runs");
+            (main, metadata, phase)
+        })
         .await
-        .expect("the temporal CLI runs");
-        (main, metadata)
-    })
-    .await
-    .unwrap();
+        .unwrap();
     let shown = String::from_utf8_lossy(&metadata.stdout);
     println!("{shown}{}", String::from_utf8_lossy(&metadata.stderr));
     assert!(metadata.status.success());
@@ -118,4 +132,10 @@ async fn the_web_ui_shows_a_finished_day_summary_with_its_predictions() {
         "the summary names {expected:?}: {shown}"
     );
     assert!(shown.contains("closed"), "{shown}");
+    // A phase's line: its processors and rows.
+    let phase = String::from_utf8_lossy(&phase.stdout);
+    assert!(
+        phase.contains(&format!("phase 3 of {date} · ")) && phase.contains("rows written"),
+        "{phase}"
+    );
 }

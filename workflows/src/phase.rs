@@ -37,6 +37,8 @@ pub(crate) async fn run_planned_phase<W>(
         .map(|p| p.levels.as_slice())
         .unwrap_or(&[]);
     let levels = planner::resolve(phase, planned).map_err(fail)?;
+    let game_date = context.game_date.clone();
+    ctx.set_current_details(format!("{phase} of {game_date} · running"));
     let exec = TemporalExecutor::new(ctx, context);
     let run = run_phase(
         &exec,
@@ -48,8 +50,18 @@ pub(crate) async fn run_planned_phase<W>(
         &phase.to_string(),
     )
     .await
-    .map_err(fail)?;
+    .map_err(|e| {
+        ctx.set_current_details(format!("{phase} of {game_date} · failed: {e}"));
+        fail(e)
+    })?;
     let mut processors = run.results;
+    // What the Web UI shows for the phase: its processors and their rows.
+    ctx.set_current_details(format!(
+        "{phase} of {game_date} · {} processor runs · {} rows written, {} unchanged",
+        processors.len(),
+        processors.iter().map(|r| r.rows_written).sum::<u32>(),
+        processors.iter().map(|r| r.rows_unchanged).sum::<u32>(),
+    ));
     // The plan's warnings (names that matched no player) travel with the first system.
     if let Some(first) = processors.first_mut() {
         first.warnings.splice(0..0, run.plan_warnings);
