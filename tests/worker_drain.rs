@@ -33,18 +33,20 @@ async fn a_worker_stopped_with_sigterm_drains_exits_0_and_the_next_one_finishes_
             anyhow::Ok(())
         })
     };
-    // Mid-run: the worker has written the first day's raw rows.
+    // Mid-run: the worker is in the first day's Phase 4 (its first level has written).
     let warehouse = env.deps(data.path()).await.unwrap().warehouse;
     let deadline = Instant::now() + Duration::from_secs(120);
     while nbaprops_activities::storage::queries::testing::scalar::<i64>(
         &warehouse,
-        nbaprops_activities::storage::sql::Sql::new("SELECT COUNT(*) FROM raw_nbac_schedule"),
+        nbaprops_activities::storage::sql::Sql::new(
+            "SELECT COUNT(*) FROM team_defense_zone_analysis",
+        ),
     )
     .await
     .unwrap()
         == 0
     {
-        assert!(Instant::now() < deadline, "the day never reached Phase 2");
+        assert!(Instant::now() < deadline, "the day never reached Phase 4");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let pid = worker.id().expect("the worker runs").to_string();
