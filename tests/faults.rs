@@ -34,6 +34,20 @@ fn on_default_storage(test: &str) -> bool {
     true
 }
 
+/// A test's environment, its first `days` day dates and the tables of their undisturbed run.
+async fn undisturbed_days(
+    days: usize,
+) -> (
+    TestEnv,
+    Vec<String>,
+    std::collections::BTreeMap<String, Vec<(String, String)>>,
+) {
+    let env = TestEnv::start(small_sim()).await.unwrap();
+    let dates: Vec<String> = env.day_dates().into_iter().take(days).collect();
+    let expected = env.undisturbed_tables(&dates).await.unwrap();
+    (env, dates, expected)
+}
+
 /// `nbaprops ARGS` against a Temporal server, over a data folder, sources from the replay server.
 async fn cli(env: &TestEnv, address: &str, data: &Path, queue: &str, args: &[&str]) -> Output {
     tokio::process::Command::new(nbaprops_binary())
@@ -111,9 +125,7 @@ async fn a_broken_raw_store_fails_the_day_with_its_cause_everywhere_and_a_mended
     if !on_default_storage("raw store replaced by a file") {
         return;
     }
-    let env = TestEnv::start(small_sim()).await.unwrap();
-    let dates: Vec<String> = env.day_dates().into_iter().take(2).collect();
-    let expected = env.undisturbed_tables(&dates).await.unwrap();
+    let (env, dates, expected) = undisturbed_days(2).await;
 
     let data = tempfile::tempdir().unwrap();
     let _worker = spawn_worker(&env, data.path(), "faults-raw", "worker.log");
@@ -306,9 +318,7 @@ async fn run_day_waits_through_a_killed_temporal_server_and_exits_0() {
     if !on_default_storage("Temporal server killed") {
         return;
     }
-    let env = TestEnv::start(small_sim()).await.unwrap();
-    let dates: Vec<String> = env.day_dates().into_iter().take(1).collect();
-    let expected = env.undisturbed_tables(&dates).await.unwrap();
+    let (env, dates, expected) = undisturbed_days(1).await;
 
     // A server of its own with its history in a file, so it can be killed and restarted.
     let state = tempfile::tempdir().unwrap();
@@ -505,9 +515,7 @@ async fn faulty_sources_are_retried_as_they_ask_and_an_html_page_stops_only_its_
     if !on_default_storage("faulty sources") {
         return;
     }
-    let env = TestEnv::start(small_sim()).await.unwrap();
-    let dates: Vec<String> = env.day_dates().into_iter().take(2).collect();
-    let expected = env.undisturbed_tables(&dates).await.unwrap();
+    let (env, dates, expected) = undisturbed_days(2).await;
     let rule = |path: &str, fault: Fault, times: Option<u32>| FaultRule {
         path_contains: path.to_string(),
         fault,
@@ -622,9 +630,7 @@ async fn a_full_raw_store_disk_fails_the_day_naming_it_and_nothing_kept_is_lost(
     if !on_default_storage("raw store disk full") {
         return;
     }
-    let env = TestEnv::start(small_sim()).await.unwrap();
-    let dates: Vec<String> = env.day_dates().into_iter().take(1).collect();
-    let expected = env.undisturbed_tables(&dates).await.unwrap();
+    let (env, dates, expected) = undisturbed_days(1).await;
     let data = tempfile::tempdir().unwrap();
     let raw = data.path().join("raw");
     // 64 KiB: room for a few payloads of the day, not for all of them.

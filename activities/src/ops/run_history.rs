@@ -169,9 +169,9 @@ pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
     }
 }
 
-/// An attempt's outcome once its row was (or was not) recorded. A row that could not be
-/// written fails the attempt (the warehouse error, retryable) unless the attempt failed
-/// already: then its own error, the cause, is returned and the lost row is logged.
+/// An attempt's outcome, given whether its row is recorded. A row the warehouse refuses fails
+/// the attempt (the warehouse error, retryable) unless the attempt itself fails: then its own
+/// error, the cause, is returned and the lost row is logged.
 pub fn settle<T>(recorded: Result<()>, processor: &str, outcome: Result<T>) -> Result<T> {
     match (recorded, outcome) {
         (Ok(()), outcome) => outcome,

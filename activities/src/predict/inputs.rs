@@ -69,8 +69,8 @@ pub struct Batch {
 }
 
 /// Why a backfill predicts nothing for a player: a day workflow's prediction of the date is
-/// live, and it is what the team was shown at the line of its time; a backfill, reading every
-/// snapshot of the date, would supersede it with another.
+/// live, the one the team sees, at the line of the day's run; a backfill reads every snapshot
+/// of the date and would supersede it with another.
 pub const DAY_PREDICTION_STANDS: &str = "a day's prediction stands";
 
 /// A skip message in the one shape the backtest's coverage report groups by: the reason first.

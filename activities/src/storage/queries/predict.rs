@@ -157,7 +157,7 @@ pub async fn predicted_players(
 }
 
 /// The players of a date with a live prediction written by a day workflow (correlation id
-/// `day-{date}`, `nbaprops_workflows::ids::day_workflow_id`): what the team was shown.
+/// `day-{date}`, `nbaprops_workflows::ids::day_workflow_id`): the ones the team sees.
 pub async fn players_with_day_predictions(
     warehouse: &Warehouse,
     date: &str,
