@@ -38,5 +38,7 @@ WORKDIR /var/lib/nbaprops
 # Local scratch only: the compose stack keeps the warehouse in PostgreSQL and raw payloads in S3.
 ENV NBAPROPS_DATA_DIR=/var/lib/nbaprops \
     RUST_LOG=info
+# The worker's /metrics (NBAPROPS_METRICS_ADDRESS, default 0.0.0.0:9464).
+EXPOSE 9464
 ENTRYPOINT ["nbaprops"]
 CMD ["worker"]

@@ -431,6 +431,8 @@ pub fn spawn_worker_with(
         .arg("--data-dir")
         .arg(data)
         .args(["--sources-url", &env.replay.base_url(), "worker"])
+        // `/metrics` on a free port: tests run workers side by side on one machine.
+        .args(["--metrics-address", "127.0.0.1:0"])
         .stdin(std::process::Stdio::null())
         .stdout(log.try_clone().expect("the log file again"))
         .stderr(log)

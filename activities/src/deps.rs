@@ -6,6 +6,7 @@ use crate::storage::SchemaPolicy;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::ops::metrics::PipelineMetrics;
 use crate::predict::cache::PredictCache;
 use crate::sources::http::SourceClient;
 use crate::sources::SourceConfig;
@@ -58,6 +59,9 @@ pub struct Deps {
     /// What the batches of a Phase 5 date share, kept for the process's life
     /// (`predict::cache`).
     pub predict_cache: Arc<PredictCache>,
+    /// The pipeline's metrics (`ops::metrics`): recording nothing unless the worker exports
+    /// them ([`Deps::with_metrics`]).
+    pub metrics: PipelineMetrics,
 }
 
 impl Deps {
@@ -68,6 +72,12 @@ impl Deps {
             sources: SourceClient::new(config.sources.clone())?,
             alerts: crate::ops::alerts::AlertSink::new(config.alert_webhook.clone())?,
             predict_cache: Arc::new(PredictCache::default()),
+            metrics: PipelineMetrics::default(),
         })
+    }
+
+    /// These dependencies recording the pipeline's metrics on `metrics`.
+    pub fn with_metrics(self, metrics: PipelineMetrics) -> Self {
+        Self { metrics, ..self }
     }
 }

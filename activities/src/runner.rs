@@ -11,7 +11,7 @@ use nbaprops_proto::{
 };
 
 use crate::error::{PipelineError, Result, RetryClass};
-use crate::ops::{alerts, change_health, dependents, quality, run_history};
+use crate::ops::{alerts, change_health, dependents, prediction_timing, quality, run_history};
 use crate::storage::warehouse::WriteMeta;
 use crate::{catalog, grade, predict, sources, Deps};
 
@@ -308,7 +308,8 @@ async fn dispatch(
 }
 
 /// The quality gate after a phase, each attempt recorded in the run history (a failed gate as a
-/// failed run naming its failed checks). A failed gate is also raised as a critical alert.
+/// failed run naming its failed checks). A failed gate is also raised as a critical alert; a
+/// passed Phase 5 gate records how early the predictions were (`ops::prediction_timing`).
 pub async fn check_quality(
     deps: &Deps,
     req: &GateRequest,
@@ -352,6 +353,12 @@ pub async fn check_quality(
     )
     .await;
     let report = run_history::settle(recorded, run_history::QUALITY_GATE, outcome)?;
+    if report.passed && req.phase == Phase::Predict.number() {
+        if let Ok(started_at) = chrono::DateTime::parse_from_rfc3339(now) {
+            let completed_at = started_at.to_utc() + started.elapsed();
+            prediction_timing::record(deps, ctx, &origin.workflow_id, completed_at).await;
+        }
+    }
     if !report.passed {
         alerts::raise(
             deps,

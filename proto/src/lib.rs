@@ -10,6 +10,7 @@ pub mod alert_kinds;
 pub mod error_types;
 pub mod phase;
 pub mod registry;
+pub mod sla;
 
 pub use alert_kinds::AlertKind;
 pub use error_types::ErrorType;

@@ -262,6 +262,8 @@ pub fn spawn_shared_worker(
         .arg("--data-dir")
         .arg(data)
         .args(["--sources-url", &replay.base_url(), "worker"])
+        // `/metrics` on a free port: workers run side by side on one machine.
+        .args(["--metrics-address", "127.0.0.1:0"])
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

@@ -10,11 +10,23 @@ use temporalio_client::{
 };
 use temporalio_common::protos::temporal::api::enums::v1::IndexedValueType;
 use temporalio_common::protos::temporal::api::operatorservice::v1 as operator;
+use temporalio_common::telemetry::metrics::TemporalMeter;
 
 /// A client for `address` (host:port, or a URL) in `namespace`, checked with one call.
 pub async fn connect(address: &str, namespace: &str) -> Result<Client> {
+    connect_measured(address, namespace, None).await
+}
+
+/// [`connect`], recording its requests to the server on `meter` when there is one (the
+/// worker's `/metrics`).
+pub async fn connect_measured(
+    address: &str,
+    namespace: &str,
+    meter: Option<TemporalMeter>,
+) -> Result<Client> {
     let mut options = connection_options(address)?;
     options.identity = identity();
+    options.metrics_meter = meter;
     let conn = Connection::connect(options)
         .await
         .with_context(|| format!("connecting to Temporal at {address}"))?;

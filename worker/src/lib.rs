@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dev_server;
 pub mod latency;
 pub mod logging;
+pub mod metrics;
 pub mod schedules;
 pub mod services;
 pub mod settings;

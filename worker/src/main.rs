@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use nbaprops::settings::Settings;
 use nbaprops::{
     backfill, backtest, bench, bench_day, client, commands, demo, dev_server, latency, logging,
-    schedules, signal, worker,
+    metrics, schedules, signal, worker,
 };
 use nbaprops_activities::storage::Warehouse;
 use nbaprops_activities::Deps;
@@ -44,6 +44,15 @@ enum Command {
         /// Seconds running activities get to finish once the worker is told to stop.
         #[arg(long, env = "NBAPROPS_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
         shutdown_grace_secs: u64,
+        /// Serve the SDK's and the pipeline's metrics on http://ADDRESS/metrics (Prometheus
+        /// text): IP:PORT, :PORT for every interface, port 0 for any free port, or `off`.
+        #[arg(
+            long,
+            env = "NBAPROPS_METRICS_ADDRESS",
+            default_value = metrics::DEFAULT_ADDRESS,
+            value_name = "ADDRESS"
+        )]
+        metrics_address: metrics::MetricsAddress,
     },
     /// Apply the warehouse's migrations (once per deployment, before the workers start; the
     /// embedded SQLite warehouse applies its own).
@@ -216,8 +225,15 @@ async fn main() -> Result<()> {
         }
         Command::Worker {
             shutdown_grace_secs,
+            metrics_address,
         } => {
-            let client = client::connect(&s.temporal_address, &s.namespace).await?;
+            let exporter = metrics::MetricsExporter::serve(*metrics_address)?;
+            let client_meter = match &exporter {
+                Some(exporter) => exporter.client_meter()?,
+                None => None,
+            };
+            let client =
+                client::connect_measured(&s.temporal_address, &s.namespace, client_meter).await?;
             let deps = Deps::open(&s.deps_config()).await?;
             let added = client::ensure_search_attributes(&client).await?;
             if !added.is_empty() {
@@ -227,15 +243,22 @@ async fn main() -> Result<()> {
             let grace = std::time::Duration::from_secs(*shutdown_grace_secs);
             let started = std::time::Instant::now();
             let stopping = std::sync::Mutex::new(None);
-            worker::run_worker(client, &s.task_queue, deps, grace, async {
-                let signal = worker::shutdown_signal().await;
-                *stopping.lock().unwrap() = Some(std::time::Instant::now());
-                tracing::info!(
-                    signal,
-                    grace_secs = grace.as_secs(),
-                    "draining: no new tasks, running activities finish or are cancelled"
-                );
-            })
+            worker::run_worker(
+                client,
+                &s.task_queue,
+                deps,
+                exporter.as_ref(),
+                grace,
+                async {
+                    let signal = worker::shutdown_signal().await;
+                    *stopping.lock().unwrap() = Some(std::time::Instant::now());
+                    tracing::info!(
+                        signal,
+                        grace_secs = grace.as_secs(),
+                        "draining: no new tasks, running activities finish or are cancelled"
+                    );
+                },
+            )
             .await?;
             let drained = stopping
                 .lock()

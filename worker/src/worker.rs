@@ -7,6 +7,7 @@ use nbaprops_activities::temporal::PipelineActivities;
 use nbaprops_activities::Deps;
 
 use crate::control::ControlActivities;
+use crate::metrics::MetricsExporter;
 use nbaprops_workflows::{
     BackfillDateWorkflow, BackfillWorkflow, DayWorkflow, GradingWorkflow, InjuryWatchWorkflow,
     PhaseWorkflow, PredictionWorkflow, ScheduledStartWorkflow,
@@ -47,19 +48,32 @@ pub async fn shutdown_signal() -> &'static str {
     }
 }
 
+/// The SDK runtime and the activities' dependencies of a worker: with an exporter, both record
+/// their metrics on its `/metrics`.
+fn runtime_and_deps(deps: Deps, metrics: Option<&MetricsExporter>) -> Result<(Runtime, Deps)> {
+    Ok(match metrics {
+        Some(exporter) => (
+            Runtime::from_current_tokio(exporter.runtime_options()?)?,
+            deps.with_metrics(exporter.pipeline_metrics()),
+        ),
+        None => (Runtime::from_current_tokio(Default::default())?, deps),
+    })
+}
+
 /// Runs a worker until `shutdown` resolves, then drains it: it stops polling for new tasks,
 /// lets running activities finish for up to `grace`, then cancels those still running so the
 /// server hands them to another worker at once (not after their heartbeat timeout). The
 /// worker's future is not `Send`: it runs here, on the caller's task, joined with the shutdown
-/// future.
+/// future. With `metrics`, the SDK's and the pipeline's metrics go to its endpoint.
 pub async fn run_worker(
     client: Client,
     task_queue: &str,
     deps: Deps,
+    metrics: Option<&MetricsExporter>,
     grace: std::time::Duration,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
-    let runtime = Runtime::from_current_tokio(Default::default())?;
+    let (runtime, deps) = runtime_and_deps(deps, metrics)?;
     let mut options = worker_options(&client, task_queue, deps)?;
     options.graceful_shutdown_period = Some(grace);
     let mut worker = Worker::new(&runtime, client, options)?;
@@ -79,7 +93,18 @@ pub async fn with_worker<T>(
     deps: Deps,
     work: impl Future<Output = T>,
 ) -> Result<T> {
-    let runtime = Runtime::from_current_tokio(Default::default())?;
+    with_exporting_worker(client, task_queue, deps, None, work).await
+}
+
+/// [`with_worker`], its metrics on `metrics`' endpoint when there is one.
+pub async fn with_exporting_worker<T>(
+    client: Client,
+    task_queue: &str,
+    deps: Deps,
+    metrics: Option<&MetricsExporter>,
+    work: impl Future<Output = T>,
+) -> Result<T> {
+    let (runtime, deps) = runtime_and_deps(deps, metrics)?;
     let options = worker_options(&client, task_queue, deps)?;
     let mut worker = Worker::new(&runtime, client, options)?;
     let stop = worker.shutdown_handle();

@@ -16,8 +16,7 @@ use chrono_tz::America::New_York;
 use nbaprops_proto::{DayInput, Mode, RunContext, Trigger};
 
 /// Predictions complete by this America/New_York time on the game date.
-pub const SLA_HOUR: u32 = 9;
-pub const SLA_MINUTE: u32 = 45;
+pub use nbaprops_proto::sla::{SLA_HOUR, SLA_MINUTE};
 
 /// The day's deadline: `sla_deadline` (RFC 3339) when given, else 09:45 New York time on the
 /// game date.

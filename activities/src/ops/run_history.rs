@@ -6,6 +6,7 @@
 use nbaprops_proto::{EntitySet, Mode, ProcessorResult, RunContext, Trigger};
 
 use crate::error::{PipelineError, Result};
+use crate::ops::metrics::RunMeasure;
 use crate::storage::queries::ops;
 use crate::Deps;
 
@@ -119,11 +120,47 @@ pub struct RunRecord<'a> {
     pub origin: &'a RunOrigin,
 }
 
-/// Writes the attempt's row, retrying a warehouse error for up to `RECORD_PATIENCE`.
+/// Writes the attempt's row and, once it is written, counts the attempt in the metrics.
 pub async fn record(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
-    let (status, result, error) = match run.outcome {
-        Ok(r) => ("ok", Some(r), None),
-        Err(e) => ("failed", None, Some(e.to_string())),
+    let recorded = insert(deps, run).await;
+    if recorded.is_ok() {
+        count(deps, run);
+    }
+    recorded
+}
+
+/// The attempt's `processor_runs.status`: `ok` or `failed`.
+fn status_of(run: &RunRecord<'_>) -> &'static str {
+    match run.outcome {
+        Ok(_) => "ok",
+        Err(_) => "failed",
+    }
+}
+
+/// A recorded attempt in the metrics: as a run of its processor, and a gate's as passed or
+/// failed.
+fn count(deps: &Deps, run: &RunRecord<'_>) {
+    let result = run.outcome.ok();
+    deps.metrics.record_run(&RunMeasure {
+        kind: run.kind,
+        processor: run.processor,
+        phase: run.phase,
+        status: status_of(run),
+        duration: std::time::Duration::from_millis(run.duration_ms),
+        rows_written: result.map_or(0, |r| u64::from(r.rows_written)),
+        rows_unchanged: result.map_or(0, |r| u64::from(r.rows_unchanged)),
+    });
+    if run.kind == KIND_GATE {
+        deps.metrics.record_gate(run.phase, result.is_none());
+    }
+}
+
+/// Writes the attempt's row, retrying a warehouse error for up to `RECORD_PATIENCE`.
+async fn insert(deps: &Deps, run: &RunRecord<'_>) -> Result<()> {
+    let status = status_of(run);
+    let (result, error) = match run.outcome {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e.to_string())),
     };
     let row = ops::NewRun {
         processor: run.processor,

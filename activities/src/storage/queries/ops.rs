@@ -142,6 +142,26 @@ pub async fn runs_of_game_date(warehouse: &Warehouse, game_date: &str) -> Result
         .await
 }
 
+/// When the first recorded run of a workflow's children started (`started_at` of the earliest
+/// row whose workflow id is `{parent_id}-…`), on a game date.
+pub async fn first_run_start(
+    warehouse: &Warehouse,
+    game_date: &str,
+    parent_id: &str,
+) -> Result<Option<String>> {
+    let (first,): (Option<String>,) = warehouse
+        .fetch_one(
+            &Sql::new(
+                "SELECT MIN(started_at) FROM processor_runs \
+                 WHERE game_date = ? AND workflow_id LIKE ?",
+            )
+            .bind(game_date)
+            .bind(format!("{parent_id}-%")),
+        )
+        .await?;
+    Ok(first)
+}
+
 /// An alert as `alerts` stores it.
 #[derive(Debug, Clone)]
 pub struct NewAlert<'a> {
