@@ -29,6 +29,12 @@ async fn saved_histories_replay_without_nondeterminism() {
         "day-predict-v1",
         // grading_workflow.
         "grade-v1",
+        // The `report` patch: a day's morning report after its main run and each rerun, the
+        // graded report after grading (day_workflow, grading_workflow, injury_updates).
+        "day-v2",
+        "grade-v2",
+        "day-injury-updates-v2",
+        "day-injury-listening-v2",
         // backfill: the parent with pause, resume and failed dates; its date-steps (Phase 1's
         // fetches with Phase 2's parsing, the contexts with Phases 3-4 and their gates, Phase 5
         // with its gate and grading).
@@ -67,10 +73,10 @@ async fn saved_histories_replay_without_nondeterminism() {
     }
 }
 
-/// The patch ids the workflows call `patched` or `deprecate_patch` with. v1 has none; a new one
-/// is added here and to docs/versioning.md's table in the same change, so every patch is a
-/// deliberate act with its fixtures recorded.
-const LIVE_PATCHES: &[&str] = &[];
+/// The patch ids the workflows call `patched` or `deprecate_patch` with (a string literal at
+/// the call). A new one is added here and to docs/versioning.md's table in the same change, so
+/// every patch is a deliberate act with its fixtures recorded.
+const LIVE_PATCHES: &[&str] = &["report"];
 
 #[test]
 fn the_workflows_carry_only_the_listed_patches() {
@@ -88,7 +94,12 @@ fn the_workflows_carry_only_the_listed_patches() {
             for call in [".patched(", ".deprecate_patch("] {
                 for (i, _) in text.match_indices(call) {
                     let rest = &text[i + call.len()..];
-                    let arg = rest.split(')').next().unwrap_or_default().trim();
+                    let arg = rest
+                        .split(')')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .trim_matches('"');
                     found.push(format!("{}: {arg}", path.display()));
                 }
             }

@@ -138,4 +138,26 @@ async fn the_web_ui_shows_a_finished_day_summary_with_its_predictions() {
         phase.contains(&format!("phase 3 of {date} · ")) && phase.contains("rows written"),
         "{phase}"
     );
+    // Its static summary, which the Web UI lists it by (user metadata of its start).
+    let described = env
+        .client
+        .get_workflow_handle::<nbaprops_workflows::phase::PhaseWorkflow>(
+            &nbaprops_workflows::ids::phase_workflow_id(&id, 3),
+        )
+        .describe(temporalio_client::WorkflowDescribeOptions::default())
+        .await
+        .unwrap();
+    let summary = described
+        .raw()
+        .execution_config
+        .as_ref()
+        .and_then(|c| c.user_metadata.as_ref())
+        .and_then(|m| m.summary.as_ref())
+        .map(|p| String::from_utf8_lossy(&p.data).to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        summary,
+        format!("\"phase 3 of {date}: analytics (full)\""),
+        "the phase's static summary"
+    );
 }

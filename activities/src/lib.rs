@@ -24,6 +24,7 @@ pub mod ops;
 pub mod precompute;
 pub mod predict;
 pub mod raw;
+pub mod report;
 pub mod result;
 pub mod runner;
 pub mod sources;

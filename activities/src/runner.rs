@@ -383,6 +383,16 @@ pub async fn check_quality(
     Ok(report)
 }
 
+/// The `write_report` activity: a date's HTML report into the raw store (`report`).
+pub async fn write_report(
+    deps: &Deps,
+    req: &nbaprops_proto::ReportRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<nbaprops_proto::ReportResult> {
+    let ctx = context_of(&req.context, "report")?;
+    crate::report::write_stored(deps, &ctx.game_date, &req.kind, now).await
+}
+
 /// An alert a workflow raises (a missed SLA, a stuck phase): stored, logged, POSTed.
 pub async fn raise_alert(
     deps: &Deps,

@@ -292,6 +292,25 @@ impl PipelineActivities {
         .await
     }
 
+    #[activity(definition = nbaprops_proto::activities::WriteReport)]
+    pub async fn write_report(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        req: nbaprops_proto::ReportRequest,
+    ) -> Result<nbaprops_proto::ReportResult, ActivityError> {
+        let span = span(&ctx, req.context.as_ref(), "write_report");
+        async move {
+            let started = Instant::now();
+            let result = runner::write_report(&self.deps, &req, chrono::Utc::now()).await;
+            log_outcome(&result, started, |r: &nbaprops_proto::ReportResult| {
+                format!("report written to {}", r.location)
+            });
+            result.map_err(to_activity_error)
+        }
+        .instrument(span)
+        .await
+    }
+
     #[activity(definition = nbaprops_proto::activities::ExpandDependents)]
     pub async fn expand_dependents(
         self: Arc<Self>,

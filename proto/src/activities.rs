@@ -11,8 +11,8 @@ use crate::{
     AlertRequest, AlertResult, BackfillPlan, BackfillPlanRequest, DayPlan, DependentsRequest,
     EntitySet, GateReport, GateRequest, GradeResult, InjuryUpdatesRequest, InjuryUpdatesResult,
     InjuryWatchInput, InjuryWatchResult, ListenPlan, PredictionPlan, ProcessorRequest,
-    ProcessorResult, RerunPlanRequest, RunContext, ScrapeRequest, ScrapeResult, SignalDayRequest,
-    SignalDayResult, StepRequest, StepResult,
+    ProcessorResult, ReportRequest, ReportResult, RerunPlanRequest, RunContext, ScrapeRequest,
+    ScrapeResult, SignalDayRequest, SignalDayResult, StepRequest, StepResult,
 };
 
 /// Phase 1: fetch one source for one date and keep its payloads.
@@ -128,6 +128,18 @@ impl ActivityDefinition for RaiseAlert {
     type Output = AlertResult;
     fn name(&self) -> &str {
         "raise_alert"
+    }
+}
+
+/// Renders a date's HTML report from the warehouse and keeps it in the raw store under
+/// `reports/{date}/{kind}.html`, replacing the last one.
+pub struct WriteReport;
+
+impl ActivityDefinition for WriteReport {
+    type Input = ReportRequest;
+    type Output = ReportResult;
+    fn name(&self) -> &str {
+        "write_report"
     }
 }
 

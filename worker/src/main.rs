@@ -84,6 +84,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One self-contained HTML page (inline SVG plots, nothing fetched): a date's slate, its
+    /// last 30 graded days, its run against the 10 AM ET deadline and its data health, or a
+    /// backtest's figures. Prints the page's path.
+    Report(commands::ReportArgs),
     /// Everything on one machine: dev server, worker, a simulated game day, predictions.
     Demo(demo::DemoArgs),
     /// Serve a folder of recorded or simulated responses over HTTP.
@@ -312,11 +316,68 @@ async fn main() -> Result<()> {
             let client = client.as_ref().map_err(String::as_str);
             print!("{}", commands::status(client, &warehouse, date).await?);
             println!("{}", commands::raw_store_health(&config).await);
+            println!("{}", commands::stored_reports(&config, date).await);
         }
         Command::Predictions { date, json } => {
             let config = s.deps_config();
             let warehouse = Warehouse::connect(&config.database_url, config.schema).await?;
             commands::print_predictions(&warehouse, date, *json).await?;
+        }
+        Command::Report(args) => {
+            let rendered = match (&args.date, &args.backtest) {
+                (Some(date), _) => {
+                    let config = s.deps_config();
+                    let stored = if args.open {
+                        commands::copy_stored(&config, date, &s.data_dir, args.out.as_deref())
+                            .await?
+                    } else {
+                        None
+                    };
+                    match stored {
+                        Some((path, from)) => {
+                            eprintln!("the pipeline's report of {date}, from {from}");
+                            Ok(commands::Rendered { path, empty: false })
+                        }
+                        None => {
+                            if args.open {
+                                eprintln!(
+                                    "no report of {date} kept in the raw store yet (the day \
+                                     writes one after its main run, grading after grading); \
+                                     rendering one from the warehouse"
+                                );
+                            }
+                            let warehouse =
+                                Warehouse::connect(&config.database_url, config.schema).await?;
+                            commands::render_date(
+                                &warehouse,
+                                date,
+                                &s.data_dir,
+                                args.out.as_deref(),
+                            )
+                            .await
+                        }
+                    }
+                }
+                (None, Some(file)) => commands::render_backtest(file, args.out.as_deref()),
+                (None, None) => unreachable!("clap requires --date or --backtest"),
+            };
+            match rendered {
+                Ok(r) => {
+                    if r.empty {
+                        eprintln!(
+                            "no data for {} in {}: the page says so",
+                            args.date.as_deref().unwrap_or_default(),
+                            s.database_url()
+                        );
+                    }
+                    println!("{}", r.path.display());
+                }
+                Err(e) if e.is::<commands::BadReportInput>() => {
+                    eprintln!("error: {e}");
+                    std::process::exit(2);
+                }
+                Err(e) => return Err(e),
+            }
         }
         Command::Demo(args) => demo::demo(s, args).await?,
         Command::ReplayServer { dir, bind, faults } => {

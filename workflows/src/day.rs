@@ -31,7 +31,7 @@ use temporalio_sdk::{
 use crate::downstream::Downstream;
 use crate::executor::TemporalExecutor;
 use crate::failures::fail;
-use crate::{details, injury, search, sla};
+use crate::{details, injury, report, search, sla};
 
 #[workflow]
 #[derive(Default)]
@@ -86,6 +86,7 @@ impl DayWorkflow {
             Ok(main) => {
                 ctx.state_mut(|s| s.state.phase = 0);
                 ctx.set_current_details(details::main_summary(&main));
+                report::write_morning(ctx, &context, "report.morning".to_string()).await;
                 injury::listen(ctx, &context, &input, main, phase_timeout).await
             }
             Err(e @ WorkflowTermination::Failed(_)) => {

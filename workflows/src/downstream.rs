@@ -154,8 +154,17 @@ impl<W> Downstream<'_, W> {
     }
 
     fn child_options(&self, id: String, phase: Phase) -> ChildWorkflowOptions {
-        let mut opts =
-            options::phase_child(id, search::attributes(self.context, Some(phase.number())));
+        let summary = format!(
+            "{phase} of {}: {} ({})",
+            self.context.game_date,
+            phase.prefix(),
+            search::mode_value(self.context.mode())
+        );
+        let mut opts = options::phase_child(
+            id,
+            search::attributes(self.context, Some(phase.number())),
+            summary,
+        );
         if let Some(t) = self.phase_timeout {
             opts.execution_timeout = Some(t);
         }

@@ -92,6 +92,9 @@ impl GradingWorkflow {
         result.game_date = context.game_date.clone();
         result.correlation_id = context.correlation_id.clone();
         result.grading = Some(grading);
+        result.report = crate::report::write(ctx, &context, "graded", "grade.report".to_string())
+            .await
+            .unwrap_or_default();
         Ok(result)
     }
 }

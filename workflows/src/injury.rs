@@ -228,8 +228,6 @@ fn state_mut<W: AsMut<DayState>>(workflow: &mut W) -> &mut DayState {
     workflow.as_mut()
 }
 
-/// After the main run: listen until the deadline, rerunning each batch of updates; the main
-/// result with every rerun of the day.
 /// Raises an `injury_update_rejected` alert for each malformed `injury_update` signal not yet
 /// reported (`DayState.malformed_updates`, filled by the signal handler).
 async fn report_malformed<W>(ctx: &WorkflowContext<W>, day: &RunContext)
@@ -266,6 +264,8 @@ where
     }
 }
 
+/// After the main run: listen until the deadline, rerunning each batch of updates; the main
+/// result with every rerun of the day.
 pub async fn listen<W>(
     ctx: &WorkflowContext<W>,
     day: &RunContext,
@@ -377,6 +377,7 @@ where
         };
         let summary = rerun.run(batch).await;
         applied_this_run += 1;
+        crate::report::write_morning(ctx, day, format!("rerun-{number}.report")).await;
         ctx.state_mut(|s| {
             state_mut(s).reruns.push(summary);
             state_mut(s).stage = "listening".to_string();

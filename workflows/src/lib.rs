@@ -19,6 +19,7 @@
 //! - `InjuryWatchWorkflow` (`injury_watch.rs`): every 15 minutes, the injury report diffed per
 //!   player against what the day knows, and the changes signalled to the day.
 //! - `sla.rs`: the day's 09:45 America/New_York SLA (a timer and an alert).
+//! - `report.rs`: the date's HTML report after the main run, each rerun and grading.
 //! - `details.rs`: the line the Web UI shows for a day as it goes (its current details), and
 //!   the phase its `state` query reports.
 //! - `search.rs`: the search attributes every workflow carries (`game_date`, `phase`, `mode`,
@@ -38,6 +39,7 @@ pub mod lines_as_of;
 pub mod options;
 pub mod phase;
 pub mod prediction;
+pub mod report;
 pub mod scheduled;
 pub mod search;
 pub mod signals;

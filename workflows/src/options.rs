@@ -41,6 +41,15 @@ pub fn process(activity_id: String) -> ActivityOptions {
         .build()
 }
 
+/// The date's report (`report.rs`): one render, a few attempts, never long.
+pub fn report(activity_id: String) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
+        .retry_policy(retry_policy(3))
+        .activity_id(activity_id.clone())
+        .summary(activity_id)
+        .build()
+}
+
 /// A backfill date's whole step in one activity (`run_step`): its sources or processors at
 /// once, retried whole (Phase 1 as often as a scrape).
 pub fn step(phase: Phase, activity_id: String) -> ActivityOptions {
@@ -85,15 +94,18 @@ pub fn grade(activity_id: String) -> ActivityOptions {
 /// A phase stuck past this fails the day instead of hanging it.
 pub const PHASE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// A phase's child workflow with its search attributes (`search::attributes`). A phase stuck
+/// A phase's child workflow with its search attributes (`search::attributes`) and the static
+/// summary the Web UI lists it with (user metadata: not compared on replay). A phase stuck
 /// past `PHASE_TIMEOUT` fails the day instead of hanging it.
 pub fn phase_child(
     workflow_id: String,
     attributes: temporalio_common::search_attributes::SearchAttributes,
+    summary: String,
 ) -> ChildWorkflowOptions {
     ChildWorkflowOptions::builder()
         .workflow_id(workflow_id)
         .execution_timeout(PHASE_TIMEOUT)
         .search_attributes(attributes)
+        .static_summary(summary)
         .build()
 }

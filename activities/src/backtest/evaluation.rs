@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bootstrap resamples.
 pub const RESAMPLES: usize = 2000;
@@ -17,7 +17,7 @@ pub const SEED: u64 = 20_251_021;
 
 /// A system's mean of `|predicted − actual| − |line − actual|` over the graded player-games
 /// (negative: closer than the line), with its date-block bootstrap 95% interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedDifference {
     pub mean: f64,
     pub lo: f64,
@@ -27,7 +27,7 @@ pub struct PairedDifference {
 }
 
 /// One decile of the graded predictions, ordered by predicted points.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationBin {
     pub count: usize,
     pub mean_predicted: f64,

@@ -49,7 +49,7 @@ pub struct BacktestOptions {
 }
 
 /// A date the pipeline could not finish, and why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FailedDate {
     pub date: String,
     pub phases: String,

@@ -5,12 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::evaluation::{self, CalibrationBin, GradedGame, PairedDifference};
 use super::{BacktestRun, FailedDate};
 use crate::error::Result;
 use crate::grade::metrics::{opt, Pick, Record, Side, Summary};
+use crate::storage::Warehouse;
 use crate::Deps;
 
 /// Edges at which bets are counted.
@@ -24,7 +25,7 @@ pub const LEAKAGE_MIN_BETS: usize = 300;
 const MAX_FAILURES_SHOWN: usize = 12;
 
 /// One system's accuracy and bets over the range (see [`Summary`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SystemReport {
     pub system: String,
     #[serde(flatten)]
@@ -38,7 +39,7 @@ pub struct SystemReport {
     pub skipped: BTreeMap<String, usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Distinct (date, sportsbook player) lines on the predicted dates.
     pub lines: usize,
@@ -51,7 +52,7 @@ pub struct Coverage {
     pub reasons: BTreeMap<String, usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The systems' settings, all fixed before the range (none is chosen from its results).
     pub settings: Vec<(String, String)>,
@@ -116,16 +117,20 @@ fn reason_of(warning: &str) -> String {
 /// A system's graded predictions of the range: the picks and, for those whose player played,
 /// the dated games the bootstrap and the calibration read.
 #[derive(Default)]
-struct Graded {
-    picks: Vec<Pick>,
-    games: Vec<GradedGame>,
+pub(crate) struct Graded {
+    pub picks: Vec<Pick>,
+    pub games: Vec<GradedGame>,
 }
 
 /// Every graded prediction of the range, by system (`prediction_grades`, written by the same
 /// grader the GradingWorkflow runs): void when his box score has no row for the date (did not
 /// play, or missing from the logs) or shows no minutes.
-async fn graded(deps: &Deps, from: &str, to: &str) -> Result<BTreeMap<String, Graded>> {
-    let rows = crate::storage::queries::predict::graded_picks(&deps.warehouse, from, to).await?;
+pub(crate) async fn graded(
+    warehouse: &Warehouse,
+    from: &str,
+    to: &str,
+) -> Result<BTreeMap<String, Graded>> {
+    let rows = crate::storage::queries::predict::graded_picks(warehouse, from, to).await?;
     let mut out: BTreeMap<String, Graded> = BTreeMap::new();
     for (date, system, predicted, line, edge, rec, over_price, under_price, actual) in rows {
         let g = out.entry(system).or_default();
@@ -150,13 +155,8 @@ async fn graded(deps: &Deps, from: &str, to: &str) -> Result<BTreeMap<String, Gr
     Ok(out)
 }
 
-pub async fn build(
-    deps: &Deps,
-    opts: &super::BacktestOptions,
-    run: &BacktestRun,
-) -> Result<Report> {
-    let by_system = graded(deps, &opts.from, &opts.to).await?;
-    // Registry order (the members, then the ensemble), then anything else stored.
+/// Registry order (the members, then the ensemble), then any other system graded.
+pub(crate) fn system_order(by_system: &BTreeMap<String, Graded>) -> Vec<String> {
     let mut order: Vec<String> = nbaprops_proto::registry::phase(5)
         .into_iter()
         .filter(nbaprops_proto::registry::is_batched)
@@ -167,7 +167,32 @@ pub async fn build(
             order.push(s.clone());
         }
     }
-    let systems: Vec<SystemReport> = order
+    order
+}
+
+/// One system's figures from its graded predictions (none: an empty summary).
+pub(crate) fn system_report(
+    system: &str,
+    graded: Option<&Graded>,
+    skipped: BTreeMap<String, usize>,
+) -> SystemReport {
+    let games = graded.map_or(&[][..], |g| &g.games[..]);
+    SystemReport {
+        system: system.to_string(),
+        summary: Summary::of(graded.map_or(&[][..], |g| &g.picks[..]), &EDGES),
+        against_line: evaluation::paired_difference(games),
+        calibration: evaluation::calibration(games),
+        skipped,
+    }
+}
+
+pub async fn build(
+    deps: &Deps,
+    opts: &super::BacktestOptions,
+    run: &BacktestRun,
+) -> Result<Report> {
+    let by_system = graded(&deps.warehouse, &opts.from, &opts.to).await?;
+    let systems: Vec<SystemReport> = system_order(&by_system)
         .iter()
         .map(|s| {
             let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
@@ -176,15 +201,7 @@ pub async fn build(
                     *skipped.entry(reason_of(w)).or_default() += 1;
                 }
             }
-            let graded = by_system.get(s.as_str());
-            let games = graded.map_or(&[][..], |g| &g.games[..]);
-            SystemReport {
-                system: s.clone(),
-                summary: Summary::of(graded.map_or(&[][..], |g| &g.picks[..]), &EDGES),
-                against_line: evaluation::paired_difference(games),
-                calibration: evaluation::calibration(games),
-                skipped,
-            }
+            system_report(s, by_system.get(s.as_str()), skipped)
         })
         .collect();
 

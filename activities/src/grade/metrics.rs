@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The price assumed when the sportsbook gave none for the side: the standard -110.
 pub const DEFAULT_PRICE: i64 = -110;
@@ -230,7 +230,7 @@ impl Pick {
 }
 
 /// A betting record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// Settled bets: wins + losses + pushes.
     pub bets: u32,
@@ -294,7 +294,7 @@ impl Record {
 
 /// The record of betting every pick whose |edge| is at least `threshold` on the side of its
 /// edge, whatever the system recommended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EdgeRecord {
     pub threshold: f64,
     #[serde(flatten)]
@@ -302,7 +302,7 @@ pub struct EdgeRecord {
 }
 
 /// Accuracy and betting record of a set of graded predictions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Predictions summarised, voids included.
     pub count: u32,

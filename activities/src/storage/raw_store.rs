@@ -199,6 +199,25 @@ impl RawStore {
         })
     }
 
+    /// Keeps an object under a name of its own (a date's report), replacing what was there;
+    /// returns where it is, store and key.
+    pub async fn put_replacing(&self, key: &str, body: Bytes) -> Result<String> {
+        self.store
+            .put(&ObjectPath::from(key), PutPayload::from(body))
+            .await
+            .map_err(|e| self.error(key, e))?;
+        Ok(format!("{}/{key}", self.location))
+    }
+
+    /// An object kept under a name of its own; `None` when there is none.
+    pub async fn get_named(&self, key: &str) -> Result<Option<Bytes>> {
+        match self.store.get(&ObjectPath::from(key)).await {
+            Ok(found) => Ok(Some(found.bytes().await.map_err(|e| self.error(key, e))?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error(key, e)),
+        }
+    }
+
     /// Reads a payload back and checks it against the hash in its key.
     pub async fn get(&self, key: &str) -> Result<Bytes> {
         let body = match self.store.get(&ObjectPath::from(key)).await {

@@ -1,12 +1,14 @@
 //! What the CLI does, one job per file: start a day and wait for it, signal injury news
 //! (`day.rs`); grade a date (`grade.rs`); show a date's status and predictions (`status.rs`);
 //! the text the terminal shows for each (`report.rs`) and for a failed workflow (`failure.rs`);
+//! the HTML page of a date or a backtest (`report_page.rs`);
 //! waiting through a lost connection to Temporal (`wait.rs`).
 
 mod day;
 mod failure;
 mod grade;
 mod report;
+mod report_page;
 mod status;
 mod wait;
 
@@ -17,6 +19,9 @@ pub use day::{
 pub use failure::{describe_failure, describe_result_error};
 pub use grade::run_grade;
 pub use report::{format_run_history, predictions_table, summarize_day, summarize_grade};
+pub use report_page::{
+    copy_stored, render_backtest, render_date, stored_reports, BadReportInput, Rendered, ReportArgs,
+};
 pub use status::{print_predictions, raw_store_health, status};
 pub use wait::{send_through_outages, through_outages};
 

@@ -84,7 +84,15 @@ async fn run_date(
 ) -> DateOutcome {
     // Searchable like a day's phases: game_date, phase, mode `backfill`, trigger `backfill`.
     let context = input.context.clone().unwrap_or_default();
-    let opts = options::phase_child(id, crate::search::attributes(&context, Some(input.phase)));
+    let summary = format!(
+        "backfill of {}: phase {} step",
+        context.game_date, input.phase
+    );
+    let opts = options::phase_child(
+        id,
+        crate::search::attributes(&context, Some(input.phase)),
+        summary,
+    );
     let started = ctx
         .start_child_workflow(BackfillDateWorkflow::run, input, opts)
         .await
