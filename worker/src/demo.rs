@@ -1,7 +1,7 @@
 //! `nbaprops demo`: the whole system on one machine in about a minute. Starts a Temporal dev
 //! server unless one answers, simulates a short stretch of games, serves it through the replay
 //! server, runs a worker, runs the day workflow for each date through all five phases, prints
-//! the last day's predictions and the Web UI link, and stops what it started.
+//! the last day's predictions, the Web UI link and the day's report, and stops what it started.
 
 use nbaprops_activities::analytics::upcoming_player_game_context::PlayerContextRow;
 use std::path::PathBuf;
@@ -91,11 +91,8 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
     );
 
     // 3. A worker in this process, and the day workflow for each date.
-    let deps = Deps::open(&DepsConfig::under(
-        &settings.data_dir,
-        SourceConfig::replay(&replay.base_url()),
-    ))
-    .await?;
+    let config = DepsConfig::under(&settings.data_dir, SourceConfig::replay(&replay.base_url()));
+    let deps = Deps::open(&config).await?;
     let warehouse = deps.warehouse.clone();
     let task_queue = format!("{}-demo", settings.task_queue);
     let dates: Vec<String> = truth.game_dates.iter().skip(1).cloned().collect();
@@ -146,6 +143,8 @@ pub async fn demo(settings: &Settings, args: &DemoArgs) -> Result<()> {
         "warehouse: {} (try: sqlite3 it, or `nbaprops predictions --date {last}`)",
         settings.data_dir.join("warehouse.sqlite").display()
     );
+    // The page the day kept after its main run and its injury rerun (docs/report.md).
+    println!("{}", commands::stored_reports(&config, &last).await);
     println!("demo finished in {:.1}s", started.elapsed().as_secs_f64());
 
     if args.keep_running && own_server.is_some() {
