@@ -49,9 +49,11 @@ impl RawStore {
             PipelineError::Config(format!("cannot create raw store {}: {e}", root.display()))
         })?;
         let fs = LocalFileSystem::new_with_prefix(root)?;
+        // An absolute path, so a location printed for people (`file:///…`) opens from anywhere.
+        let shown = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         Ok(Self {
             store: Arc::new(fs),
-            location: format!("file://{}", root.display()).into(),
+            location: format!("file://{}", shown.display()).into(),
         })
     }
 
