@@ -148,7 +148,7 @@ async fn a_day_late_for_its_sla_alerts_and_finishes_and_a_stuck_phase_alerts_and
 
     // A phase that cannot finish within its timeout: phase_stuck, and the day stops. Phase 2 is
     // held stuck for real: once its child has started, the test takes the warehouse's write
-    // lock for a few seconds, so its processors wait (the server fires a 50 ms timeout up to
+    // lock for 8 seconds, so its processors wait (the server fires a 50 ms timeout up to
     // about a second late, and an unhindered Phase 2 can finish in less).
     let stuck_data = tempfile::tempdir().unwrap();
     let mut config = env.deps_config(stuck_data.path());
@@ -174,11 +174,29 @@ async fn a_day_late_for_its_sla_alerts_and_finishes_and_a_stuck_phase_alerts_and
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        nbaprops_activities::storage::queries::testing::hold_write_lock(
-            &stuck_warehouse,
-            "player_game_summary",
-            Duration::from_secs(4),
-        )
+        // SQLite's write lock is the whole database's: one partition holds every phase. On
+        // PostgreSQL a lock holds one partition's writers, so the partitions Phase 2's
+        // processors write for the date are held: Phase 2 cannot finish however fast it runs.
+        let day_before = env.date_minus(&date, 1);
+        let partitions: Vec<(&str, &str)> = match stuck_warehouse.backend() {
+            nbaprops_activities::storage::Backend::Sqlite => {
+                vec![("player_game_summary", day_before.as_str())]
+            }
+            nbaprops_activities::storage::Backend::Postgres => vec![
+                ("raw_nbac_schedule", date.as_str()),
+                ("raw_oddsa_player_props", date.as_str()),
+                ("raw_nbac_player_boxscores", day_before.as_str()),
+                ("raw_nbac_play_by_play", day_before.as_str()),
+            ],
+        };
+        futures::future::try_join_all(partitions.iter().map(|(table, partition)| {
+            nbaprops_activities::storage::queries::testing::hold_write_lock(
+                &stuck_warehouse,
+                table,
+                partition,
+                Duration::from_secs(8),
+            )
+        }))
         .await
         .unwrap();
     };

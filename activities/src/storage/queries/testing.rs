@@ -20,16 +20,20 @@ pub async fn execute(warehouse: &Warehouse, sql: Sql) -> Result<u64> {
     warehouse.execute(&sql).await
 }
 
-/// Holds the write lock a partition replace of `table` takes, for `duration`, then lets go
-/// without writing: SQLite's one database-wide write lock, PostgreSQL's advisory lock on the
-/// table (every partition of it, since the lock name is the table alone). A test holds it to
-/// make a writer wait.
+/// Holds the write lock a replace of `table`'s `partition` takes, for `duration`, then lets go
+/// without writing: SQLite's one database-wide write lock, PostgreSQL's advisory lock on that
+/// partition (`{table}/{partition}`, as `Warehouse::write_partition` names it). A test holds it
+/// to make a writer wait.
 pub async fn hold_write_lock(
     warehouse: &Warehouse,
     table: &str,
+    partition: &str,
     duration: std::time::Duration,
 ) -> Result<()> {
-    let tx = warehouse.db().begin_write(table).await?;
+    let tx = warehouse
+        .db()
+        .begin_write(&format!("{table}/{partition}"))
+        .await?;
     tokio::time::sleep(duration).await;
     drop(tx);
     Ok(())
