@@ -95,7 +95,7 @@ impl MetricsExporter {
         Ok(Some(exporter))
     }
 
-    /// The address it listens on (the port chosen when port 0 was asked for).
+    /// The address it listens on (with port 0, the port the system picks).
     pub fn address(&self) -> SocketAddr {
         self.address
     }

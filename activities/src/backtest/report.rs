@@ -157,13 +157,19 @@ pub(crate) async fn graded(
 
 /// Registry order (the members, then the ensemble), then any other system graded.
 pub(crate) fn system_order(by_system: &BTreeMap<String, Graded>) -> Vec<String> {
+    registry_order(by_system.keys())
+}
+
+/// The Phase 5 systems in registry order (the members, then the ensemble), then `others`
+/// that are not among them.
+pub(crate) fn registry_order<'a>(others: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut order: Vec<String> = nbaprops_proto::registry::phase(5)
         .into_iter()
         .filter(nbaprops_proto::registry::is_batched)
         .map(|s| s.name.to_string())
         .collect();
-    for s in by_system.keys() {
-        if !order.iter().any(|o| o == s) {
+    for s in others {
+        if !order.contains(s) {
             order.push(s.clone());
         }
     }

@@ -216,7 +216,11 @@ pub async fn load_day(warehouse: &Warehouse, date: &str, now: DateTime<Utc>) -> 
             systems.insert(p.system.clone());
         }
     }
-    let order = registry_order(&systems);
+    // Registry order, only the systems that predicted the date.
+    let order: Vec<String> = figures::registry_order(systems.iter())
+        .into_iter()
+        .filter(|s| systems.contains(s))
+        .collect();
     let skipped = slate
         .values()
         .filter(|r| r.call.is_none())
@@ -287,22 +291,6 @@ pub async fn load_day(warehouse: &Warehouse, date: &str, now: DateTime<Utc>) -> 
         skipped,
         unmatched_names,
     })
-}
-
-/// The registry's order of Phase 5 systems (members, then the ensemble), then any other.
-fn registry_order(systems: &BTreeSet<String>) -> Vec<String> {
-    let mut order: Vec<String> = nbaprops_proto::registry::phase(5)
-        .into_iter()
-        .filter(nbaprops_proto::registry::is_batched)
-        .map(|s| s.name.to_string())
-        .filter(|s| systems.contains(s))
-        .collect();
-    for s in systems {
-        if !order.contains(s) {
-            order.push(s.clone());
-        }
-    }
-    order
 }
 
 /// Why a player with a line has no ensemble prediction, from what the warehouse holds.

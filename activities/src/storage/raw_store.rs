@@ -201,8 +201,8 @@ impl RawStore {
         })
     }
 
-    /// Keeps an object under a name of its own (a date's report), replacing what was there;
-    /// returns where it is, store and key.
+    /// Keeps an object under a name of its own (a date's report), replacing any object under
+    /// that name; returns where it is, store and key.
     pub async fn put_replacing(&self, key: &str, body: Bytes) -> Result<String> {
         self.store
             .put(&ObjectPath::from(key), PutPayload::from(body))
@@ -216,6 +216,15 @@ impl RawStore {
         match self.store.get(&ObjectPath::from(key)).await {
             Ok(found) => Ok(Some(found.bytes().await.map_err(|e| self.error(key, e))?)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.error(key, e)),
+        }
+    }
+
+    /// Whether an object is kept under a name of its own, without reading it.
+    pub async fn has_named(&self, key: &str) -> Result<bool> {
+        match self.store.head(&ObjectPath::from(key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(self.error(key, e)),
         }
     }

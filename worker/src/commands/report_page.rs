@@ -22,9 +22,9 @@ pub struct ReportArgs {
     /// backtest file's name with `.html`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// The report the pipeline kept in the raw store for the date (graded, else the morning's),
-    /// copied to `--out` (default `reports/DATE-KIND.html` in the data folder); rendered from
-    /// the warehouse when none was kept.
+    /// The report the pipeline keeps in the raw store for the date (graded, else the
+    /// morning's), copied to `--out` (default `reports/DATE-KIND.html` in the data folder);
+    /// rendered from the warehouse when the raw store holds none.
     #[arg(long, requires = "date")]
     pub open: bool,
 }
@@ -102,12 +102,12 @@ pub async fn stored_reports(config: &nbaprops_activities::DepsConfig, date: &str
     let mut lines = Vec::new();
     for kind in report::KINDS {
         let key = report::stored_key(date, kind);
-        match store.get_named(&key).await {
-            Ok(Some(_)) => lines.push(format!(
+        match store.has_named(&key).await {
+            Ok(true) => lines.push(format!(
                 "report ({kind}): {}/{key} (nbaprops report --date {date} --open)",
                 store.location()
             )),
-            Ok(None) => {}
+            Ok(false) => {}
             Err(e) => lines.push(format!("report ({kind}): unreadable: {e}")),
         }
     }
